@@ -1,0 +1,26 @@
+"""The model-availability catalog: which foundation models can be bought where, since when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the WSGI app: defaults, then CATALOG_* environment variables, then `test_config`."""
+    app = Flask(__name__)
+    app.config.from_mapping(DATABASE="catalog.db")
+    # CATALOG_DATABASE=/data/catalog.db sets DATABASE, and so on for every setting.
+    app.config.from_prefixed_env("CATALOG")
+    if test_config is not None:
+        app.config.update(test_config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    from . import api, errors, openapi, ops
+
+    errors.init_app(app)
+    api.init_app(app)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(ops.bp)
+    return app

@@ -1,0 +1,177 @@
+"""The HTTP API under /v1: shared plumbing for thin views (arguments, lists, formats)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from flask import Flask, Response, json, request, stream_with_context
+from marshmallow import Schema, ValidationError
+
+from .. import queries, schemas
+from ..db import get_db
+from ..errors import APIError, invalid
+
+JSON = "application/json"
+CSV = "text/csv"
+MEDIA_TYPES = {"json": JSON, "csv": CSV}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What openapi.py needs to document a view."""
+
+    args: type[Schema] | None
+    response: type[Schema] | None
+    page: bool
+    formats: tuple[str, ...]
+    not_found: bool
+
+
+def operation(
+    *,
+    args: type[Schema] | None = None,
+    response: type[Schema] | None = None,
+    page: bool = False,
+    formats: tuple[str, ...] = ("json",),
+    not_found: bool = True,
+) -> Callable[[F], F]:
+    """Describe a view for the generated OpenAPI document; its docstring is the summary."""
+
+    def mark(view: F) -> F:
+        view.operation = Operation(args, response, page, formats, not_found)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+_schemas: dict[type[Schema], Schema] = {}
+
+
+def load_args(schema_class: type[Schema]) -> dict[str, Any]:
+    """The request's query arguments, validated; a 400 naming each bad or unknown one."""
+    schema = _schemas.get(schema_class) or _schemas.setdefault(schema_class, schema_class())
+    repeated = {name: ["Given more than once."] for name, values in request.args.lists() if len(values) > 1}
+    if repeated:
+        raise invalid(repeated)
+    try:
+        return schema.load(request.args.to_dict())
+    except ValidationError as error:
+        raise invalid(schemas.flatten_errors(error.messages)) from None
+
+
+def negotiate(args: dict[str, Any], formats: tuple[str, ...]) -> str:
+    """The response format: `format` wins, then the Accept header; 406 if none fits."""
+    if args.get("format"):
+        return str(args["format"])
+    if not request.accept_mimetypes:
+        return formats[0]  # no Accept header: the default format
+    offered = [MEDIA_TYPES.get(name, "text/calendar") for name in formats]
+    best = request.accept_mimetypes.best_match(offered)
+    if best is None:
+        raise APIError(
+            406,
+            f"This resource is available as {', '.join(offered)} (use Accept or format=).",
+            problem="not-acceptable",
+        )
+    return formats[offered.index(best)]
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """A JSON response."""
+    return Response(json.dumps(body), status=status, mimetype=JSON)
+
+
+def not_found(kind: str, record_id: str) -> APIError:
+    """The 404 for a record that does not exist."""
+    return APIError(404, f"There is no {kind} {record_id!r}.", problem="not-found")
+
+
+def item(collection_name: str, record_id: str, kind: str, **scope: str) -> Response:
+    """One record as JSON, or a 404 problem."""
+    record = queries.get_record(get_db(), queries.COLLECTIONS[collection_name], record_id, **scope)
+    if record is None:
+        raise not_found(kind, record_id)
+    return json_response(record)
+
+
+_PAGING = ("limit", "cursor", "sort", "format")
+
+
+def collection(
+    collection_name: str,
+    args: dict[str, Any],
+    formats: tuple[str, ...] = ("json", "csv"),
+    **scope: Any,
+) -> Response:
+    """A page of a collection as JSON, or every matching row as CSV."""
+    spec = queries.COLLECTIONS[collection_name]
+    filters = {name: value for name, value in args.items() if name not in _PAGING} | scope
+    chosen = negotiate(args, formats)
+    conn = get_db()
+    if chosen == "csv":
+        rows = queries.list_records(conn, spec, filters, sort=args["sort"])
+        return csv_response(spec.fields, rows, f"{collection_name}.csv")
+    try:
+        items, next_cursor = queries.page(
+            conn, spec, filters, sort=args["sort"], limit=args["limit"], cursor=args.get("cursor")
+        )
+    except queries.BadCursor as error:
+        raise invalid({"cursor": [str(error)]}) from None
+    response = json_response({"items": items, "next_cursor": next_cursor})
+    if next_cursor:
+        query = request.args.to_dict() | {"cursor": next_cursor}
+        response.headers["Link"] = f'<{request.path}?{urlencode(query)}>; rel="next"'
+    return response
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """One value as a spreadsheet-safe CSV cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        value = "; ".join(map(str, value))
+    text = str(value)
+    # A cell that starts like a formula would run as one in a spreadsheet: neutralise it.
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_response(fields: Iterable[str], rows: Iterator[dict[str, Any]], filename: str) -> Response:
+    """Every row as RFC 4180 CSV with a header row, streamed."""
+    header = list(fields)
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(header)
+        for count, row in enumerate(rows, 1):
+            writer.writerow([csv_cell(row[name]) for name in header])
+            if count % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = Response(stream_with_context(generate()), mimetype=CSV)
+    response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register every blueprint of the API."""
+    from . import clouds, models, offerings, providers
+
+    for module in (providers, models, clouds, offerings):
+        app.register_blueprint(module.bp, url_prefix="/v1")

@@ -1,0 +1,36 @@
+"""Clouds and platforms that offer models, and their regions."""
+
+from flask import Blueprint, Response
+
+from .. import queries, schemas
+from ..db import get_db
+from . import collection, item, load_args, not_found, operation
+
+bp = Blueprint("clouds", __name__)
+
+
+@bp.get("/clouds")
+@operation(args=schemas.CloudListArgs, response=schemas.CloudSchema, page=True,
+           formats=("json", "csv"), not_found=False)
+def list_clouds() -> Response:
+    """List clouds and platforms, filtered by kind."""
+    return collection("clouds", load_args(schemas.CloudListArgs))
+
+
+@bp.get("/clouds/<cloud_id>")
+@operation(args=schemas.ItemArgs, response=schemas.CloudSchema)
+def get_cloud(cloud_id: str) -> Response:
+    """Get one cloud or platform."""
+    load_args(schemas.ItemArgs)
+    return item("clouds", cloud_id, "cloud")
+
+
+@bp.get("/clouds/<cloud_id>/regions")
+@operation(args=schemas.RegionListArgs, response=schemas.RegionSchema, page=True,
+           formats=("json", "csv"))
+def list_regions(cloud_id: str) -> Response:
+    """List a cloud's regions."""
+    args = load_args(schemas.RegionListArgs)
+    if queries.get_record(get_db(), queries.COLLECTIONS["clouds"], cloud_id) is None:
+        raise not_found("cloud", cloud_id)
+    return collection("regions", args, cloud=cloud_id)

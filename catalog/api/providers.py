@@ -1,0 +1,24 @@
+"""Model makers."""
+
+from flask import Blueprint, Response
+
+from .. import schemas
+from . import collection, item, load_args, operation
+
+bp = Blueprint("providers", __name__)
+
+
+@bp.get("/providers")
+@operation(args=schemas.ProviderListArgs, response=schemas.ProviderSchema, page=True,
+           formats=("json", "csv"), not_found=False)
+def list_providers() -> Response:
+    """List model makers."""
+    return collection("providers", load_args(schemas.ProviderListArgs))
+
+
+@bp.get("/providers/<provider_id>")
+@operation(args=schemas.ItemArgs, response=schemas.ProviderSchema)
+def get_provider(provider_id: str) -> Response:
+    """Get one model maker."""
+    load_args(schemas.ItemArgs)
+    return item("providers", provider_id, "provider")

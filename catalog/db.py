@@ -1,0 +1,204 @@
+"""The SQLite database: connections, the schema as migrations, first-start seeding."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from flask import current_app
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("catalog")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """The catalog's tables; every filter has an index that ends in id, the tie-breaker of sorts."""
+    # One statement at a time: executescript() would commit the migration's transaction early.
+    for statement in _split(
+        """
+        CREATE TABLE providers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            website TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE models (
+            id TEXT PRIMARY KEY,
+            provider TEXT NOT NULL REFERENCES providers(id),
+            name TEXT NOT NULL,
+            family TEXT,
+            open_weights INTEGER NOT NULL CHECK (open_weights IN (0, 1)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX models_provider ON models (provider, id);
+        CREATE INDEX models_family ON models (family, id);
+        CREATE INDEX models_open_weights ON models (open_weights, id);
+        CREATE INDEX models_name ON models (name, id);
+        CREATE TABLE clouds (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('hyperscaler', 'first-party', 'data-platform')),
+            provider TEXT REFERENCES providers(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX clouds_kind ON clouds (kind, id);
+        CREATE TABLE regions (
+            cloud TEXT NOT NULL REFERENCES clouds(id),
+            id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            geography TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (cloud, id)
+        );
+        CREATE INDEX regions_geography ON regions (cloud, geography, id);
+        CREATE TABLE offerings (
+            id TEXT PRIMARY KEY,
+            model TEXT NOT NULL REFERENCES models(id),
+            cloud TEXT NOT NULL REFERENCES clouds(id),
+            deployment_type TEXT NOT NULL,
+            cloud_model_id TEXT NOT NULL,
+            cloud_model_version TEXT,
+            stage TEXT NOT NULL,
+            available_from TEXT NOT NULL,
+            available_from_certainty TEXT NOT NULL,
+            available_from_source TEXT NOT NULL,
+            deprecated_from TEXT,
+            deprecated_from_certainty TEXT,
+            deprecated_from_source TEXT,
+            retired_from TEXT,
+            retired_from_certainty TEXT,
+            retired_from_source TEXT,
+            notes TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX offerings_model ON offerings (model, id);
+        CREATE INDEX offerings_cloud ON offerings (cloud, id);
+        CREATE INDEX offerings_model_cloud ON offerings (model, cloud, available_from);
+        CREATE INDEX offerings_deployment_type ON offerings (deployment_type, id);
+        CREATE INDEX offerings_stage ON offerings (stage, id);
+        CREATE INDEX offerings_available_from ON offerings (available_from, id);
+        CREATE TABLE offering_regions (
+            offering TEXT NOT NULL REFERENCES offerings(id) ON DELETE CASCADE,
+            cloud TEXT NOT NULL,
+            region TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (offering, region),
+            FOREIGN KEY (cloud, region) REFERENCES regions(cloud, id)
+        );
+        CREATE INDEX offering_regions_region ON offering_regions (region, offering);
+        CREATE INDEX offering_regions_cloud_region ON offering_regions (cloud, region);
+        CREATE TABLE exclusivity_windows (
+            id TEXT PRIMARY KEY,
+            holder TEXT NOT NULL REFERENCES clouds(id),
+            model TEXT REFERENCES models(id),
+            provider TEXT REFERENCES providers(id),
+            includes_open_weights INTEGER NOT NULL CHECK (includes_open_weights IN (0, 1)),
+            scope TEXT NOT NULL CHECK (scope IN ('hyperscalers', 'all-third-party')),
+            basis TEXT NOT NULL,
+            starts_at TEXT NOT NULL,
+            starts_at_certainty TEXT NOT NULL,
+            starts_at_source TEXT NOT NULL,
+            ends_at TEXT,
+            ends_at_certainty TEXT,
+            ends_at_source TEXT,
+            terms TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK ((model IS NULL) <> (provider IS NULL))
+        );
+        CREATE INDEX exclusivity_windows_model ON exclusivity_windows (model, id);
+        CREATE INDEX exclusivity_windows_provider ON exclusivity_windows (provider, id);
+        CREATE INDEX exclusivity_windows_holder ON exclusivity_windows (holder, id);
+        CREATE INDEX exclusivity_windows_starts_at ON exclusivity_windows (starts_at, id);
+        CREATE INDEX exclusivity_windows_ends_at ON exclusivity_windows (ends_at, id);
+        """
+    ):
+        db.conn.execute(statement)
+
+
+def _split(script: str) -> list[str]:
+    return [statement.strip() for statement in script.split(";") if statement.strip()]
+
+
+def schema_version() -> str:
+    """The name of the newest migration this code knows."""
+    return migrations._migrations[-1].name
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open the database with the settings every connection needs."""
+    if read_only:
+        conn = sqlite3.connect(
+            f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, check_same_thread=False
+        )
+    else:
+        conn = sqlite3.connect(str(path), check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    # Writers wait for each other instead of failing with "database is locked".
+    conn.execute("PRAGMA busy_timeout = 10000")
+    if not read_only:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def migrate(path: str | Path) -> Database:
+    """Open the database for writing and bring its schema up to date."""
+    db = Database(connect(path))
+    migrations.apply(db)
+    return db
+
+
+def is_empty(db: Database) -> bool:
+    """Whether the catalog holds no records yet."""
+    return db.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM providers)").fetchone()[0] == 1
+
+
+def ensure_database(path: str | Path) -> bool:
+    """Create, migrate and (when empty) seed the database from the shipped fixtures.
+
+    Returns whether it seeded.
+    """
+    from . import loading
+
+    db = migrate(path)
+    try:
+        if not is_empty(db):
+            return False
+        loading.load_records(db, loading.read_fixture_dir(loading.shipped_fixtures()))
+        return True
+    finally:
+        db.conn.close()
+
+
+# One read connection per thread and database file: opening SQLite costs more than most
+# queries do, and a gunicorn sync worker serves one request at a time on one thread.
+_local = threading.local()
+
+
+def get_db() -> sqlite3.Connection:
+    """The read connection for this thread."""
+    path = current_app.config["DATABASE"]
+    cache: dict[str, sqlite3.Connection] | None = getattr(_local, "connections", None)
+    if cache is None:
+        cache = _local.connections = {}
+    conn = cache.get(path)
+    if conn is None:
+        conn = cache[path] = connect(path, read_only=True)
+    return conn
+
+
+def close_thread_connections() -> None:
+    """Close this thread's connections (tests that delete database files call it)."""
+    for conn in getattr(_local, "connections", {}).values():
+        conn.close()
+    _local.connections = {}

@@ -1,0 +1,116 @@
+"""The one error path: every error leaves the service as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_MIMETYPE = "application/problem+json"
+
+log = logging.getLogger(__name__)
+
+
+class APIError(Exception):
+    """An error a client caused (or may act on), answered as a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        title: str | None = None,
+        problem: str | None = None,
+        errors: dict[str, list[str]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.title = title
+        # `problem` names the kind of error; it becomes the type URI /problems/<problem>.
+        self.problem = problem
+        self.errors = errors
+        self.extra = extra or {}
+
+
+def invalid(errors: dict[str, list[str]], detail: str | None = None) -> APIError:
+    """A 400 that names every offending field."""
+    names = ", ".join(sorted(errors))
+    return APIError(
+        400,
+        detail or f"Invalid request: {names}.",
+        title="Invalid request",
+        problem="invalid-request",
+        errors=errors,
+    )
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    problem: str | None = None,
+    errors: dict[str, list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """Build the problem+json response; the only place an error body is shaped."""
+    body: dict[str, Any] = {
+        "type": f"/problems/{problem}" if problem else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra or {})
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _handle_api_error(error: APIError) -> Response:
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    return problem_response(
+        error.status,
+        error.title or HTTP_STATUS_CODES.get(error.status, "Error"),
+        error.detail,
+        problem=error.problem,
+        errors=error.errors,
+        extra=error.extra,
+    )
+
+
+def _handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    response = problem_response(status, error.name, error.description or error.name)
+    if status == 405 and error.response is None:
+        # Werkzeug knows the allowed methods; keep the Allow header it would have sent.
+        allow = error.get_headers()
+        for name, value in allow:
+            if name.lower() == "allow":
+                response.headers["Allow"] = value
+    return response
+
+
+def _handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return _handle_http_exception(error)
+    log.exception("unhandled error")
+    # Never show internals: the log has the traceback, the client a neutral message.
+    return problem_response(
+        500,
+        "Internal Server Error",
+        "The server could not answer this request. It has been logged.",
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Route every error through the problem+json path."""
+    app.register_error_handler(APIError, _handle_api_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)

@@ -1,0 +1,62 @@
+"""Instants as the catalog stores and shows them: RFC 3339, UTC, whole seconds.
+
+One canonical text form (`2024-02-26T00:00:00Z`) means SQLite can compare instants as strings,
+and an index on a date column serves range filters. Fractions of a second are dropped (floored):
+every stored bound is a whole second, so flooring a query instant never changes an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INSTANT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def parse(value: str) -> str:
+    """Parse an RFC 3339 instant or a date (its midnight UTC) into the canonical form.
+
+    Raises ValueError with a message fit for a client.
+    """
+    if not isinstance(value, str):
+        raise ValueError("Not a string.")
+    text = value.strip()
+    if _DATE_ONLY.match(text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"Not a valid date: {value!r}.") from None
+        return f"{day.isoformat()}T00:00:00Z"
+    if not _INSTANT.match(text):
+        raise ValueError(
+            f"Not an RFC 3339 instant or a date: {value!r} "
+            "(expected e.g. 2024-02-26T00:00:00Z or 2024-02-26)."
+        )
+    try:
+        return _format(datetime.fromisoformat(text.upper()).astimezone(UTC))
+    except (ValueError, OverflowError):
+        raise ValueError(f"Not a valid instant: {value!r}.") from None
+
+
+def _format(moment: datetime) -> str:
+    # isoformat, not strftime: %Y does not zero-pad years before 1000 on every platform.
+    return moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+
+
+def to_datetime(instant: str) -> datetime:
+    """The canonical text form as an aware datetime."""
+    return datetime.strptime(instant, FORMAT).replace(tzinfo=UTC)
+
+
+def now() -> str:
+    """The current instant in canonical form."""
+    return _format(datetime.now(UTC))
+
+
+def short(instant: str) -> str:
+    """A date where the instant is a midnight, else the instant: how fixtures write it."""
+    return instant[:10] if instant.endswith("T00:00:00Z") else instant

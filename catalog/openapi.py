@@ -1,0 +1,204 @@
+"""openapi.yaml, generated from the routes and the marshmallow schemas, and the pages that show it.
+
+apispec does the schema-to-OpenAPI translation (it knows marshmallow's fields and validators far
+better than hand-written code would); this module only walks the views that carry an Operation.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import metadata
+from typing import Any
+
+import yaml
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Flask, Response, current_app, send_from_directory
+from marshmallow import Schema, fields
+from swagger_ui_bundle import swagger_ui_path
+
+from . import schemas
+from .api import CSV, JSON, Operation
+from .errors import PROBLEM_MIMETYPE
+
+bp = Blueprint("openapi", __name__)
+
+DESCRIPTION = """\
+Which foundation models can be bought on which clouds, in which regions, since when, and under
+which exclusivity: dated, sourced facts with their certainty.
+
+Instants are RFC 3339 in UTC; a query parameter that takes an instant also takes a date (its
+midnight UTC). Intervals are half-open, [from, until); a missing end is open. Every collection
+answers `{"items": [...], "next_cursor": ...}` with a `Link: <...>; rel="next"` header while more
+remain, and every matching row as CSV with `Accept: text/csv` or `format=csv`. Every error is
+`application/problem+json` (RFC 9457).
+"""
+
+PROBLEM = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "A URI reference naming the kind of problem."},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "description": "Validation errors: each offending field with its messages.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+ERROR_DESCRIPTIONS = {
+    400: "Invalid request: the `errors` member names each offending parameter.",
+    404: "No such record.",
+    406: "None of the formats the Accept header allows is offered.",
+}
+SLUG_PARAMETER = {"type": "string", "pattern": schemas.SLUG}
+
+
+def _version() -> str:
+    try:
+        return metadata.version("catalog")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def _page_schema(item: type[Schema]) -> type[Schema]:
+    name = item.__name__.removesuffix("Schema") + "Page"
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "next_cursor": fields.String(
+                required=True, allow_none=True,
+                metadata={"description": "Pass as `cursor` for the next page; null on the last."},
+            ),
+        },
+        name=name,
+    )
+
+
+def _problem(status: int) -> dict[str, Any]:
+    return {
+        "description": ERROR_DESCRIPTIONS[status],
+        "content": {PROBLEM_MIMETYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+def _operation(endpoint: str, view: Any, op: Operation, path_params: list[str]) -> dict[str, Any]:
+    summary, _, description = (view.__doc__ or "").strip().partition("\n")
+    parameters: list[dict[str, Any]] = [
+        {"in": "path", "name": name, "required": True, "schema": SLUG_PARAMETER}
+        for name in path_params
+    ]
+    if op.args is not None:
+        parameters.append({"in": "query", "schema": op.args})
+    content: dict[str, Any] = {}
+    if op.response is not None:
+        body = _page_schema(op.response) if op.page else op.response
+        content[JSON] = {"schema": body}
+    if "csv" in op.formats:
+        content[CSV] = {"schema": {"type": "string", "description": "Every matching row, header first."}}
+    ok: dict[str, Any] = {"description": "OK", "content": content}
+    if op.page:
+        ok["headers"] = {
+            "Link": {
+                "description": 'The next page, `<...>; rel="next"`, while more remain.',
+                "schema": {"type": "string"},
+            }
+        }
+    responses: dict[Any, Any] = {200: ok, 400: _problem(400)}
+    if op.not_found:
+        responses[404] = _problem(404)
+    if len(op.formats) > 1:
+        responses[406] = _problem(406)
+    result = {
+        "operationId": endpoint.split(".")[-1],
+        "summary": summary.strip(),
+        "tags": [endpoint.split(".")[0]],
+        "parameters": parameters,
+        "responses": responses,
+    }
+    if description.strip():
+        result["description"] = description.strip()
+    return result
+
+
+def build_spec(app: Flask) -> dict[str, Any]:
+    """The OpenAPI document of `app`, as a dict."""
+    marshmallow_plugin = MarshmallowPlugin()
+    spec = APISpec(
+        title="Model-availability catalog",
+        version=_version(),
+        openapi_version="3.0.3",
+        plugins=[marshmallow_plugin],
+        info={"description": DESCRIPTION, "license": {"name": "Apache-2.0"}},
+    )
+    marshmallow_plugin.map_to_openapi_type(schemas.Instant, "string", "date-time")
+    spec.components.schema("Problem", PROBLEM)
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+        view = app.view_functions[rule.endpoint]
+        op: Operation | None = getattr(view, "operation", None)
+        if op is None:
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        operations = {
+            method.lower(): _operation(rule.endpoint, view, op, list(rule.arguments))
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        }
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def to_yaml(document: dict[str, Any]) -> str:
+    """The document as the YAML committed at the repository root."""
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+@cache
+def _rendered(app: Flask) -> str:
+    return to_yaml(build_spec(app))
+
+
+@bp.get("/openapi.yaml")
+def openapi_yaml() -> Response:
+    """The OpenAPI document of record."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return Response(_rendered(app), mimetype="application/yaml")
+
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Model-availability catalog: API</title>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="docs"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script src="/docs/init.js"></script>
+</body>
+</html>
+"""
+DOCS_INIT = """window.ui = SwaggerUIBundle({url: "/openapi.yaml", dom_id: "#docs", deepLinking: true});
+"""
+
+
+@bp.get("/docs")
+def docs() -> Response:
+    """The API reference, rendered in the browser from /openapi.yaml with no outside requests."""
+    return Response(DOCS_PAGE, mimetype="text/html")
+
+
+@bp.get("/docs/init.js")
+def docs_init() -> Response:
+    """Starts Swagger UI (a file, not inline, so a strict Content-Security-Policy can apply)."""
+    return Response(DOCS_INIT, mimetype="text/javascript")
+
+
+@bp.get("/docs/assets/<path:filename>")
+def docs_assets(filename: str) -> Response:
+    """Swagger UI's files, shipped with the swagger-ui-bundle package."""
+    return send_from_directory(str(swagger_ui_path), filename, max_age=86400)

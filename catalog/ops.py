@@ -1,0 +1,37 @@
+"""Operating the service: liveness and readiness."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Blueprint, Response
+
+from . import db
+from .api import json_response
+from .errors import problem_response
+
+bp = Blueprint("ops", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """The process lives."""
+    return json_response({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """The database answers and its schema is the one this code expects."""
+    try:
+        row = db.get_db().execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'catalog' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    except sqlite3.Error:
+        return problem_response(503, "Service Unavailable", "The database does not answer.")
+    current = db.schema_version()
+    if row is None or row[0] != current:
+        found = row[0] if row else "none"
+        return problem_response(
+            503, "Service Unavailable", f"Schema is at {found}; this code expects {current}."
+        )
+    return json_response({"status": "ready", "schema": current})

@@ -1,0 +1,242 @@
+"""Reading the catalog: SQL as plain functions, a connection in, dicts out. No Flask here.
+
+Filters are fixed SQL fragments with named parameters; the only identifiers that vary (sort
+columns) come from a whitelist and are quoted. Values are never formatted into SQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+REGIONS_OF_OFFERING = (
+    "(SELECT json_group_array(region) FROM "
+    "(SELECT region FROM offering_regions WHERE offering = t.id ORDER BY position))"
+)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """How one collection is stored and filtered."""
+
+    name: str
+    table: str
+    fields: tuple[str, ...]
+    filters: Mapping[str, str] = field(default_factory=dict)
+    booleans: tuple[str, ...] = ()
+    computed: Mapping[str, str] = field(default_factory=dict)
+    json_fields: tuple[str, ...] = ()
+
+    def select_list(self) -> str:
+        """The SELECT list, in field order."""
+        return ", ".join(
+            f"{self.computed[name]} AS {quote(name)}" if name in self.computed else f"t.{quote(name)}"
+            for name in self.fields
+        )
+
+
+TIMESTAMPS = ("created_at", "updated_at")
+_MODEL_IN = "t.model IN (SELECT id FROM models WHERE {} = :{})"
+
+COLLECTIONS: dict[str, Collection] = {
+    c.name: c
+    for c in (
+        Collection("providers", "providers", ("id", "name", "website", *TIMESTAMPS)),
+        Collection(
+            "models",
+            "models",
+            ("id", "provider", "name", "family", "open_weights", *TIMESTAMPS),
+            filters={
+                "provider": "t.provider = :provider",
+                "family": "t.family = :family",
+                "open_weights": "t.open_weights = :open_weights",
+                "q": "(t.id LIKE :q ESCAPE '\\' OR t.name LIKE :q ESCAPE '\\' "
+                "OR t.family LIKE :q ESCAPE '\\')",
+            },
+            booleans=("open_weights",),
+        ),
+        Collection(
+            "clouds",
+            "clouds",
+            ("id", "name", "kind", "provider", *TIMESTAMPS),
+            filters={"kind": "t.kind = :kind"},
+        ),
+        Collection(
+            "regions",
+            "regions",
+            ("cloud", "id", "name", "geography", *TIMESTAMPS),
+            filters={"cloud": "t.cloud = :cloud", "geography": "t.geography = :geography"},
+        ),
+        Collection(
+            "offerings",
+            "offerings",
+            (
+                "id", "model", "cloud", "deployment_type", "cloud_model_id", "cloud_model_version",
+                "regions", "stage",
+                "available_from", "available_from_certainty", "available_from_source",
+                "deprecated_from", "deprecated_from_certainty", "deprecated_from_source",
+                "retired_from", "retired_from_certainty", "retired_from_source",
+                "notes", *TIMESTAMPS,
+            ),
+            filters={
+                "model": "t.model = :model",
+                "family": _MODEL_IN.format("family", "family"),
+                "provider": _MODEL_IN.format("provider", "provider"),
+                "cloud": "t.cloud = :cloud",
+                "region": "EXISTS (SELECT 1 FROM offering_regions r "
+                "WHERE r.offering = t.id AND r.region = :region)",
+                "deployment_type": "t.deployment_type = :deployment_type",
+                "stage": "t.stage = :stage",
+                "at": "t.available_from <= :at AND (t.retired_from IS NULL OR t.retired_from > :at)",
+            },
+            computed={"regions": REGIONS_OF_OFFERING},
+            json_fields=("regions",),
+        ),
+        Collection(
+            "exclusivity-windows",
+            "exclusivity_windows",
+            (
+                "id", "holder", "model", "provider", "includes_open_weights", "scope", "basis",
+                "starts_at", "starts_at_certainty", "starts_at_source",
+                "ends_at", "ends_at_certainty", "ends_at_source",
+                "terms", *TIMESTAMPS,
+            ),
+            booleans=("includes_open_weights",),
+        ),
+    )
+}
+
+
+class BadCursor(ValueError):
+    """A cursor that this query did not hand out."""
+
+
+def quote(identifier: str) -> str:
+    """Quote an SQL identifier (all of ours come from the code, never from a request)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with LIKE's own wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def to_record(collection: Collection, row: sqlite3.Row) -> dict[str, Any]:
+    """A row as the API shows it."""
+    record = dict(zip(collection.fields, row, strict=True))
+    for name in collection.booleans:
+        record[name] = bool(record[name])
+    for name in collection.json_fields:
+        record[name] = json.loads(record[name])
+    return record
+
+
+def encode_cursor(sort: str, value: Any, last_id: str) -> str:
+    """An opaque token for the page after the row (value, last_id) under `sort`."""
+    raw = json.dumps([sort, value, last_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, str]:
+    """The (sort value, id) a cursor stands for; BadCursor if it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, value, last_id = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError):
+        raise BadCursor("Not a cursor this service handed out.") from None
+    if cursor_sort != sort or not isinstance(last_id, str):
+        raise BadCursor("This cursor belongs to a query with another sort.")
+    return value, last_id
+
+
+def _where(collection: Collection, filters: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
+    for name, value in filters.items():
+        if value is None:
+            continue
+        conditions.append(collection.filters[name])
+        if name == "q":
+            value = like_pattern(value)
+        elif isinstance(value, bool):
+            value = int(value)
+        params[name] = value
+    return conditions, params
+
+
+def list_records(
+    conn: sqlite3.Connection,
+    collection: Collection,
+    filters: Mapping[str, Any],
+    *,
+    sort: str = "id",
+    limit: int | None = None,
+    after: tuple[Any, str] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Matching records in a stable order: `sort` (a field, `-` for descending), then id.
+
+    `after` is the (sort value, id) of the last row already seen; `limit` None means all rows.
+    """
+    descending = sort.startswith("-")
+    column = sort.lstrip("-")
+    if column not in collection.fields or column in collection.computed:
+        raise ValueError(f"cannot sort {collection.name} by {column}")
+    conditions, params = _where(collection, filters)
+    direction, compare = ("DESC", "<") if descending else ("ASC", ">")
+    if after is not None:
+        if column == "id":
+            conditions.append(f"t.id {compare} :after_id")
+        else:
+            conditions.append(f"(t.{quote(column)}, t.id) {compare} (:after_value, :after_id)")
+            params["after_value"] = after[0]
+        params["after_id"] = after[1]
+    sql = f"SELECT {collection.select_list()} FROM {quote(collection.table)} AS t"
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    sql += f" ORDER BY t.{quote(column)} {direction}"
+    if column != "id":
+        sql += f", t.id {direction}"
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    for row in conn.execute(sql, params):
+        yield to_record(collection, row)
+
+
+def page(
+    conn: sqlite3.Connection,
+    collection: Collection,
+    filters: Mapping[str, Any],
+    *,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a collection and the cursor of the next (None on the last page)."""
+    after = decode_cursor(cursor, sort) if cursor else None
+    # One row more than asked tells whether another page exists, without counting.
+    items = list(list_records(conn, collection, filters, sort=sort, limit=limit + 1, after=after))
+    if len(items) <= limit:
+        return items, None
+    items = items[:limit]
+    last = items[-1]
+    return items, encode_cursor(sort, last[sort.lstrip("-")], last["id"])
+
+
+def get_record(
+    conn: sqlite3.Connection, collection: Collection, record_id: str, **scope: str
+) -> dict[str, Any] | None:
+    """One record by id (regions also by cloud), or None."""
+    conditions = ["t.id = :id", *(f"t.{quote(name)} = :{name}" for name in scope)]
+    sql = (
+        f"SELECT {collection.select_list()} FROM {quote(collection.table)} AS t "
+        f"WHERE {' AND '.join(conditions)}"
+    )
+    row = conn.execute(sql, {"id": record_id, **scope}).fetchone()
+    return to_record(collection, row) if row else None

@@ -1,0 +1,87 @@
+"""The contract's exclusivity semantics as plain functions over records (dicts).
+
+Intervals are half-open, [from, until), and an absent end is open. Instants are canonical
+strings (see instants.py), so they compare as text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import queries
+
+Record = Mapping[str, Any]
+
+OPEN_END = "9999-12-31T23:59:59Z"
+
+
+def overlaps(start_a: str, end_a: str | None, start_b: str, end_b: str | None) -> bool:
+    """Whether [start_a, end_a) and [start_b, end_b) share an instant (None: open end)."""
+    return start_a < (end_b or OPEN_END) and start_b < (end_a or OPEN_END)
+
+
+def is_active(window: Record, at: str) -> bool:
+    """Whether the window is in force at `at`."""
+    return window["starts_at"] <= at and (window["ends_at"] is None or at < window["ends_at"])
+
+
+def covers(window: Record, model: Record) -> bool:
+    """Whether the window's subject includes the model.
+
+    A provider-wide window exempts the provider's open-weight models unless it says otherwise.
+    """
+    if window["model"] is not None:
+        return bool(window["model"] == model["id"])
+    return bool(
+        window["provider"] == model["provider"]
+        and (window["includes_open_weights"] or not model["open_weights"])
+    )
+
+
+def excludes(window: Record, model: Record, cloud: Record) -> bool:
+    """Whether the window bars `cloud` from offering `model` (ignoring time)."""
+    if not covers(window, model) or cloud["id"] == window["holder"]:
+        return False
+    if cloud["provider"] is not None and cloud["provider"] == model["provider"]:
+        return False  # a maker's own platform is never excluded
+    if window["scope"] == "hyperscalers":
+        return bool(cloud["kind"] == "hyperscaler")
+    return True  # all-third-party
+
+
+def contradicts(offering: Record, model: Record, cloud: Record, window: Record) -> bool:
+    """Whether the offering runs while the window excludes its cloud: the catalog refuses that."""
+    return excludes(window, model, cloud) and overlaps(
+        offering["available_from"], offering["retired_from"], window["starts_at"], window["ends_at"]
+    )
+
+
+def _by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
+    collection = queries.COLLECTIONS[name]
+    return {record["id"]: record for record in queries.list_records(conn, collection, {})}
+
+
+def find_contradictions(
+    conn: sqlite3.Connection, offering_ids: Iterable[str] | None = None
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(offering, window) pairs that break the exclusivity rule, among the given offerings or all."""
+    windows = list(_by_id(conn, "exclusivity-windows").values())
+    if not windows:
+        return []
+    models = _by_id(conn, "models")
+    clouds = _by_id(conn, "clouds")
+    subject_models = {m for m, model in models.items() if any(covers(w, model) for w in windows)}
+    wanted = set(offering_ids) if offering_ids is not None else None
+    offerings = queries.COLLECTIONS["offerings"]
+    found = []
+    for model_id in sorted(subject_models):
+        for offering in queries.list_records(conn, offerings, {"model": model_id}):
+            if wanted is not None and offering["id"] not in wanted:
+                continue
+            model, cloud = models[model_id], clouds[offering["cloud"]]
+            found.extend(
+                (offering, window) for window in windows if contradicts(offering, model, cloud, window)
+            )
+    return found

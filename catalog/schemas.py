@@ -1,0 +1,341 @@
+"""One marshmallow schema per resource and per set of query arguments.
+
+The resource schemas validate fixtures and request bodies, document responses (openapi.yaml is
+generated from them) and, in the tests, check every response the service sends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
+
+from . import instants
+
+SLUG = r"^[a-z0-9][a-z0-9._:-]*$"
+CERTAINTIES = ("exact", "month", "on-or-before", "inferred")
+CLOUD_KINDS = ("hyperscaler", "first-party", "data-platform")
+DEPLOYMENT_TYPES = ("serverless", "provisioned", "managed-compute")
+STAGES = ("preview", "ga")
+SCOPES = ("hyperscalers", "all-third-party")
+BASES = ("contractual", "announced", "observed")
+
+
+class Instant(fields.Field):
+    """An RFC 3339 instant in UTC; a date is taken as its midnight UTC."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        try:
+            return instants.parse(value)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+def slug(**kwargs: Any) -> fields.String:
+    """A lowercase id: stable, URL-safe."""
+    metadata = {"pattern": SLUG, **kwargs.pop("metadata", {})}
+    if "example" in kwargs:
+        metadata["example"] = kwargs.pop("example")
+    return fields.String(
+        validate=[validate.Length(min=1, max=200), validate.Regexp(SLUG)], metadata=metadata, **kwargs
+    )
+
+
+def text(max_length: int = 500, **kwargs: Any) -> fields.String:
+    """Free text of bounded length."""
+    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+def url(**kwargs: Any) -> fields.Url:
+    """An http(s) URL."""
+    return fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000), **kwargs)
+
+
+def strict_bool(**kwargs: Any) -> fields.Boolean:
+    """A JSON boolean, nothing that merely looks like one."""
+    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+
+
+def dated_fact(
+    description: str, required: bool
+) -> tuple[Instant, fields.String, fields.Url]:
+    """The three fields of a dated fact: the instant, how sure it is, and its source."""
+    certainty = (
+        "exact: the day is known; month: only the month (the date is its 1st); "
+        "on-or-before: the earliest evidence; inferred: deduced, not stated by a source."
+    )
+    extra = {} if required else {"load_default": None}
+    return (
+        Instant(required=required, allow_none=not required, metadata={"description": description}, **extra),
+        fields.String(
+            required=required,
+            allow_none=not required,
+            validate=validate.OneOf(CERTAINTIES),
+            metadata={"description": certainty},
+            **extra,
+        ),
+        url(required=required, allow_none=not required, metadata={"description": "Source URL."}, **extra),
+    )
+
+
+class Record(Schema):
+    """Fields every stored record has."""
+
+    class Meta:
+        unknown = RAISE
+
+    created_at = Instant(dump_only=True, metadata={"description": "Set by the server."})
+    updated_at = Instant(dump_only=True, metadata={"description": "Set by the server."})
+
+
+class ProviderSchema(Record):
+    id = slug(required=True, example="mistral-ai")
+    name = text(200, required=True)
+    website = url(allow_none=True, load_default=None)
+
+
+class ModelSchema(Record):
+    id = slug(required=True, example="mistral-large-2402")
+    provider = slug(required=True, metadata={"description": "The maker's provider id."})
+    name = text(200, required=True)
+    family = slug(allow_none=True, load_default=None, example="mistral-large")
+    open_weights = strict_bool(required=True)
+
+
+class CloudSchema(Record):
+    id = slug(required=True, example="azure")
+    name = text(200, required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(CLOUD_KINDS))
+    provider = slug(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "The model maker that runs this platform (required for first-party)."},
+    )
+
+    @validates_schema
+    def _first_party_names_provider(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("kind") == "first-party" and not data.get("provider"):
+            raise ValidationError("A first-party platform names its provider.", "provider")
+
+
+class RegionSchema(Record):
+    cloud = slug(required=True, example="aws")
+    id = slug(required=True, example="us-east-1")
+    name = text(200, required=True)
+    geography = fields.String(
+        required=True, validate=validate.Regexp(r"^[A-Z]{2,6}$"), metadata={"example": "US"}
+    )
+
+
+def _check_order(data: dict[str, Any], earlier: str, later: str) -> None:
+    if data.get(earlier) and data.get(later) and data[later] <= data[earlier]:
+        raise ValidationError(f"Must be after {earlier}.", later)
+
+
+def _check_triples(data: dict[str, Any], names: tuple[str, ...]) -> None:
+    for name in names:
+        triple = [data.get(name), data.get(f"{name}_certainty"), data.get(f"{name}_source")]
+        if any(value is not None for value in triple) and None in triple:
+            raise ValidationError(
+                f"{name}, {name}_certainty and {name}_source are given together or not at all.", name
+            )
+
+
+class OfferingSchema(Record):
+    id = slug(required=True, example="aws:mistral-large-2402:serverless")
+    model = slug(required=True)
+    cloud = slug(required=True)
+    deployment_type = fields.String(required=True, validate=validate.OneOf(DEPLOYMENT_TYPES))
+    cloud_model_id = text(300, required=True, metadata={"description": "The cloud's own model id."})
+    cloud_model_version = text(100, allow_none=True, load_default=None)
+    regions = fields.List(
+        slug(), required=True, validate=validate.Length(max=500),
+        metadata={"description": "The cloud's region ids; empty where the platform has none."},
+    )
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    available_from, available_from_certainty, available_from_source = dated_fact(
+        "Available from this instant (inclusive).", required=True
+    )
+    deprecated_from, deprecated_from_certainty, deprecated_from_source = dated_fact(
+        "Deprecated from this instant: still served, not for new work.", required=False
+    )
+    retired_from, retired_from_certainty, retired_from_source = dated_fact(
+        "Retired from this instant (exclusive end of availability).", required=False
+    )
+    notes = text(2000, allow_none=True, load_default=None)
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
+        _check_triples(data, ("deprecated_from", "retired_from"))
+        _check_order(data, "available_from", "retired_from")
+        _check_order(data, "available_from", "deprecated_from")
+        if len(set(data.get("regions") or [])) != len(data.get("regions") or []):
+            raise ValidationError("A region is listed twice.", "regions")
+
+
+class ExclusivityWindowSchema(Record):
+    id = slug(required=True, example="azure-mistral-large-2402")
+    holder = slug(required=True, metadata={"description": "The cloud that holds the exclusivity."})
+    model = slug(allow_none=True, load_default=None, metadata={"description": "Subject: one model."})
+    provider = slug(
+        allow_none=True, load_default=None,
+        metadata={"description": "Subject: every model of this provider."},
+    )
+    includes_open_weights = strict_bool(
+        load_default=False,
+        metadata={"description": "Whether a provider-wide window covers open-weight models too."},
+    )
+    scope = fields.String(
+        required=True, validate=validate.OneOf(SCOPES),
+        metadata={"description": "hyperscalers: other hyperscalers are excluded; all-third-party: "
+                  "every cloud but the holder and the maker's own platform is excluded."},
+    )
+    basis = fields.String(required=True, validate=validate.OneOf(BASES))
+    starts_at, starts_at_certainty, starts_at_source = dated_fact(
+        "The window opens at this instant (inclusive).", required=True
+    )
+    ends_at, ends_at_certainty, ends_at_source = dated_fact(
+        "The window closes at this instant (exclusive); null: open until further notice.",
+        required=False,
+    )
+    terms = text(4000, required=True)
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if (data.get("model") is None) == (data.get("provider") is None):
+            raise ValidationError("Give exactly one of model and provider.", "model")
+        _check_triples(data, ("ends_at",))
+        _check_order(data, "starts_at", "ends_at")
+
+
+# The resources, by the collection name they have in URLs and fixture files.
+RESOURCE_SCHEMAS: dict[str, type[Record]] = {
+    "providers": ProviderSchema,
+    "clouds": CloudSchema,
+    "regions": RegionSchema,
+    "models": ModelSchema,
+    "offerings": OfferingSchema,
+    "exclusivity-windows": ExclusivityWindowSchema,
+}
+
+
+# ---- query arguments -------------------------------------------------------------------------
+
+
+def query_instant(description: str) -> Instant:
+    """An instant in a query string; a date (its midnight UTC) is accepted too."""
+    return Instant(
+        metadata={
+            "description": description,
+            "anyOf": [{"format": "date-time"}, {"format": "date"}],
+            "example": "2024-03-15",
+        }
+    )
+
+
+def query_slug(description: str) -> fields.String:
+    """A filter on an id."""
+    return slug(metadata={"description": description})
+
+
+class Args(Schema):
+    """Query arguments: an unknown one is an error, not ignored."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def list_args(name: str, sort_fields: tuple[str, ...], formats: tuple[str, ...] = ("json", "csv"),
+              **filters: fields.Field) -> type[Args]:
+    """The argument schema of one collection: its filters plus paging, sorting and format."""
+    sorts = [*sort_fields, *(f"-{field}" for field in sort_fields)]
+    attrs: dict[str, Any] = {
+        "limit": fields.Integer(
+            strict=False, load_default=50, validate=validate.Range(min=1, max=500),
+            metadata={"description": "Page size, 1 to 500."},
+        ),
+        "cursor": fields.String(
+            validate=validate.Length(min=1, max=1000),
+            metadata={"description": "Opaque: the next_cursor of the previous page."},
+        ),
+        "sort": fields.String(
+            load_default=sort_fields[0], validate=validate.OneOf(sorts),
+            metadata={"description": "One field; a leading - sorts descending. Ties break on id."},
+        ),
+        "format": fields.String(
+            validate=validate.OneOf(formats),
+            metadata={"description": "Response format; overrides the Accept header."},
+        ),
+        **filters,
+    }
+    return type(name, (Args,), attrs)
+
+
+class ItemArgs(Args):
+    """A single record: no arguments yet."""
+
+
+def query_bool(description: str) -> fields.Boolean:
+    """A true/false filter."""
+    return fields.Boolean(truthy={"true"}, falsy={"false"}, metadata={"description": description})
+
+
+ProviderListArgs = list_args("ProviderListArgs", ("id", "name", "created_at", "updated_at"))
+ModelListArgs = list_args(
+    "ModelListArgs",
+    ("id", "name", "provider", "created_at", "updated_at"),
+    provider=query_slug("Only this provider's models."),
+    family=query_slug("Only models of this family."),
+    open_weights=query_bool("Only open-weight (true) or closed (false) models."),
+    q=fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Text search over model ids, names and families."},
+    ),
+)
+CloudListArgs = list_args(
+    "CloudListArgs",
+    ("id", "name", "kind", "created_at", "updated_at"),
+    kind=fields.String(validate=validate.OneOf(CLOUD_KINDS), metadata={"description": "Only this kind."}),
+)
+RegionListArgs = list_args(
+    "RegionListArgs",
+    ("id", "name", "geography", "created_at", "updated_at"),
+    geography=fields.String(
+        validate=validate.Regexp(r"^[A-Z]{2,6}$"), metadata={"description": "Only this geography."}
+    ),
+)
+OfferingListArgs = list_args(
+    "OfferingListArgs",
+    ("id", "available_from", "model", "cloud", "created_at", "updated_at"),
+    model=query_slug("Only offerings of this model."),
+    family=query_slug("Only offerings of models of this family."),
+    provider=query_slug("Only offerings of this provider's models."),
+    cloud=query_slug("Only offerings on this cloud."),
+    region=query_slug("Only offerings in this region (the cloud's region id)."),
+    deployment_type=fields.String(
+        validate=validate.OneOf(DEPLOYMENT_TYPES), metadata={"description": "Only this deployment type."}
+    ),
+    stage=fields.String(validate=validate.OneOf(STAGES), metadata={"description": "Only this stage."}),
+    at=query_instant(
+        "Only offerings available at this instant (available_from <= at < retired_from)."
+    ),
+)
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as {"field.sub": [messages]}."""
+    if isinstance(messages, list):
+        return {prefix or "_schema": [str(message) for message in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        for field, items in flatten_errors(value, name).items():
+            flat.setdefault(field, []).extend(items)
+    return flat
