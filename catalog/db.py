@@ -124,6 +124,39 @@ def m001_initial(db: Database) -> None:
         db.conn.execute(statement)
 
 
+@migrations()
+def m002_timeline(db: Database) -> None:
+    """Every dated fact as one event row, for /v1/timeline and the calendars."""
+    offering_event = """
+        SELECT '{event}:' || o.id AS id, o.{field} AS at, '{event}' AS event,
+               o.{field}_certainty AS certainty, o.{field}_source AS source,
+               m.name || ' {verb} on ' || c.name || ' (' || o.deployment_type || ')' AS summary,
+               o.id AS offering, NULL AS "window", o.model AS model, m.provider AS provider,
+               o.cloud AS cloud, NULL AS includes_open_weights, o.updated_at AS updated_at
+        FROM offerings o JOIN models m ON m.id = o.model JOIN clouds c ON c.id = o.cloud
+        WHERE o.{field} IS NOT NULL
+    """
+    window_event = """
+        SELECT '{event}:' || w.id, w.{field}, '{event}', w.{field}_certainty, w.{field}_source,
+               c.name || ' exclusivity on ' || coalesce(m.name, p.name || ' models') || ' {verb}',
+               NULL, w.id, w.model, coalesce(w.provider, m.provider), w.holder,
+               w.includes_open_weights, w.updated_at
+        FROM exclusivity_windows w JOIN clouds c ON c.id = w.holder
+        LEFT JOIN models m ON m.id = w.model LEFT JOIN providers p ON p.id = w.provider
+        WHERE w.{field} IS NOT NULL
+    """
+    parts = [
+        offering_event.format(event="offering-available", field="available_from", verb="available"),
+        offering_event.format(
+            event="offering-deprecated", field="deprecated_from", verb="deprecated"
+        ),
+        offering_event.format(event="offering-retired", field="retired_from", verb="retired"),
+        window_event.format(event="window-starts", field="starts_at", verb="starts"),
+        window_event.format(event="window-ends", field="ends_at", verb="ends"),
+    ]
+    db.conn.execute("CREATE VIEW timeline_events AS " + " UNION ALL ".join(parts))
+
+
 def _split(script: str) -> list[str]:
     return [statement.strip() for statement in script.split(";") if statement.strip()]
 

@@ -1,4 +1,4 @@
-"""gunicorn settings for the catalog (`gunicorn -c python:catalog.gunicorn_conf 'catalog:create_app()'`)."""
+"""gunicorn settings: `gunicorn -c python:catalog.gunicorn_conf 'catalog:create_app()'`."""
 
 import os
 

@@ -48,7 +48,9 @@ def read_fixture_dir(path: str | Path) -> dict[str, list[Entry]]:
     for file in files:
         collection = file.stem
         if collection not in ORDER:
-            problems.append(f"{file}: unknown collection {collection!r} (expected one of {', '.join(ORDER)})")
+            problems.append(
+                f"{file}: unknown collection {collection!r} (expected one of {', '.join(ORDER)})"
+            )
             continue
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
@@ -59,7 +61,8 @@ def read_fixture_dir(path: str | Path) -> dict[str, list[Entry]]:
             problems.append(f"{file}: expected a JSON array of records")
             continue
         found[collection] = [
-            (f"{file}: record {index} (id {_id_of(item)!r})", item) for index, item in enumerate(data)
+            (f"{file}: record {index} (id {_id_of(item)!r})", item)
+            for index, item in enumerate(data)
         ]
     if problems:
         raise LoadError(problems)
@@ -77,11 +80,13 @@ def _key(collection: str, record: dict[str, Any]) -> tuple[str, ...]:
 def _existing_keys(conn: sqlite3.Connection, collection: str) -> set[tuple[str, ...]]:
     spec = queries.COLLECTIONS[collection]
     columns = "cloud, id" if collection == "regions" else "id"
-    return {tuple(row) for row in conn.execute(f"SELECT {columns} FROM {queries.quote(spec.table)}")}
+    return {
+        tuple(row) for row in conn.execute(f"SELECT {columns} FROM {queries.quote(spec.table)}")
+    }
 
 
 def validate(conn: sqlite3.Connection, raw: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
-    """Check every record against its schema and every reference against the set plus the database."""
+    """Check each record against its schema, each reference against the set plus the database."""
     problems: list[str] = []
     valid: dict[str, list[Entry]] = {}
     keys: dict[str, set[tuple[str, ...]]] = {}
@@ -131,15 +136,21 @@ def validate(conn: sqlite3.Connection, raw: dict[str, list[Entry]]) -> dict[str,
     return valid
 
 
-def write_record(conn: sqlite3.Connection, collection: str, record: dict[str, Any], now: str) -> None:
+def write_record(
+    conn: sqlite3.Connection, collection: str, record: dict[str, Any], now: str
+) -> None:
     """Insert or replace one validated record; created_at survives a replace."""
     spec = queries.COLLECTIONS[collection]
-    columns = [name for name in spec.fields if name not in spec.computed and name not in queries.TIMESTAMPS]
+    columns = [
+        name for name in spec.fields if name not in spec.computed and name not in queries.TIMESTAMPS
+    ]
     values = {name: record[name] for name in columns}
     for name in spec.booleans:
         values[name] = int(values[name])
     key = ["cloud", "id"] if collection == "regions" else ["id"]
-    updates = ", ".join(f"{queries.quote(c)} = excluded.{queries.quote(c)}" for c in columns if c not in key)
+    updates = ", ".join(
+        f"{queries.quote(c)} = excluded.{queries.quote(c)}" for c in columns if c not in key
+    )
     conn.execute(
         f"INSERT INTO {queries.quote(spec.table)} "
         f"({', '.join(map(queries.quote, columns))}, created_at, updated_at) "
@@ -151,7 +162,10 @@ def write_record(conn: sqlite3.Connection, collection: str, record: dict[str, An
         conn.execute("DELETE FROM offering_regions WHERE offering = ?", [record["id"]])
         conn.executemany(
             "INSERT INTO offering_regions (offering, cloud, region, position) VALUES (?, ?, ?, ?)",
-            [(record["id"], record["cloud"], region, i) for i, region in enumerate(record["regions"])],
+            [
+                (record["id"], record["cloud"], region, i)
+                for i, region in enumerate(record["regions"])
+            ],
         )
 
 
@@ -160,7 +174,7 @@ def load_records(
     raw: dict[str, list[Entry]],
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Validate and load a fixture set in one transaction; returns how many records per collection."""
+    """Validate and load a fixture set in one transaction; returns the count per collection."""
     with db.atomic():
         valid = validate(db.conn, raw)
         now = instants.now()
@@ -175,7 +189,11 @@ def load_records(
 
 
 def _refuse_contradictions(conn: sqlite3.Connection, valid: dict[str, list[Entry]]) -> None:
-    where = {record["id"]: location for c in ("offerings", "exclusivity-windows") for location, record in valid.get(c, [])}
+    where = {
+        record["id"]: location
+        for c in ("offerings", "exclusivity-windows")
+        for location, record in valid.get(c, [])
+    }
     problems = [
         f"{where.get(offering['id'], 'offering ' + repr(offering['id']))}: "
         f"contradicts exclusivity window {window['id']!r} ({window['holder']} holds "
@@ -193,7 +211,8 @@ def dump_records(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
     for collection in ORDER:
         spec = queries.COLLECTIONS[collection]
         instant_fields = [
-            name for name, f in schemas.RESOURCE_SCHEMAS[collection]().fields.items()
+            name
+            for name, f in schemas.RESOURCE_SCHEMAS[collection]().fields.items()
             if isinstance(f, schemas.Instant) and name not in queries.TIMESTAMPS
         ]
         sort = "cloud" if collection == "regions" else "id"
@@ -224,4 +243,3 @@ def write_fixture_dir(records: dict[str, list[dict[str, Any]]], path: str | Path
 def count(raw: dict[str, list[Entry]]) -> int:
     """How many records a fixture set holds."""
     return sum(len(entries) for entries in raw.values())
-

@@ -19,21 +19,29 @@ from marshmallow import Schema, fields
 from swagger_ui_bundle import swagger_ui_path
 
 from . import schemas
-from .api import CSV, JSON, Operation
+from .api import CSV, ICS, JSON, Operation
 from .errors import PROBLEM_MIMETYPE
 
 bp = Blueprint("openapi", __name__)
 
-DESCRIPTION = """\
+DESCRIPTION = (
+    " ".join(
+        """
 Which foundation models can be bought on which clouds, in which regions, since when, and under
 which exclusivity: dated, sourced facts with their certainty.
-
+""".split()
+    )
+    + "\n\n"
+    + " ".join(
+        """
 Instants are RFC 3339 in UTC; a query parameter that takes an instant also takes a date (its
 midnight UTC). Intervals are half-open, [from, until); a missing end is open. Every collection
 answers `{"items": [...], "next_cursor": ...}` with a `Link: <...>; rel="next"` header while more
 remain, and every matching row as CSV with `Accept: text/csv` or `format=csv`. Every error is
 `application/problem+json` (RFC 9457).
-"""
+""".split()
+    )
+)
 
 PROBLEM = {
     "type": "object",
@@ -54,6 +62,7 @@ ERROR_DESCRIPTIONS = {
     400: "Invalid request: the `errors` member names each offending parameter.",
     404: "No such record.",
     406: "None of the formats the Accept header allows is offered.",
+    503: "Not ready: the database does not answer or its schema is not current.",
 }
 SLUG_PARAMETER = {"type": "string", "pattern": schemas.SLUG}
 
@@ -71,7 +80,8 @@ def _page_schema(item: type[Schema]) -> type[Schema]:
         {
             "items": fields.List(fields.Nested(item), required=True),
             "next_cursor": fields.String(
-                required=True, allow_none=True,
+                required=True,
+                allow_none=True,
                 metadata={"description": "Pass as `cursor` for the next page; null on the last."},
             ),
         },
@@ -99,7 +109,13 @@ def _operation(endpoint: str, view: Any, op: Operation, path_params: list[str]) 
         body = _page_schema(op.response) if op.page else op.response
         content[JSON] = {"schema": body}
     if "csv" in op.formats:
-        content[CSV] = {"schema": {"type": "string", "description": "Every matching row, header first."}}
+        content[CSV] = {
+            "schema": {"type": "string", "description": "Every matching row, header first."}
+        }
+    if "ics" in op.formats:
+        content[ICS] = {
+            "schema": {"type": "string", "description": "RFC 5545, one event per dated fact."}
+        }
     ok: dict[str, Any] = {"description": "OK", "content": content}
     if op.page:
         ok["headers"] = {
@@ -108,11 +124,8 @@ def _operation(endpoint: str, view: Any, op: Operation, path_params: list[str]) 
                 "schema": {"type": "string"},
             }
         }
-    responses: dict[Any, Any] = {200: ok, 400: _problem(400)}
-    if op.not_found:
-        responses[404] = _problem(404)
-    if len(op.formats) > 1:
-        responses[406] = _problem(406)
+    responses: dict[Any, Any] = {200: ok}
+    responses.update({status: _problem(status) for status in op.problems})
     result = {
         "operationId": endpoint.split(".")[-1],
         "summary": summary.strip(),
@@ -136,6 +149,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
         info={"description": DESCRIPTION, "license": {"name": "Apache-2.0"}},
     )
     marshmallow_plugin.map_to_openapi_type(schemas.Instant, "string", "date-time")
+    # Its metadata says anyOf date-time or date; a format here would contradict that.
+    marshmallow_plugin.map_to_openapi_type(schemas.QueryInstant, "string", None)
     spec.components.schema("Problem", PROBLEM)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
         view = app.view_functions[rule.endpoint]
@@ -151,9 +166,24 @@ def build_spec(app: Flask) -> dict[str, Any]:
     return spec.to_dict()
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings as literal blocks, so the document reads well."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+TOP_LEVEL_ORDER = ("openapi", "info", "servers", "tags", "paths", "components")
+
+
 def to_yaml(document: dict[str, Any]) -> str:
     """The document as the YAML committed at the repository root."""
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    ordered = {key: document[key] for key in TOP_LEVEL_ORDER if key in document}
+    ordered.update(document)
+    return yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 @cache
@@ -182,8 +212,9 @@ DOCS_PAGE = """<!doctype html>
 </body>
 </html>
 """
-DOCS_INIT = """window.ui = SwaggerUIBundle({url: "/openapi.yaml", dom_id: "#docs", deepLinking: true});
-"""
+DOCS_INIT = (
+    'window.ui = SwaggerUIBundle({url: "/openapi.yaml", dom_id: "#docs", deepLinking: true});\n'
+)
 
 
 @bp.get("/docs")

@@ -7,25 +7,28 @@ import sqlite3
 from flask import Blueprint, Response
 
 from . import db
-from .api import json_response
+from .api import json_response, operation
 from .errors import problem_response
 
 bp = Blueprint("ops", __name__)
+LATEST_MIGRATION = (
+    "SELECT name FROM _sqlite_migrations WHERE migration_set = 'catalog' ORDER BY id DESC LIMIT 1"
+)
 
 
 @bp.get("/healthz")
+@operation(problems=())
 def healthz() -> Response:
     """The process lives."""
     return json_response({"status": "ok"})
 
 
 @bp.get("/readyz")
+@operation(problems=(503,))
 def readyz() -> Response:
     """The database answers and its schema is the one this code expects."""
     try:
-        row = db.get_db().execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'catalog' ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        row = db.get_db().execute(LATEST_MIGRATION).fetchone()
     except sqlite3.Error:
         return problem_response(503, "Service Unavailable", "The database does not answer.")
     current = db.schema_version()

@@ -27,7 +27,8 @@ class Collection:
     name: str
     table: str
     fields: tuple[str, ...]
-    filters: Mapping[str, str] = field(default_factory=dict)
+    # Each filter's SQL condition; None for an argument that only feeds another's condition.
+    filters: Mapping[str, str | None] = field(default_factory=dict)
     booleans: tuple[str, ...] = ()
     computed: Mapping[str, str] = field(default_factory=dict)
     json_fields: tuple[str, ...] = ()
@@ -35,13 +36,27 @@ class Collection:
     def select_list(self) -> str:
         """The SELECT list, in field order."""
         return ", ".join(
-            f"{self.computed[name]} AS {quote(name)}" if name in self.computed else f"t.{quote(name)}"
+            f"{self.computed[name]} AS {quote(name)}"
+            if name in self.computed
+            else f"t.{quote(name)}"
             for name in self.fields
         )
 
 
 TIMESTAMPS = ("created_at", "updated_at")
 _MODEL_IN = "t.model IN (SELECT id FROM models WHERE {} = :{})"
+# Rows whose subject covers the model :model: the model itself, or its provider's models
+# (open-weight ones only where the window includes them). rules.covers() says the same in
+# Python; a test holds the two to each other.
+_COVERS_MODEL = (
+    "(t.model = :model OR (t.model IS NULL "
+    "AND t.provider = (SELECT provider FROM models WHERE id = :model) "
+    "AND (t.includes_open_weights = 1 OR (SELECT open_weights FROM models WHERE id = :model) = 0)))"
+)
+_WINDOW_STATE = (
+    "(CASE WHEN t.starts_at > :at THEN 'upcoming' "
+    "WHEN t.ends_at IS NOT NULL AND t.ends_at <= :at THEN 'ended' ELSE 'active' END) = :state"
+)
 
 COLLECTIONS: dict[str, Collection] = {
     c.name: c
@@ -76,12 +91,25 @@ COLLECTIONS: dict[str, Collection] = {
             "offerings",
             "offerings",
             (
-                "id", "model", "cloud", "deployment_type", "cloud_model_id", "cloud_model_version",
-                "regions", "stage",
-                "available_from", "available_from_certainty", "available_from_source",
-                "deprecated_from", "deprecated_from_certainty", "deprecated_from_source",
-                "retired_from", "retired_from_certainty", "retired_from_source",
-                "notes", *TIMESTAMPS,
+                "id",
+                "model",
+                "cloud",
+                "deployment_type",
+                "cloud_model_id",
+                "cloud_model_version",
+                "regions",
+                "stage",
+                "available_from",
+                "available_from_certainty",
+                "available_from_source",
+                "deprecated_from",
+                "deprecated_from_certainty",
+                "deprecated_from_source",
+                "retired_from",
+                "retired_from_certainty",
+                "retired_from_source",
+                "notes",
+                *TIMESTAMPS,
             ),
             filters={
                 "model": "t.model = :model",
@@ -92,7 +120,8 @@ COLLECTIONS: dict[str, Collection] = {
                 "WHERE r.offering = t.id AND r.region = :region)",
                 "deployment_type": "t.deployment_type = :deployment_type",
                 "stage": "t.stage = :stage",
-                "at": "t.available_from <= :at AND (t.retired_from IS NULL OR t.retired_from > :at)",
+                "at": "t.available_from <= :at "
+                "AND (t.retired_from IS NULL OR t.retired_from > :at)",
             },
             computed={"regions": REGIONS_OF_OFFERING},
             json_fields=("regions",),
@@ -101,12 +130,58 @@ COLLECTIONS: dict[str, Collection] = {
             "exclusivity-windows",
             "exclusivity_windows",
             (
-                "id", "holder", "model", "provider", "includes_open_weights", "scope", "basis",
-                "starts_at", "starts_at_certainty", "starts_at_source",
-                "ends_at", "ends_at_certainty", "ends_at_source",
-                "terms", *TIMESTAMPS,
+                "id",
+                "holder",
+                "model",
+                "provider",
+                "includes_open_weights",
+                "scope",
+                "basis",
+                "starts_at",
+                "starts_at_certainty",
+                "starts_at_source",
+                "ends_at",
+                "ends_at_certainty",
+                "ends_at_source",
+                "terms",
+                *TIMESTAMPS,
             ),
+            filters={
+                "model": _COVERS_MODEL,
+                "provider": "(t.provider = :provider OR t.model IN "
+                "(SELECT id FROM models WHERE provider = :provider))",
+                "cloud": "t.holder = :cloud",
+                "state": _WINDOW_STATE,
+                "at": None,
+                "ends_before": "t.ends_at IS NOT NULL AND t.ends_at < :ends_before",
+            },
             booleans=("includes_open_weights",),
+        ),
+        Collection(
+            "timeline",
+            "timeline_events",
+            (
+                "id",
+                "at",
+                "event",
+                "certainty",
+                "source",
+                "summary",
+                "offering",
+                "window",
+                "model",
+                "provider",
+                "cloud",
+                "updated_at",
+            ),
+            filters={
+                "from": "t.at >= :from",
+                "to": "t.at < :to",
+                "model": _COVERS_MODEL,
+                "provider": "t.provider = :provider",
+                "cloud": "t.cloud = :cloud",
+                "window": 't."window" = :window',
+            },
         ),
     )
 }
@@ -161,7 +236,9 @@ def _where(collection: Collection, filters: Mapping[str, Any]) -> tuple[list[str
     for name, value in filters.items():
         if value is None:
             continue
-        conditions.append(collection.filters[name])
+        condition = collection.filters[name]
+        if condition is not None:
+            conditions.append(condition)
         if name == "q":
             value = like_pattern(value)
         elif isinstance(value, bool):

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import queries
+from . import instants, queries
 
 Record = Mapping[str, Any]
 
@@ -66,7 +66,7 @@ def _by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
 def find_contradictions(
     conn: sqlite3.Connection, offering_ids: Iterable[str] | None = None
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(offering, window) pairs that break the exclusivity rule, among the given offerings or all."""
+    """(offering, window) pairs that break the exclusivity rule, among these offerings or all."""
     windows = list(_by_id(conn, "exclusivity-windows").values())
     if not windows:
         return []
@@ -75,13 +75,99 @@ def find_contradictions(
     subject_models = {m for m, model in models.items() if any(covers(w, model) for w in windows)}
     wanted = set(offering_ids) if offering_ids is not None else None
     offerings = queries.COLLECTIONS["offerings"]
-    found = []
+    found: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for model_id in sorted(subject_models):
         for offering in queries.list_records(conn, offerings, {"model": model_id}):
             if wanted is not None and offering["id"] not in wanted:
                 continue
             model, cloud = models[model_id], clouds[offering["cloud"]]
             found.extend(
-                (offering, window) for window in windows if contradicts(offering, model, cloud, window)
+                (offering, window)
+                for window in windows
+                if contradicts(offering, model, cloud, window)
             )
     return found
+
+
+def days_remaining(at: str, ends_at: str | None) -> int | None:
+    """Whole days from `at` until `ends_at` (None for an open end)."""
+    if ends_at is None:
+        return None
+    return (instants.to_datetime(ends_at) - instants.to_datetime(at)).days
+
+
+def _last_to_end(windows: list[Record]) -> Record:
+    # Where several windows apply, the one that lasts longest decides how long the state holds.
+    return max(windows, key=lambda w: (w["ends_at"] or OPEN_END, w["id"]))
+
+
+def exclusivity_state(
+    model: Record, cloud: Record, windows: Iterable[Record], at: str
+) -> dict[str, Any]:
+    """The contract's state of (model, cloud, at): exclusive, excluded or none, with its window."""
+    active = [w for w in windows if is_active(w, at) and covers(w, model)]
+    held = [w for w in active if w["holder"] == cloud["id"]]
+    if held:
+        state, window = "exclusive", _last_to_end(held)
+    else:
+        excluding = [w for w in active if excludes(w, model, cloud)]
+        if not excluding:
+            return {"state": "none"}
+        state, window = "excluded", _last_to_end(excluding)
+    return {
+        "state": state,
+        "holder": window["holder"],
+        "window": window["id"],
+        "scope": window["scope"],
+        "ends_at": window["ends_at"],
+        "ends_at_certainty": window["ends_at_certainty"],
+        "ends_at_source": window["ends_at_source"],
+        "days_remaining": days_remaining(at, window["ends_at"]),
+    }
+
+
+def is_available(offering: Record, at: str, region: str | None = None) -> bool:
+    """Whether the offering can be bought at `at` (in `region`, if given): from <= at < retired."""
+    if region is not None and region not in offering["regions"]:
+        return False
+    retired = offering["retired_from"]
+    return bool(offering["available_from"] <= at and (retired is None or at < retired))
+
+
+def cloud_availability(
+    conn: sqlite3.Connection,
+    model: Record,
+    at: str,
+    cloud_ids: Iterable[str] | None = None,
+    region: str | None = None,
+) -> list[dict[str, Any]]:
+    """For each cloud (all, or those given): is the model available at `at`, where; its state."""
+    clouds = _by_id(conn, "clouds")
+    windows = [
+        w
+        for w in queries.list_records(conn, queries.COLLECTIONS["exclusivity-windows"], {})
+        if covers(w, model)
+    ]
+    offerings = queries.list_records(conn, queries.COLLECTIONS["offerings"], {"model": model["id"]})
+    by_cloud: dict[str, list[dict[str, Any]]] = {}
+    for offering in offerings:
+        if is_available(offering, at, region):
+            by_cloud.setdefault(offering["cloud"], []).append(offering)
+    answers = []
+    for cloud_id in cloud_ids if cloud_ids is not None else sorted(clouds):
+        cloud = clouds[cloud_id]
+        available = by_cloud.get(cloud_id, [])
+        state = exclusivity_state(model, cloud, windows, at)
+        if "holder" in state:
+            state["holder_name"] = clouds[state["holder"]]["name"]
+        answers.append(
+            {
+                "cloud": cloud_id,
+                "kind": cloud["kind"],
+                "available": bool(available),
+                "regions": sorted({r for offering in available for r in offering["regions"]}),
+                "offerings": available,
+                "exclusivity": state,
+            }
+        )
+    return answers

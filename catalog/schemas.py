@@ -44,7 +44,9 @@ def slug(**kwargs: Any) -> fields.String:
     if "example" in kwargs:
         metadata["example"] = kwargs.pop("example")
     return fields.String(
-        validate=[validate.Length(min=1, max=200), validate.Regexp(SLUG)], metadata=metadata, **kwargs
+        validate=[validate.Length(min=1, max=200), validate.Regexp(SLUG)],
+        metadata=metadata,
+        **kwargs,
     )
 
 
@@ -63,17 +65,20 @@ def strict_bool(**kwargs: Any) -> fields.Boolean:
     return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
 
 
-def dated_fact(
-    description: str, required: bool
-) -> tuple[Instant, fields.String, fields.Url]:
+def dated_fact(description: str, required: bool) -> tuple[Instant, fields.String, fields.Url]:
     """The three fields of a dated fact: the instant, how sure it is, and its source."""
     certainty = (
         "exact: the day is known; month: only the month (the date is its 1st); "
         "on-or-before: the earliest evidence; inferred: deduced, not stated by a source."
     )
-    extra = {} if required else {"load_default": None}
+    extra: dict[str, Any] = {} if required else {"load_default": None}
     return (
-        Instant(required=required, allow_none=not required, metadata={"description": description}, **extra),
+        Instant(
+            required=required,
+            allow_none=not required,
+            metadata={"description": description},
+            **extra,
+        ),
         fields.String(
             required=required,
             allow_none=not required,
@@ -81,7 +86,12 @@ def dated_fact(
             metadata={"description": certainty},
             **extra,
         ),
-        url(required=required, allow_none=not required, metadata={"description": "Source URL."}, **extra),
+        url(
+            required=required,
+            allow_none=not required,
+            metadata={"description": "Source URL."},
+            **extra,
+        ),
     )
 
 
@@ -116,7 +126,9 @@ class CloudSchema(Record):
     provider = slug(
         allow_none=True,
         load_default=None,
-        metadata={"description": "The model maker that runs this platform (required for first-party)."},
+        metadata={
+            "description": "The model maker that runs this platform (required for first-party)."
+        },
     )
 
     @validates_schema
@@ -144,7 +156,8 @@ def _check_triples(data: dict[str, Any], names: tuple[str, ...]) -> None:
         triple = [data.get(name), data.get(f"{name}_certainty"), data.get(f"{name}_source")]
         if any(value is not None for value in triple) and None in triple:
             raise ValidationError(
-                f"{name}, {name}_certainty and {name}_source are given together or not at all.", name
+                f"{name}, {name}_certainty and {name}_source are given together or not at all.",
+                name,
             )
 
 
@@ -156,7 +169,9 @@ class OfferingSchema(Record):
     cloud_model_id = text(300, required=True, metadata={"description": "The cloud's own model id."})
     cloud_model_version = text(100, allow_none=True, load_default=None)
     regions = fields.List(
-        slug(), required=True, validate=validate.Length(max=500),
+        slug(),
+        required=True,
+        validate=validate.Length(max=500),
         metadata={"description": "The cloud's region ids; empty where the platform has none."},
     )
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
@@ -183,9 +198,12 @@ class OfferingSchema(Record):
 class ExclusivityWindowSchema(Record):
     id = slug(required=True, example="azure-mistral-large-2402")
     holder = slug(required=True, metadata={"description": "The cloud that holds the exclusivity."})
-    model = slug(allow_none=True, load_default=None, metadata={"description": "Subject: one model."})
+    model = slug(
+        allow_none=True, load_default=None, metadata={"description": "Subject: one model."}
+    )
     provider = slug(
-        allow_none=True, load_default=None,
+        allow_none=True,
+        load_default=None,
         metadata={"description": "Subject: every model of this provider."},
     )
     includes_open_weights = strict_bool(
@@ -193,9 +211,12 @@ class ExclusivityWindowSchema(Record):
         metadata={"description": "Whether a provider-wide window covers open-weight models too."},
     )
     scope = fields.String(
-        required=True, validate=validate.OneOf(SCOPES),
-        metadata={"description": "hyperscalers: other hyperscalers are excluded; all-third-party: "
-                  "every cloud but the holder and the maker's own platform is excluded."},
+        required=True,
+        validate=validate.OneOf(SCOPES),
+        metadata={
+            "description": "hyperscalers: other hyperscalers are excluded; all-third-party: "
+            "every cloud but the holder and the maker's own platform is excluded."
+        },
     )
     basis = fields.String(required=True, validate=validate.OneOf(BASES))
     starts_at, starts_at_certainty, starts_at_source = dated_fact(
@@ -229,9 +250,13 @@ RESOURCE_SCHEMAS: dict[str, type[Record]] = {
 # ---- query arguments -------------------------------------------------------------------------
 
 
-def query_instant(description: str) -> Instant:
+class QueryInstant(Instant):
+    """An instant in a query string; documented as date-time or date."""
+
+
+def query_instant(description: str) -> QueryInstant:
     """An instant in a query string; a date (its midnight UTC) is accepted too."""
-    return Instant(
+    return QueryInstant(
         metadata={
             "description": description,
             "anyOf": [{"format": "date-time"}, {"format": "date"}],
@@ -252,13 +277,19 @@ class Args(Schema):
         unknown = RAISE
 
 
-def list_args(name: str, sort_fields: tuple[str, ...], formats: tuple[str, ...] = ("json", "csv"),
-              **filters: fields.Field) -> type[Args]:
+def list_args(
+    name: str,
+    sort_fields: tuple[str, ...],
+    formats: tuple[str, ...] = ("json", "csv"),
+    **filters: fields.Field,
+) -> type[Args]:
     """The argument schema of one collection: its filters plus paging, sorting and format."""
     sorts = [*sort_fields, *(f"-{field}" for field in sort_fields)]
     attrs: dict[str, Any] = {
         "limit": fields.Integer(
-            strict=False, load_default=50, validate=validate.Range(min=1, max=500),
+            strict=False,
+            load_default=50,
+            validate=validate.Range(min=1, max=500),
             metadata={"description": "Page size, 1 to 500."},
         ),
         "cursor": fields.String(
@@ -266,7 +297,8 @@ def list_args(name: str, sort_fields: tuple[str, ...], formats: tuple[str, ...] 
             metadata={"description": "Opaque: the next_cursor of the previous page."},
         ),
         "sort": fields.String(
-            load_default=sort_fields[0], validate=validate.OneOf(sorts),
+            load_default=sort_fields[0],
+            validate=validate.OneOf(sorts),
             metadata={"description": "One field; a leading - sorts descending. Ties break on id."},
         ),
         "format": fields.String(
@@ -302,7 +334,9 @@ ModelListArgs = list_args(
 CloudListArgs = list_args(
     "CloudListArgs",
     ("id", "name", "kind", "created_at", "updated_at"),
-    kind=fields.String(validate=validate.OneOf(CLOUD_KINDS), metadata={"description": "Only this kind."}),
+    kind=fields.String(
+        validate=validate.OneOf(CLOUD_KINDS), metadata={"description": "Only this kind."}
+    ),
 )
 RegionListArgs = list_args(
     "RegionListArgs",
@@ -320,9 +354,12 @@ OfferingListArgs = list_args(
     cloud=query_slug("Only offerings on this cloud."),
     region=query_slug("Only offerings in this region (the cloud's region id)."),
     deployment_type=fields.String(
-        validate=validate.OneOf(DEPLOYMENT_TYPES), metadata={"description": "Only this deployment type."}
+        validate=validate.OneOf(DEPLOYMENT_TYPES),
+        metadata={"description": "Only this deployment type."},
     ),
-    stage=fields.String(validate=validate.OneOf(STAGES), metadata={"description": "Only this stage."}),
+    stage=fields.String(
+        validate=validate.OneOf(STAGES), metadata={"description": "Only this stage."}
+    ),
     at=query_instant(
         "Only offerings available at this instant (available_from <= at < retired_from)."
     ),
@@ -339,3 +376,112 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
         for field, items in flatten_errors(value, name).items():
             flat.setdefault(field, []).extend(items)
     return flat
+
+
+WINDOW_STATES = ("upcoming", "active", "ended")
+ExclusivityWindowListArgs = list_args(
+    "ExclusivityWindowListArgs",
+    ("id", "starts_at", "holder", "created_at", "updated_at"),
+    formats=("json", "csv", "ics"),
+    model=query_slug("Only windows whose subject covers this model (provider-wide ones included)."),
+    provider=query_slug("Only windows on this provider or on one of its models."),
+    cloud=query_slug("Only windows this cloud holds."),
+    state=fields.String(
+        validate=validate.OneOf(WINDOW_STATES),
+        metadata={"description": "Only windows in this state at `at`."},
+    ),
+    at=query_instant("The instant `state` is judged at (default: now)."),
+    ends_before=query_instant("Only windows that end before this instant (open ones never do)."),
+)
+TimelineArgs = list_args(
+    "TimelineArgs",
+    ("at", "id"),
+    formats=("json", "csv", "ics"),
+    model=query_slug("Only events of this model (windows that cover it included)."),
+    provider=query_slug("Only events of this provider's models."),
+    cloud=query_slug("Only events on this cloud (a window's holder)."),
+    **{
+        "from": query_instant("Only events at or after this instant."),
+        "to": query_instant("Only events before this instant."),
+    },
+)
+
+
+class AvailabilityArgs(Args):
+    at = query_instant("The instant asked about (default: now).")
+
+
+class CloudAvailabilityArgs(AvailabilityArgs):
+    region = query_slug("Only count offerings in this region (the cloud's region id).")
+
+
+class TimelineEventSchema(Schema):
+    id = fields.String(
+        required=True, metadata={"description": "Stable: the event kind and record id."}
+    )
+    at = Instant(required=True)
+    event = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            (
+                "offering-available",
+                "offering-deprecated",
+                "offering-retired",
+                "window-starts",
+                "window-ends",
+            )
+        ),
+    )
+    certainty = fields.String(required=True, validate=validate.OneOf(CERTAINTIES))
+    source = url(required=True)
+    summary = fields.String(required=True)
+    offering = fields.String(required=True, allow_none=True)
+    window = fields.String(required=True, allow_none=True)
+    model = fields.String(required=True, allow_none=True)
+    provider = fields.String(required=True, allow_none=True)
+    cloud = fields.String(required=True)
+    updated_at = Instant(
+        required=True, metadata={"description": "When the underlying record last changed."}
+    )
+
+
+class ExclusivitySchema(Schema):
+    state = fields.String(required=True, validate=validate.OneOf(("exclusive", "excluded", "none")))
+    holder = fields.String(
+        metadata={"description": "The cloud holding the window (absent for none)."}
+    )
+    holder_name = fields.String()
+    window = fields.String(metadata={"description": "The window's id."})
+    scope = fields.String(validate=validate.OneOf(SCOPES))
+    ends_at = Instant(allow_none=True, metadata={"description": "null: open until further notice."})
+    ends_at_certainty = fields.String(allow_none=True, validate=validate.OneOf(CERTAINTIES))
+    ends_at_source = url(allow_none=True)
+    days_remaining = fields.Integer(
+        allow_none=True, metadata={"description": "Whole days from `at` to ends_at; null if open."}
+    )
+
+
+class CloudAvailabilitySchema(Schema):
+    cloud = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(CLOUD_KINDS))
+    available = fields.Boolean(required=True)
+    regions = fields.List(fields.String(), required=True)
+    offerings = fields.List(fields.Nested(OfferingSchema), required=True)
+    exclusivity = fields.Nested(ExclusivitySchema, required=True)
+
+
+class ModelAvailabilitySchema(Schema):
+    model = fields.String(required=True)
+    at = Instant(required=True)
+    clouds = fields.List(fields.Nested(CloudAvailabilitySchema), required=True)
+
+
+class AvailabilityAnswerSchema(Schema):
+    model = fields.String(required=True)
+    cloud = fields.String(required=True)
+    region = fields.String(required=True, allow_none=True)
+    at = Instant(required=True)
+    available = fields.Boolean(required=True)
+    regions = fields.List(fields.String(), required=True)
+    offerings = fields.List(fields.Nested(OfferingSchema), required=True)
+    exclusivity = fields.Nested(ExclusivitySchema, required=True)

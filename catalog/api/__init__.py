@@ -18,7 +18,8 @@ from ..errors import APIError, invalid
 
 JSON = "application/json"
 CSV = "text/csv"
-MEDIA_TYPES = {"json": JSON, "csv": CSV}
+ICS = "text/calendar"
+MEDIA_TYPES = {"json": JSON, "csv": CSV, "ics": ICS}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,7 +32,7 @@ class Operation:
     response: type[Schema] | None
     page: bool
     formats: tuple[str, ...]
-    not_found: bool
+    problems: tuple[int, ...]
 
 
 def operation(
@@ -40,12 +41,17 @@ def operation(
     response: type[Schema] | None = None,
     page: bool = False,
     formats: tuple[str, ...] = ("json",),
-    not_found: bool = True,
+    problems: tuple[int, ...] = (400, 404),
 ) -> Callable[[F], F]:
-    """Describe a view for the generated OpenAPI document; its docstring is the summary."""
+    """Describe a view for the generated OpenAPI document; its docstring is the summary.
+
+    `problems` lists the error statuses the view can answer (406 is added for several formats).
+    """
+    if len(formats) > 1:
+        problems = (*problems, 406)
 
     def mark(view: F) -> F:
-        view.operation = Operation(args, response, page, formats, not_found)  # type: ignore[attr-defined]
+        view.operation = Operation(args, response, page, formats, problems)  # type: ignore[attr-defined]
         return view
 
     return mark
@@ -57,7 +63,9 @@ _schemas: dict[type[Schema], Schema] = {}
 def load_args(schema_class: type[Schema]) -> dict[str, Any]:
     """The request's query arguments, validated; a 400 naming each bad or unknown one."""
     schema = _schemas.get(schema_class) or _schemas.setdefault(schema_class, schema_class())
-    repeated = {name: ["Given more than once."] for name, values in request.args.lists() if len(values) > 1}
+    repeated = {
+        name: ["Given more than once."] for name, values in request.args.lists() if len(values) > 1
+    }
     if repeated:
         raise invalid(repeated)
     try:
@@ -72,7 +80,7 @@ def negotiate(args: dict[str, Any], formats: tuple[str, ...]) -> str:
         return str(args["format"])
     if not request.accept_mimetypes:
         return formats[0]  # no Accept header: the default format
-    offered = [MEDIA_TYPES.get(name, "text/calendar") for name in formats]
+    offered = [MEDIA_TYPES[name] for name in formats]
     best = request.accept_mimetypes.best_match(offered)
     if best is None:
         raise APIError(
@@ -171,7 +179,7 @@ def csv_response(fields: Iterable[str], rows: Iterator[dict[str, Any]], filename
 
 def init_app(app: Flask) -> None:
     """Register every blueprint of the API."""
-    from . import clouds, models, offerings, providers
+    from . import availability, clouds, models, offerings, providers, timeline, windows
 
-    for module in (providers, models, clouds, offerings):
+    for module in (providers, models, availability, clouds, offerings, windows, timeline):
         app.register_blueprint(module.bp, url_prefix="/v1")

@@ -10,8 +10,13 @@ bp = Blueprint("clouds", __name__)
 
 
 @bp.get("/clouds")
-@operation(args=schemas.CloudListArgs, response=schemas.CloudSchema, page=True,
-           formats=("json", "csv"), not_found=False)
+@operation(
+    args=schemas.CloudListArgs,
+    response=schemas.CloudSchema,
+    page=True,
+    formats=("json", "csv"),
+    problems=(400,),
+)
 def list_clouds() -> Response:
     """List clouds and platforms, filtered by kind."""
     return collection("clouds", load_args(schemas.CloudListArgs))
@@ -26,8 +31,9 @@ def get_cloud(cloud_id: str) -> Response:
 
 
 @bp.get("/clouds/<cloud_id>/regions")
-@operation(args=schemas.RegionListArgs, response=schemas.RegionSchema, page=True,
-           formats=("json", "csv"))
+@operation(
+    args=schemas.RegionListArgs, response=schemas.RegionSchema, page=True, formats=("json", "csv")
+)
 def list_regions(cloud_id: str) -> Response:
     """List a cloud's regions."""
     args = load_args(schemas.RegionListArgs)

@@ -9,8 +9,13 @@ bp = Blueprint("models", __name__)
 
 
 @bp.get("/models")
-@operation(args=schemas.ModelListArgs, response=schemas.ModelSchema, page=True,
-           formats=("json", "csv"), not_found=False)
+@operation(
+    args=schemas.ModelListArgs,
+    response=schemas.ModelSchema,
+    page=True,
+    formats=("json", "csv"),
+    problems=(400,),
+)
 def list_models() -> Response:
     """List models, filtered by provider, family, open weights or a text search."""
     return collection("models", load_args(schemas.ModelListArgs))

@@ -9,8 +9,13 @@ bp = Blueprint("offerings", __name__)
 
 
 @bp.get("/offerings")
-@operation(args=schemas.OfferingListArgs, response=schemas.OfferingSchema, page=True,
-           formats=("json", "csv"), not_found=False)
+@operation(
+    args=schemas.OfferingListArgs,
+    response=schemas.OfferingSchema,
+    page=True,
+    formats=("json", "csv"),
+    problems=(400,),
+)
 def list_offerings() -> Response:
     """List offerings; `at` keeps those available at that instant."""
     return collection("offerings", load_args(schemas.OfferingListArgs))

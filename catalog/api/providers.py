@@ -9,8 +9,13 @@ bp = Blueprint("providers", __name__)
 
 
 @bp.get("/providers")
-@operation(args=schemas.ProviderListArgs, response=schemas.ProviderSchema, page=True,
-           formats=("json", "csv"), not_found=False)
+@operation(
+    args=schemas.ProviderListArgs,
+    response=schemas.ProviderSchema,
+    page=True,
+    formats=("json", "csv"),
+    problems=(400,),
+)
 def list_providers() -> Response:
     """List model makers."""
     return collection("providers", load_args(schemas.ProviderListArgs))

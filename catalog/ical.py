@@ -1,0 +1,78 @@
+"""Dated facts as an RFC 5545 calendar: one all-day event per date, stable UIDs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import timedelta
+from typing import Any
+
+from . import instants
+
+PRODID = "-//model-availability catalog//timeline//EN"
+
+
+def escape(text: str) -> str:
+    """Escape a TEXT value (RFC 5545, 3.3.11)."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545, 3.1)."""
+    out: list[str] = []
+    current, size = "", 0
+    for char in line:
+        width = len(char.encode())
+        if size + width > 75:
+            out.append(current)
+            current, size = " ", 1  # a continuation line starts with one space
+        current += char
+        size += width
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def _stamp(instant: str) -> str:
+    return instant.replace("-", "").replace(":", "")
+
+
+def _event_lines(event: Mapping[str, Any]) -> Iterator[str]:
+    yield "BEGIN:VEVENT"
+    yield f"UID:{event['id']}@catalog"
+    # DTSTAMP is the record's last change, so the calendar is the same on every call.
+    yield f"DTSTAMP:{_stamp(event['updated_at'])}"
+    moment = instants.to_datetime(event["at"])
+    if event["at"].endswith("T00:00:00Z"):
+        yield f"DTSTART;VALUE=DATE:{moment:%Y%m%d}"
+        yield f"DTEND;VALUE=DATE:{moment + timedelta(days=1):%Y%m%d}"
+    else:
+        yield f"DTSTART:{_stamp(event['at'])}"
+    yield f"SUMMARY:{escape(event['summary'])}"
+    yield "DESCRIPTION:" + escape(
+        f"Date certainty: {event['certainty']}.\nSource: {event['source']}"
+    )
+    yield f"URL:{event['source']}"
+    yield f"CATEGORIES:{escape(event['event'])}"
+    yield "END:VEVENT"
+
+
+def calendar(events: Iterable[Mapping[str, Any]], name: str) -> str:
+    """A VCALENDAR holding one VEVENT per event."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape(name)}",
+    ]
+    for event in events:
+        lines.extend(_event_lines(event))
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines)

@@ -1,0 +1,39 @@
+"""Shared fixtures: an app on a seeded database, its client, and a CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from catalog import create_app, db
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database seeded from the shipped fixtures, shared by read-only tests."""
+    path = tmp_path_factory.mktemp("seeded") / "catalog.db"
+    assert db.ensure_database(path)
+    return path
+
+
+@pytest.fixture
+def app(seeded_db: Path) -> Iterator[Flask]:
+    yield create_app({"TESTING": True, "DATABASE": str(seeded_db)})
+    db.close_thread_connections()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CLI runner whose CATALOG_DATABASE is a fresh file."""
+    monkeypatch.setenv("CATALOG_DATABASE", str(tmp_path / "cli.db"))
+    return CliRunner()
