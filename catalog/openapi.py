@@ -146,7 +146,13 @@ def build_spec(app: Flask) -> dict[str, Any]:
         version=_version(),
         openapi_version="3.0.3",
         plugins=[marshmallow_plugin],
-        info={"description": DESCRIPTION, "license": {"name": "Apache-2.0"}},
+        info={
+            "description": DESCRIPTION,
+            "license": {"name": "Apache-2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"},
+        },
+        servers=[{"url": "/", "description": "This catalog"}],
+        # Reading is public: no security requirement (writes will name theirs).
+        security=[],
     )
     marshmallow_plugin.map_to_openapi_type(schemas.Instant, "string", "date-time")
     # Its metadata says anyOf date-time or date; a format here would contradict that.
@@ -158,8 +164,9 @@ def build_spec(app: Flask) -> dict[str, Any]:
         if op is None:
             continue
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        path_params = re.findall(r"{([^{}]+)}", path)  # in path order (rule.arguments is a set)
         operations = {
-            method.lower(): _operation(rule.endpoint, view, op, list(rule.arguments))
+            method.lower(): _operation(rule.endpoint, view, op, path_params)
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
         }
         spec.path(path=path, operations=operations)

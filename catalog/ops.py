@@ -6,8 +6,8 @@ import sqlite3
 
 from flask import Blueprint, Response
 
-from . import db
-from .api import json_response, operation
+from . import db, schemas
+from .api import json_response, load_args, operation
 from .errors import problem_response
 
 bp = Blueprint("ops", __name__)
@@ -17,16 +17,18 @@ LATEST_MIGRATION = (
 
 
 @bp.get("/healthz")
-@operation(problems=())
+@operation(args=schemas.ItemArgs, problems=(400,))
 def healthz() -> Response:
     """The process lives."""
+    load_args(schemas.ItemArgs)
     return json_response({"status": "ok"})
 
 
 @bp.get("/readyz")
-@operation(problems=(503,))
+@operation(args=schemas.ItemArgs, problems=(400, 503))
 def readyz() -> Response:
     """The database answers and its schema is the one this code expects."""
+    load_args(schemas.ItemArgs)
     try:
         row = db.get_db().execute(LATEST_MIGRATION).fetchone()
     except sqlite3.Error:

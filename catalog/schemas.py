@@ -294,7 +294,10 @@ def list_args(
         ),
         "cursor": fields.String(
             validate=validate.Length(min=1, max=1000),
-            metadata={"description": "Opaque: the next_cursor of the previous page."},
+            metadata={
+                "description": "The next_cursor of the previous page. Treat it as opaque: its form "
+                "may change. A cursor that was not handed out still names some position."
+            },
         ),
         "sort": fields.String(
             load_default=sort_fields[0],

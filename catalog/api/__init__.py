@@ -126,12 +126,9 @@ def collection(
     if chosen == "csv":
         rows = queries.list_records(conn, spec, filters, sort=args["sort"])
         return csv_response(spec.fields, rows, f"{collection_name}.csv")
-    try:
-        items, next_cursor = queries.page(
-            conn, spec, filters, sort=args["sort"], limit=args["limit"], cursor=args.get("cursor")
-        )
-    except queries.BadCursor as error:
-        raise invalid({"cursor": [str(error)]}) from None
+    items, next_cursor = queries.page(
+        conn, spec, filters, sort=args["sort"], limit=args["limit"], cursor=args.get("cursor")
+    )
     response = json_response({"items": items, "next_cursor": next_cursor})
     if next_cursor:
         query = request.args.to_dict() | {"cursor": next_cursor}

@@ -1,0 +1,5 @@
+"""`python -m catalog` is the `catalog` command."""
+
+from .cli import main
+
+main()

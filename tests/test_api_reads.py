@@ -1,0 +1,197 @@
+"""The read API through HTTP, as clients use it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask.testing import FlaskClient
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def fixture_ids(name: str) -> set[str]:
+    return {r["id"] for r in json.loads((FIXTURES / f"{name}.json").read_text())}
+
+
+def walk(client: FlaskClient, url: str) -> list[dict[str, Any]]:
+    """Every item of a collection, following Link headers."""
+    items: list[dict[str, Any]] = []
+    next_url: str | None = url
+    while next_url:
+        response = client.get(next_url)
+        assert response.status_code == 200, response.json
+        body = response.json
+        items.extend(body["items"])
+        link = response.headers.get("Link")
+        assert (link is None) == (body["next_cursor"] is None)
+        next_url = link[1 : link.index(">")] if link else None
+    return items
+
+
+def ids(response: Any) -> list[str]:
+    return [item["id"] for item in response.json["items"]]
+
+
+def test_must_show_offerings_during_the_window(client: FlaskClient) -> None:
+    during = client.get("/v1/offerings?model=mistral-large-2402&at=2024-03-15").json["items"]
+    clouds = {o["cloud"] for o in during}
+    assert {"azure", "la-plateforme"} <= clouds
+    hyperscalers = {"aws", "gcp", "oci", "azure"}
+    assert clouds & hyperscalers == {"azure"}
+    after = client.get("/v1/offerings?model=mistral-large-2402&at=2024-06-01").json["items"]
+    assert "aws" in {o["cloud"] for o in after}
+
+
+def test_walk_with_limit_7_returns_every_offering_once(client: FlaskClient) -> None:
+    items = walk(client, "/v1/offerings?limit=7")
+    assert len(items) == len({i["id"] for i in items}) == len(fixture_ids("offerings"))
+    assert [i["id"] for i in items] == sorted(i["id"] for i in items)
+
+
+@pytest.mark.parametrize(
+    "sort", ["available_from", "-available_from", "-id", "cloud", "model", "-updated_at"]
+)
+def test_walk_under_every_sort_is_complete_and_ordered(client: FlaskClient, sort: str) -> None:
+    items = walk(client, f"/v1/offerings?limit=9&sort={sort}")
+    assert len({i["id"] for i in items}) == len(items) == len(fixture_ids("offerings"))
+    field = sort.lstrip("-")
+    keys = [(i[field], i["id"]) for i in items]
+    assert keys == sorted(keys, reverse=sort.startswith("-"))
+
+
+def test_link_keeps_the_filters(client: FlaskClient) -> None:
+    response = client.get("/v1/offerings?cloud=azure&limit=2")
+    link = response.headers["Link"]
+    query = parse_qs(urlsplit(link[1 : link.index(">")]).query)
+    assert query["cloud"] == ["azure"] and query["limit"] == ["2"] and "cursor" in query
+    assert link.endswith('rel="next"')
+
+
+@pytest.mark.parametrize(
+    ("collection", "fixture"),
+    [
+        ("providers", "providers"),
+        ("models", "models"),
+        ("clouds", "clouds"),
+        ("offerings", "offerings"),
+    ],
+)
+def test_collections_and_items(client: FlaskClient, collection: str, fixture: str) -> None:
+    items = walk(client, f"/v1/{collection}?limit=500")
+    assert {i["id"] for i in items} == fixture_ids(fixture)
+    first = items[0]
+    one = client.get(f"/v1/{collection}/{first['id']}")
+    assert one.status_code == 200 and one.json == first
+    assert first["created_at"].endswith("Z") and first["updated_at"].endswith("Z")
+
+
+def test_regions_of_a_cloud(client: FlaskClient) -> None:
+    items = walk(client, "/v1/clouds/aws/regions")
+    assert {"us-east-1", "us-west-2", "eu-west-3"} <= {r["id"] for r in items}
+    assert {r["cloud"] for r in items} == {"aws"}
+    assert client.get("/v1/clouds/nowhere/regions").status_code == 404
+    eu = client.get("/v1/clouds/azure/regions?geography=EU").json["items"]
+    assert eu and {r["geography"] for r in eu} == {"EU"}
+
+
+def test_model_filters(client: FlaskClient) -> None:
+    mistral = client.get("/v1/models?provider=mistral-ai&limit=500").json["items"]
+    assert mistral and {m["provider"] for m in mistral} == {"mistral-ai"}
+    family = ids(client.get("/v1/models?family=mistral-large"))
+    assert {"mistral-large-2402", "mistral-large-2407"} <= set(family)
+    open_weights = client.get("/v1/models?open_weights=true&limit=500").json["items"]
+    assert "gpt-oss-120b" in {m["id"] for m in open_weights} and all(
+        m["open_weights"] for m in open_weights
+    )
+    closed = ids(client.get("/v1/models?open_weights=false&limit=500"))
+    assert "gpt-4o" in closed and "gpt-oss-120b" not in closed
+
+
+def test_model_text_search(client: FlaskClient) -> None:
+    found = ids(client.get("/v1/models?q=LARGE&limit=500"))
+    assert "mistral-large-2402" in found and "gpt-4o" not in found
+    assert ids(client.get("/v1/models?q=%25")) == []  # LIKE wildcards are literal
+
+
+def test_cloud_kind_filter(client: FlaskClient) -> None:
+    assert set(ids(client.get("/v1/clouds?kind=hyperscaler"))) >= {"aws", "azure", "gcp"}
+    assert set(ids(client.get("/v1/clouds?kind=first-party"))) == {
+        "la-plateforme",
+        "openai-api",
+        "anthropic-api",
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "check"),
+    [
+        ("cloud=aws", lambda o: o["cloud"] == "aws"),
+        ("provider=anthropic", lambda o: o["model"].startswith("claude")),
+        ("family=mistral-large", lambda o: o["model"].startswith("mistral-large")),
+        ("region=eu-west-3", lambda o: "eu-west-3" in o["regions"]),
+        ("deployment_type=provisioned", lambda o: o["deployment_type"] == "provisioned"),
+        ("stage=preview", lambda o: o["stage"] == "preview"),
+    ],
+)
+def test_offering_filters(client: FlaskClient, query: str, check: Any) -> None:
+    everything = walk(client, "/v1/offerings?limit=500")
+    expected = {o["id"] for o in everything if check(o)}
+    assert expected, query
+    assert {o["id"] for o in walk(client, f"/v1/offerings?{query}&limit=500")} == expected
+
+
+def test_offering_at_filter_is_half_open(client: FlaskClient) -> None:
+    everything = walk(client, "/v1/offerings?limit=500")
+    retired = next(o for o in everything if o["retired_from"])
+    at_end = {
+        o["id"] for o in walk(client, f"/v1/offerings?at={retired['retired_from']}&limit=500")
+    }
+    assert retired["id"] not in at_end
+    at_start = {
+        o["id"] for o in walk(client, f"/v1/offerings?at={retired['available_from']}&limit=500")
+    }
+    assert retired["id"] in at_start
+
+
+def test_csv_has_every_row_and_a_header(client: FlaskClient) -> None:
+    response = client.get("/v1/offerings?format=csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == len(fixture_ids("offerings"))
+    azure = next(r for r in rows if r["id"] == "azure:mistral-large-2402:serverless")
+    assert "eastus2" in azure["regions"].split("; ")
+    by_accept = client.get("/v1/models?provider=openai", headers={"Accept": "text/csv"})
+    assert by_accept.mimetype == "text/csv"
+    assert len(list(csv.reader(io.StringIO(by_accept.get_data(as_text=True))))) == 1 + len(
+        walk(client, "/v1/models?provider=openai")
+    )
+
+
+def test_csv_neutralises_formulas() -> None:
+    from catalog.api import csv_cell
+
+    assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert csv_cell("-1") == "'-1"
+    assert csv_cell("@x") == "'@x" and csv_cell("+x") == "'+x"
+    assert csv_cell(["a", "b"]) == "a; b" and csv_cell(None) == "" and csv_cell(True) == "true"
+
+
+def test_json_is_the_default_and_accept_is_honoured(client: FlaskClient) -> None:
+    assert client.get("/v1/clouds").mimetype == "application/json"
+    assert client.get("/v1/clouds", headers={"Accept": "*/*"}).mimetype == "application/json"
+    assert client.get(
+        "/v1/clouds", headers={"Accept": "text/csv;q=0.9, application/json"}
+    ).mimetype == ("application/json")
+
+
+def test_any_cursor_names_a_position(client: FlaskClient) -> None:
+    """A cursor is opaque to clients, but every string is a position: nothing to reject."""
+    after_azure = ids(client.get("/v1/clouds?cursor=azure"))
+    assert after_azure and all(i > "azure" for i in after_azure)
+    assert client.get("/v1/offerings?sort=-available_from&cursor=whatever").status_code == 200

@@ -1,0 +1,184 @@
+"""The `catalog` command: serve from an empty folder, check's exit codes, help for everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+import requests
+from click.testing import CliRunner
+
+from catalog.cli import main
+
+CATALOG = str(Path(sys.executable).parent / "catalog")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`catalog serve` started as a user would, in an empty folder with no settings."""
+    folder = tmp_path_factory.mktemp("empty")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CATALOG_")}
+    log = (folder / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [CATALOG, "serve", "--port", str(port), "--workers", "2"],
+        cwd=folder,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert process.poll() is None, (folder / "serve.log").read_text()
+            assert time.monotonic() < deadline, "catalog serve did not become ready"
+            time.sleep(0.2)
+        assert (folder / "catalog.db").exists()
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
+
+
+def test_serve_seeds_and_answers(server: str) -> None:
+    body = requests.get(
+        f"{server}/v1/offerings?model=mistral-large-2402&at=2024-03-15", timeout=5
+    ).json()
+    assert {"azure", "la-plateforme"} <= {o["cloud"] for o in body["items"]}
+    assert requests.get(f"{server}/healthz", timeout=5).json() == {"status": "ok"}
+    assert requests.get(f"{server}/openapi.yaml", timeout=5).text.startswith("openapi: 3.0.3")
+
+
+def check(url: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", *args, "--url", url])
+    return result.exit_code, result.output
+
+
+def test_check_exclusive_holds(server: str) -> None:
+    code, output = check(
+        server, "mistral-large-2402", "--cloud", "azure", "--at", "2024-03-15", "--exclusive"
+    )
+    assert code == 0, output
+    assert "exclusively until 2024-04-03 (19 days)" in output
+
+
+def test_check_min_days_fails(server: str) -> None:
+    code, output = check(
+        server,
+        "mistral-large-2402",
+        "--cloud",
+        "azure",
+        "--at",
+        "2024-03-15",
+        "--exclusive",
+        "--min-days",
+        "60",
+    )
+    assert code == 1
+    assert "fewer than 60 days" in output
+
+
+def test_check_not_available_says_why(server: str) -> None:
+    code, output = check(server, "mistral-large-2402", "--cloud", "aws", "--at", "2024-03-15")
+    assert code == 1
+    assert output.strip() == (
+        "mistral-large-2402 is not available on aws at 2024-03-15: "
+        "Azure holds exclusivity until 2024-04-03 (19 days)"
+    )
+
+
+def test_check_available_and_json(server: str) -> None:
+    code, output = check(
+        server,
+        "gpt-oss-120b",
+        "--cloud",
+        "aws",
+        "--region",
+        "us-west-2",
+        "--at",
+        "2025-09-01",
+        "--json",
+    )
+    assert code == 0
+    answer = json.loads(output)
+    assert (
+        answer["holds"] is True and answer["available"] is True and answer["region"] == "us-west-2"
+    )
+
+
+def test_check_unknown_model_is_a_usage_error(server: str) -> None:
+    code, output = check(server, "no-such-model", "--cloud", "aws")
+    assert code == 2 and "no-such-model" in output
+
+
+def test_check_unreachable_is_exit_2() -> None:
+    code, output = check(f"http://127.0.0.1:{free_port()}", "gpt-4o", "--cloud", "aws")
+    assert code == 2 and "cannot reach" in output
+
+
+def test_check_bad_at_is_exit_2() -> None:
+    code, output = check("http://127.0.0.1:9", "gpt-4o", "--cloud", "aws", "--at", "someday")
+    assert code == 2 and "--at" in output
+
+
+def test_check_missing_cloud_is_exit_2() -> None:
+    assert CliRunner().invoke(main, ["check", "gpt-4o"]).exit_code == 2
+
+
+def test_check_real_process_exit_codes(server: str) -> None:
+    """The exit code a CI script sees, from the installed console script."""
+    base = [
+        CATALOG,
+        "check",
+        "mistral-large-2402",
+        "--cloud",
+        "azure",
+        "--at",
+        "2024-03-15",
+        "--url",
+        server,
+    ]
+    assert subprocess.run([*base, "--exclusive"], capture_output=True).returncode == 0
+    assert (
+        subprocess.run([*base, "--exclusive", "--min-days", "60"], capture_output=True).returncode
+        == 1
+    )
+
+
+def commands(group: click.Group) -> Iterator[tuple[str, click.Command]]:
+    for name, command in group.commands.items():
+        yield name, command
+        if isinstance(command, click.Group):
+            for sub, subcommand in commands(command):
+                yield f"{name} {sub}", subcommand
+
+
+@pytest.mark.parametrize(("name", "command"), list(commands(main)))
+def test_every_command_has_help_with_an_example(name: str, command: click.Command) -> None:
+    result = CliRunner().invoke(main, [*name.split(), "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output, name
+    assert (command.help or "").strip()

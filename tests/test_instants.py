@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from catalog import instants
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-02-26", "2024-02-26T00:00:00Z"),
+        ("2024-02-26T00:00:00Z", "2024-02-26T00:00:00Z"),
+        ("2024-02-26t10:00:00z", "2024-02-26T10:00:00Z"),
+        ("2024-02-26T01:30:00+02:00", "2024-02-25T23:30:00Z"),
+        ("2024-02-26T00:00:00.999Z", "2024-02-26T00:00:00Z"),  # floored to the second
+        ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),  # zero-padded, still sorts as text
+    ],
+)
+def test_parse_canonicalises(text: str, expected: str) -> None:
+    assert instants.parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "2024-02-30",
+        "2024-02-26T00:00:00",
+        "26/02/2024",
+        "2024-02-26 00:00:00Z",
+        "9999-12-31T23:59:59-01:00",
+    ],
+)
+def test_parse_refuses(text: str) -> None:
+    with pytest.raises(ValueError):
+        instants.parse(text)
+
+
+def test_canonical_form_sorts_as_time() -> None:
+    texts = ["2024-02-26T10:00:00+05:00", "2024-02-26", "2024-02-25T23:00:00-02:00"]
+    parsed = [instants.parse(t) for t in texts]
+    by_text = sorted(parsed)
+    by_time = sorted(parsed, key=instants.to_datetime)
+    assert by_text == by_time
+
+
+def test_short_writes_midnights_as_dates() -> None:
+    assert instants.short("2024-02-26T00:00:00Z") == "2024-02-26"
+    assert instants.short("2024-02-26T00:00:01Z") == "2024-02-26T00:00:01Z"
