@@ -1,6 +1,10 @@
 """gunicorn settings: `gunicorn -c python:catalog.gunicorn_conf 'catalog:create_app()'`."""
 
+import json
 import os
+import socket
+
+from gunicorn import util
 
 bind = os.environ.get("CATALOG_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CATALOG_WORKERS", "2"))
@@ -12,7 +16,9 @@ keepalive = 5
 # Recycle workers now and then so that no slow leak can grow without bound.
 max_requests = 20000
 max_requests_jitter = 2000
-# Bounds on what a client may send before the app sees it.
+# Bounds on what a client may send before the app sees it (8190 is gunicorn's largest finite
+# request line; 0 would be unbounded). Every query the spec allows fits well inside it: ids and
+# cursors are ASCII with maximum lengths, and `q` is at most 200 characters.
 limit_request_line = 8190
 limit_request_fields = 100
 # No control socket in $HOME: the service may run as a user without one.
@@ -24,3 +30,24 @@ def on_starting(server: object) -> None:
     from catalog import create_app, db
 
     db.ensure_database(create_app().config["DATABASE"])
+
+
+def _write_problem(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own refusals (malformed or oversized requests) as problem+json, like the app's."""
+    body = json.dumps(
+        {
+            "type": "about:blank",
+            "title": reason,
+            "status": status_int,
+            "detail": f"{reason}: the request was refused before it reached the catalog.",
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+# The workers write these errors through gunicorn.util.write_error, which answers in HTML.
+util.write_error = _write_problem

@@ -62,6 +62,7 @@ ERROR_DESCRIPTIONS = {
     400: "Invalid request: the `errors` member names each offending parameter.",
     404: "No such record.",
     406: "None of the formats the Accept header allows is offered.",
+    414: "The request line is longer than the server accepts (8 KB).",
     503: "Not ready: the database does not answer or its schema is not current.",
 }
 SLUG_PARAMETER = {"type": "string", "pattern": schemas.SLUG}
@@ -125,7 +126,8 @@ def _operation(endpoint: str, view: Any, op: Operation, path_params: list[str]) 
             }
         }
     responses: dict[Any, Any] = {200: ok}
-    responses.update({status: _problem(status) for status in op.problems})
+    # 414 comes from gunicorn (a request line over 8 KB), still as problem+json.
+    responses.update({status: _problem(status) for status in (*op.problems, 414)})
     result = {
         "operationId": endpoint.split(".")[-1],
         "summary": summary.strip(),

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib import parse as urlparse
 
 REGIONS_OF_OFFERING = (
     "(SELECT json_group_array(region) FROM "
@@ -209,10 +210,11 @@ def to_record(collection: Collection, row: sqlite3.Row) -> dict[str, Any]:
 def encode_cursor(column: str, value: Any, last_id: str) -> str:
     """The cursor of the page after the row (value, last_id) in a walk sorted by `column`.
 
-    Every string decodes to some position (see decode_cursor), so any cursor is a valid request:
-    a client that makes one up pages from wherever it points, as with Datasette's tokens.
+    Printable ASCII whatever the value (it is percent-encoded), so it stays short in a URL. Every
+    string decodes to some position (see decode_cursor): any cursor makes a valid request, and a
+    client that makes one up pages from wherever it points, as with Datasette's tokens.
     """
-    return last_id if column == "id" else f"{value}~{last_id}"
+    return last_id if column == "id" else f"{urlparse.quote(str(value), safe=':-._')}~{last_id}"
 
 
 def decode_cursor(cursor: str, column: str) -> tuple[Any, str]:
@@ -220,7 +222,7 @@ def decode_cursor(cursor: str, column: str) -> tuple[Any, str]:
     if column == "id":
         return cursor, cursor
     value, _, last_id = cursor.rpartition("~")
-    return value, last_id
+    return urlparse.unquote(value), last_id
 
 
 def _where(collection: Collection, filters: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:

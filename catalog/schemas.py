@@ -20,6 +20,7 @@ from marshmallow import (
 from . import instants
 
 SLUG = r"^[a-z0-9][a-z0-9._:-]*$"
+CURSOR = r"^[A-Za-z0-9._~%:-]+$"
 CERTAINTIES = ("exact", "month", "on-or-before", "inferred")
 CLOUD_KINDS = ("hyperscaler", "first-party", "data-platform")
 DEPLOYMENT_TYPES = ("serverless", "provisioned", "managed-compute")
@@ -293,10 +294,11 @@ def list_args(
             metadata={"description": "Page size, 1 to 500."},
         ),
         "cursor": fields.String(
-            validate=validate.Length(min=1, max=1000),
+            validate=[validate.Length(min=1, max=1000), validate.Regexp(CURSOR)],
             metadata={
                 "description": "The next_cursor of the previous page. Treat it as opaque: its form "
-                "may change. A cursor that was not handed out still names some position."
+                "may change. A cursor that was not handed out still names some position.",
+                "pattern": CURSOR,
             },
         ),
         "sort": fields.String(

@@ -195,3 +195,21 @@ def test_any_cursor_names_a_position(client: FlaskClient) -> None:
     after_azure = ids(client.get("/v1/clouds?cursor=azure"))
     assert after_azure and all(i > "azure" for i in after_azure)
     assert client.get("/v1/offerings?sort=-available_from&cursor=whatever").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/v1/models?sort=name&limit=3", "/v1/providers?sort=-name&limit=2"])
+def test_cursors_are_short_ascii_under_a_text_sort(client: FlaskClient, url: str) -> None:
+    import re
+
+    from catalog.schemas import CURSOR
+
+    seen: list[str] = []
+    response = client.get(url)
+    while True:
+        cursor = response.json["next_cursor"]
+        seen.extend(ids(response))
+        if cursor is None:
+            break
+        assert re.match(CURSOR, cursor) and len(cursor) <= 1000
+        response = client.get(f"{url}&cursor={cursor}")
+    assert len(seen) == len(set(seen))

@@ -182,3 +182,10 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
     assert result.exit_code == 0
     assert "Example:" in result.output, name
     assert (command.help or "").strip()
+
+
+def test_gunicorn_refusals_are_problems_too(server: str) -> None:
+    response = requests.get(f"{server}/v1/models?q={'a' * 9000}", timeout=5)
+    assert response.status_code == 414
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 414
