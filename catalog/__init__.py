@@ -10,16 +10,22 @@ from flask import Flask
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the WSGI app: defaults, then CATALOG_* environment variables, then `test_config`."""
     app = Flask(__name__)
-    app.config.from_mapping(DATABASE="catalog.db")
+    app.config.from_mapping(
+        DATABASE="catalog.db",
+        READ_ONLY=False,  # a replica: the database opened read-only, writes refused
+        READ_REQUIRES_TOKEN=False,  # reads need a token too (health and docs stay public)
+        MAX_CONTENT_LENGTH=256 * 1024,  # request bodies; larger ones get a 413
+    )
     # CATALOG_DATABASE=/data/catalog.db sets DATABASE, and so on for every setting.
     app.config.from_prefixed_env("CATALOG")
     if test_config is not None:
         app.config.update(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from . import api, errors, openapi, ops
+    from . import api, auth, errors, openapi, ops
 
     errors.init_app(app)
+    auth.init_app(app)
     api.init_app(app)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(ops.bp)

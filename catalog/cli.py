@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -11,7 +12,9 @@ from typing import Any, TextIO
 import click
 import requests
 
-from . import client, create_app, db, instants, loading, openapi
+from . import auth, client, create_app, db, instants, loading, openapi
+
+ACTOR_LOAD = "catalog load"
 
 
 def database_path() -> str:
@@ -76,14 +79,14 @@ def load(path: Path) -> None:
         total = loading.count(raw)
         if total >= 10000:
             with click.progressbar(length=total, label="Loading", file=sys.stderr) as bar:
-                counts = loading.load_records(database, raw, progress=bar.update)
+                counts = loading.load_records(database, raw, ACTOR_LOAD, progress=bar.update)
         else:
-            counts = loading.load_records(database, raw)
+            counts = loading.load_records(database, raw, ACTOR_LOAD)
     except loading.LoadError as error:
         for problem in error.problems:
             click.echo(f"error: {problem}", err=True)
         raise SystemExit(1) from None
-    summary = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+    summary = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "nothing new"
     click.echo(f"Loaded {summary} into {target}.", err=True)
 
 
@@ -190,3 +193,80 @@ def check(
     else:
         click.echo(reason)
     raise SystemExit(0 if holds else 1)
+
+
+@main.group()
+def tokens() -> None:
+    """Make, list and revoke API tokens (stored as hashes; a token is shown once).
+
+    Example: catalog tokens create ci-bot --scope write
+    """
+
+
+@tokens.command(name="create")
+@click.argument("name")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    type=click.Choice(auth.SCOPES),
+    help="What the token may do: read, write (write implies read). Repeat for several.",
+)
+def create_token(name: str, scopes: tuple[str, ...]) -> None:
+    """Make a token and print it alone on standard output; it is not stored, only its hash.
+
+    Example: TOKEN=$(catalog tokens create maintainer-alice --scope write)
+    """
+    database = db.migrate(database_path())
+    try:
+        secret = auth.create(database.conn, name, list(scopes))
+    except sqlite3.IntegrityError:
+        click.echo(f"error: there is already a token named {name!r}", err=True)
+        raise SystemExit(1) from None
+    click.echo(secret)
+
+
+@tokens.command(name="list")
+def list_tokens() -> None:
+    """List tokens: name, scopes, when made, whether revoked (never the secrets).
+
+    Example: catalog tokens list
+    """
+    database = db.migrate(database_path())
+    for row in database.conn.execute(
+        "SELECT name, scopes, created_at, revoked_at FROM tokens ORDER BY name"
+    ):
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "live"
+        click.echo(f"{row['name']}\t{row['scopes']}\t{row['created_at']}\t{state}")
+
+
+@tokens.command(name="revoke")
+@click.argument("name")
+def revoke_token(name: str) -> None:
+    """Revoke a token by name; it stops working at once.
+
+    Example: catalog tokens revoke maintainer-alice
+    """
+    if not auth.revoke(db.migrate(database_path()).conn, name):
+        click.echo(f"error: no live token named {name!r}", err=True)
+        raise SystemExit(1)
+    click.echo(f"Revoked {name}.", err=True)
+
+
+@main.command()
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+def snapshot(output: Path) -> None:
+    """Write a consistent copy of the live database (for backups and read-only replicas).
+
+    It is taken in one read transaction (VACUUM INTO), so writers may carry on meanwhile.
+
+    Example: catalog snapshot /backups/catalog-$(date +%F).db
+    """
+    if output.exists():
+        click.echo(f"error: {output} exists already", err=True)
+        raise SystemExit(1)
+    conn = db.connect(database_path(), read_only=True)
+    conn.execute("VACUUM INTO ?", [str(output)])
+    conn.close()
+    click.echo(str(output))

@@ -6,9 +6,11 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from .errors import APIError
 
 migrations = Migrations("catalog")
 
@@ -157,6 +159,35 @@ def m002_timeline(db: Database) -> None:
     db.conn.execute("CREATE VIEW timeline_events AS " + " UNION ALL ".join(parts))
 
 
+@migrations()
+def m003_history_and_tokens(db: Database) -> None:
+    """The change feed (every accepted write, in order) and the API tokens (hashes only)."""
+    for statement in _split(
+        """
+        CREATE TABLE changes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            recorded_at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+            resource TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            before TEXT,
+            after TEXT
+        );
+        CREATE INDEX changes_record ON changes (resource, record_id, seq);
+        CREATE INDEX changes_recorded_at ON changes (recorded_at, seq);
+        CREATE TABLE tokens (
+            name TEXT PRIMARY KEY,
+            hash TEXT NOT NULL UNIQUE,
+            scopes TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        )
+        """
+    ):
+        db.conn.execute(statement)
+
+
 def _split(script: str) -> list[str]:
     return [statement.strip() for statement in script.split(";") if statement.strip()]
 
@@ -173,7 +204,8 @@ def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
             f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, check_same_thread=False
         )
     else:
-        conn = sqlite3.connect(str(path), check_same_thread=False)
+        # Autocommit at the driver; transactions are explicit (store.transaction, db.atomic).
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     # Writers wait for each other instead of failing with "database is locked".
@@ -207,7 +239,9 @@ def ensure_database(path: str | Path) -> bool:
     try:
         if not is_empty(db):
             return False
-        loading.load_records(db, loading.read_fixture_dir(loading.shipped_fixtures()))
+        loading.load_records(
+            db, loading.read_fixture_dir(loading.shipped_fixtures()), actor="fixtures"
+        )
         return True
     finally:
         db.conn.close()
@@ -218,16 +252,39 @@ def ensure_database(path: str | Path) -> bool:
 _local = threading.local()
 
 
-def get_db() -> sqlite3.Connection:
-    """The read connection for this thread."""
-    path = current_app.config["DATABASE"]
-    cache: dict[str, sqlite3.Connection] | None = getattr(_local, "connections", None)
+def _thread_connection(path: str, read_only: bool) -> sqlite3.Connection:
+    cache: dict[tuple[str, bool], sqlite3.Connection] | None = getattr(_local, "connections", None)
     if cache is None:
         cache = _local.connections = {}
-    conn = cache.get(path)
+    conn = cache.get((path, read_only))
     if conn is None:
-        conn = cache[path] = connect(path, read_only=True)
+        conn = cache[(path, read_only)] = connect(path, read_only=read_only)
     return conn
+
+
+def get_db() -> sqlite3.Connection:
+    """The connection reads use: this thread's read-only one, or the `as_of` rebuild."""
+    snapshot: sqlite3.Connection | None = g.get("snapshot")
+    if snapshot is not None:
+        return snapshot
+    return _thread_connection(current_app.config["DATABASE"], read_only=True)
+
+
+def get_live_db() -> sqlite3.Connection:
+    """This thread's read-only connection to the live catalog, whatever `as_of` says."""
+    return _thread_connection(current_app.config["DATABASE"], read_only=True)
+
+
+def get_write_db() -> sqlite3.Connection:
+    """This thread's read-write connection; refused on a read-only replica."""
+    if current_app.config.get("READ_ONLY") in (True, 1, "1", "true", "yes"):
+        raise APIError(
+            405,
+            "This catalog is a read-only replica; send writes to the primary.",
+            problem="read-only",
+            headers={"Allow": "GET, HEAD"},
+        )
+    return _thread_connection(current_app.config["DATABASE"], read_only=False)
 
 
 def close_thread_connections() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
@@ -25,8 +26,10 @@ class APIError(Exception):
         problem: str | None = None,
         errors: dict[str, list[str]] | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
+        self.headers = headers or {}
         self.status = status
         self.detail = detail
         self.title = title
@@ -73,9 +76,7 @@ def problem_response(
 
 
 def _handle_api_error(error: APIError) -> Response:
-    from werkzeug.http import HTTP_STATUS_CODES
-
-    return problem_response(
+    response = problem_response(
         error.status,
         error.title or HTTP_STATUS_CODES.get(error.status, "Error"),
         error.detail,
@@ -83,6 +84,8 @@ def _handle_api_error(error: APIError) -> Response:
         errors=error.errors,
         extra=error.extra,
     )
+    response.headers.update(error.headers)
+    return response
 
 
 def _handle_http_exception(error: HTTPException) -> Response:

@@ -26,10 +26,18 @@ control_socket_disable = True
 
 
 def on_starting(server: object) -> None:
-    """Create, migrate and seed the database once, before any worker starts."""
-    from catalog import create_app, db
+    """Create, migrate and seed the database once, before any worker starts.
 
-    db.ensure_database(create_app().config["DATABASE"])
+    A read-only replica writes nothing: its database must exist already (a snapshot).
+    """
+    from catalog import auth, create_app, db
+
+    app = create_app()
+    path = app.config["DATABASE"]
+    if not auth.setting(app, "READ_ONLY"):
+        db.ensure_database(path)
+    elif not os.path.exists(path):
+        raise SystemExit(f"CATALOG_READ_ONLY is set but there is no database at {path}")
 
 
 def _write_problem(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:

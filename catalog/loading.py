@@ -17,10 +17,9 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlite_utils import Database
 
-from . import instants, queries, rules, schemas
+from . import instants, queries, rules, schemas, store
+from .store import ORDER
 
-# Parents before children, so references resolve in this order.
-ORDER = ("providers", "clouds", "regions", "models", "offerings", "exclusivity-windows")
 Entry = tuple[str, dict[str, Any]]  # (where it came from, the record)
 
 
@@ -73,11 +72,7 @@ def _id_of(item: Any) -> Any:
     return item.get("id") if isinstance(item, dict) else None
 
 
-def _key(collection: str, record: dict[str, Any]) -> tuple[str, ...]:
-    return (record["cloud"], record["id"]) if collection == "regions" else (record["id"],)
-
-
-def _existing_keys(conn: sqlite3.Connection, collection: str) -> set[tuple[str, ...]]:
+def _existing_keys(conn: sqlite3.Connection, collection: str) -> set[store.Key]:
     spec = queries.COLLECTIONS[collection]
     columns = "cloud, id" if collection == "regions" else "id"
     return {
@@ -89,11 +84,11 @@ def validate(conn: sqlite3.Connection, raw: dict[str, list[Entry]]) -> dict[str,
     """Check each record against its schema, each reference against the set plus the database."""
     problems: list[str] = []
     valid: dict[str, list[Entry]] = {}
-    keys: dict[str, set[tuple[str, ...]]] = {}
+    keys: dict[str, set[store.Key]] = {}
     for collection in ORDER:
         schema = schemas.RESOURCE_SCHEMAS[collection]()
         keys[collection] = _existing_keys(conn, collection)
-        seen: set[tuple[str, ...]] = set()
+        seen: set[store.Key] = set()
         for location, item in raw.get(collection, []):
             try:
                 record = schema.load(item)
@@ -101,91 +96,51 @@ def validate(conn: sqlite3.Connection, raw: dict[str, list[Entry]]) -> dict[str,
                 for name, messages in schemas.flatten_errors(error.messages).items():
                     problems.append(f"{location}: {name}: {' '.join(messages)}")
                 continue
-            key = _key(collection, record)
+            broken = schemas.rule_problems(collection, record)
+            for name, messages in broken.items():
+                problems.append(f"{location}: {name}: {' '.join(messages)}")
+            if broken:
+                continue
+            key = store.key_of(collection, record)
             if key in seen:
                 problems.append(f"{location}: id: appears twice in this set")
                 continue
             seen.add(key)
             valid.setdefault(collection, []).append((location, record))
         keys[collection] |= seen
-
-    def check(location: str, name: str, collection: str, key: tuple[str, ...]) -> None:
-        if key not in keys[collection]:
-            problems.append(f"{location}: {name}: no {collection[:-1]} {'/'.join(key)!r}")
-
-    for location, record in valid.get("models", []):
-        check(location, "provider", "providers", (record["provider"],))
-    for location, record in valid.get("clouds", []):
-        if record["provider"]:
-            check(location, "provider", "providers", (record["provider"],))
-    for location, record in valid.get("regions", []):
-        check(location, "cloud", "clouds", (record["cloud"],))
-    for location, record in valid.get("offerings", []):
-        check(location, "model", "models", (record["model"],))
-        check(location, "cloud", "clouds", (record["cloud"],))
-        for region in record["regions"]:
-            check(location, "regions", "regions", (record["cloud"], region))
-    for location, record in valid.get("exclusivity-windows", []):
-        check(location, "holder", "clouds", (record["holder"],))
-        if record["model"]:
-            check(location, "model", "models", (record["model"],))
-        if record["provider"]:
-            check(location, "provider", "providers", (record["provider"],))
+    for collection in ORDER:
+        for location, record in valid.get(collection, []):
+            for field, target, key in store.references(collection, record):
+                if key not in keys[target]:
+                    problems.append(f"{location}: {field}: {store.missing_reference(target, key)}")
     if problems:
         raise LoadError(problems)
     return valid
 
 
-def write_record(
-    conn: sqlite3.Connection, collection: str, record: dict[str, Any], now: str
-) -> None:
-    """Insert or replace one validated record; created_at survives a replace."""
-    spec = queries.COLLECTIONS[collection]
-    columns = [
-        name for name in spec.fields if name not in spec.computed and name not in queries.TIMESTAMPS
-    ]
-    values = {name: record[name] for name in columns}
-    for name in spec.booleans:
-        values[name] = int(values[name])
-    key = ["cloud", "id"] if collection == "regions" else ["id"]
-    updates = ", ".join(
-        f"{queries.quote(c)} = excluded.{queries.quote(c)}" for c in columns if c not in key
-    )
-    conn.execute(
-        f"INSERT INTO {queries.quote(spec.table)} "
-        f"({', '.join(map(queries.quote, columns))}, created_at, updated_at) "
-        f"VALUES ({', '.join(':' + c for c in columns)}, :now, :now) "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}, updated_at = :now",
-        {**values, "now": now},
-    )
-    if collection == "offerings":
-        conn.execute("DELETE FROM offering_regions WHERE offering = ?", [record["id"]])
-        conn.executemany(
-            "INSERT INTO offering_regions (offering, cloud, region, position) VALUES (?, ?, ?, ?)",
-            [
-                (record["id"], record["cloud"], region, i)
-                for i, region in enumerate(record["regions"])
-            ],
-        )
-
-
 def load_records(
     db: Database,
     raw: dict[str, list[Entry]],
+    actor: str,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Validate and load a fixture set in one transaction; returns the count per collection."""
-    with db.atomic():
+    """Validate and load a fixture set in one transaction, each write in the change feed.
+
+    Returns how many records each collection gained or changed (unchanged ones are skipped).
+    """
+    counts = dict.fromkeys(ORDER, 0)
+    with store.transaction(db.conn):
         valid = validate(db.conn, raw)
-        now = instants.now()
+        now = store.now()
         for collection in ORDER:
             for _, record in valid.get(collection, []):
-                write_record(db.conn, collection, record, now)
+                if store.save(db.conn, collection, record, actor, now):
+                    counts[collection] += 1
                 if progress:
                     progress(1)
         if valid.get("offerings") or valid.get("exclusivity-windows"):
             _refuse_contradictions(db.conn, valid)
-    return {collection: len(valid.get(collection, [])) for collection in ORDER}
+    return counts
 
 
 def _refuse_contradictions(conn: sqlite3.Connection, valid: dict[str, list[Entry]]) -> None:
@@ -217,9 +172,7 @@ def dump_records(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
         ]
         sort = "cloud" if collection == "regions" else "id"
         rows = []
-        for record in queries.list_records(conn, spec, {}, sort=sort):
-            for name in queries.TIMESTAMPS:
-                del record[name]
+        for record in map(store.fixture_form, queries.list_records(conn, spec, {}, sort=sort)):
             for name in instant_fields:
                 if record[name] is not None:
                     record[name] = instants.short(record[name])

@@ -13,13 +13,14 @@ from typing import Any
 
 import yaml
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Blueprint, Flask, Response, current_app, send_from_directory
 from marshmallow import Schema, fields
 from swagger_ui_bundle import swagger_ui_path
 
 from . import schemas
 from .api import CSV, ICS, JSON, Operation
+from .api.changes import MERGE_PATCH
 from .errors import PROBLEM_MIMETYPE
 
 bp = Blueprint("openapi", __name__)
@@ -58,8 +59,18 @@ PROBLEM = {
         },
     },
 }
+SUCCESS = {200: "OK", 201: "Created", 204: "Deleted: the history keeps it."}
 ERROR_DESCRIPTIONS = {
     400: "Invalid request: the `errors` member names each offending parameter.",
+    401: "No token, or not a valid one.",
+    403: "The token lacks the scope this needs.",
+    409: "The write conflicts with the catalog: a broken reference, the exclusivity rule, "
+    "an existing record, or records that still refer to this one. The body names it.",
+    412: "If-Match does not match the record's current ETag.",
+    413: "The body is larger than the server accepts.",
+    415: "The body is not of a media type this operation takes.",
+    422: "The body fits the schema but breaks a rule across fields (named in `errors`).",
+    428: "Changing an existing record needs If-Match.",
     404: "No such record.",
     406: "None of the formats the Accept header allows is offered.",
     414: "The request line is longer than the server accepts (8 KB).",
@@ -75,6 +86,7 @@ def _version() -> str:
         return "0.0.0"
 
 
+@cache
 def _page_schema(item: type[Schema]) -> type[Schema]:
     name = item.__name__.removesuffix("Schema") + "Page"
     return Schema.from_dict(
@@ -97,14 +109,7 @@ def _problem(status: int) -> dict[str, Any]:
     }
 
 
-def _operation(endpoint: str, view: Any, op: Operation, path_params: list[str]) -> dict[str, Any]:
-    summary, _, description = (view.__doc__ or "").strip().partition("\n")
-    parameters: list[dict[str, Any]] = [
-        {"in": "path", "name": name, "required": True, "schema": SLUG_PARAMETER}
-        for name in path_params
-    ]
-    if op.args is not None:
-        parameters.append({"in": "query", "schema": op.args})
+def _success(op: Operation) -> dict[str, Any]:
     content: dict[str, Any] = {}
     if op.response is not None:
         body = _page_schema(op.response) if op.page else op.response
@@ -117,32 +122,87 @@ def _operation(endpoint: str, view: Any, op: Operation, path_params: list[str]) 
         content[ICS] = {
             "schema": {"type": "string", "description": "RFC 5545, one event per dated fact."}
         }
-    ok: dict[str, Any] = {"description": "OK", "content": content}
+    response: dict[str, Any] = {"description": SUCCESS[op.success]}
+    if content and op.success != 204:
+        response["content"] = content
+    headers: dict[str, Any] = {}
     if op.page:
-        ok["headers"] = {
-            "Link": {
-                "description": 'The next page, `<...>; rel="next"`, while more remain.',
+        headers["Link"] = {
+            "description": 'The next page, `<...>; rel="next"`, while more remain.',
+            "schema": {"type": "string"},
+        }
+    if op.body is not None:
+        headers["ETag"] = {
+            "description": "The record's version: send it back in If-Match to change it.",
+            "schema": {"type": "string"},
+        }
+    if op.success == 201:
+        headers["Location"] = {"description": "The new record's URL.", "schema": {"type": "string"}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _operation(
+    endpoint: str, view: Any, op: Operation, path: str, path_params: list[str]
+) -> dict[str, Any]:
+    summary, _, description = (view.__doc__ or "").strip().partition("\n")
+    parameters: list[dict[str, Any]] = [
+        {"in": "path", "name": name, "required": True, "schema": SLUG_PARAMETER}
+        for name in path_params
+    ]
+    if op.args is not None:
+        parameters.append({"in": "query", "schema": op.args})
+    if op.if_match:
+        parameters.append(
+            {
+                "in": "header",
+                "name": "If-Match",
+                "required": op.if_match == "required",
+                "description": "The record's current ETag (from GET or the last write).",
                 "schema": {"type": "string"},
             }
-        }
-    responses: dict[Any, Any] = {200: ok}
+        )
+    responses: dict[Any, Any] = {op.success: _success(op)}
+    if op.success == 201:
+        responses[200] = {"description": "Unchanged: the record already held these values."}
+    if op.if_match == "optional":  # PUT: creates where nothing was
+        responses[201] = _success(Operation(**{**op.__dict__, "success": 201}))
     # 414 comes from gunicorn (a request line over 8 KB), still as problem+json.
     responses.update({status: _problem(status) for status in (*op.problems, 414)})
-    result = {
+    result: dict[str, Any] = {
         "operationId": endpoint.split(".")[-1],
         "summary": summary.strip(),
-        "tags": [endpoint.split(".")[0]],
+        "tags": [path.split("/")[2] if path.startswith("/v1/") else "operations"],
         "parameters": parameters,
-        "responses": responses,
     }
+    if op.body is not None:
+        media = [MERGE_PATCH, JSON] if op.partial else [JSON]
+        result["requestBody"] = {
+            "required": True,
+            "content": {m: {"schema": op.body} for m in media},
+        }
+    if 401 in op.problems:
+        result["security"] = [{"bearerAuth": []}]
+    result["responses"] = responses
     if description.strip():
         result["description"] = description.strip()
     return result
 
 
+def _schema_name(schema: Any) -> str:
+    """Component names: the class name less "Schema"; "Patch" for a partial one, and
+    "Without..." for one that leaves fields out (those the URL gives)."""
+    name = resolver(schema)
+    if getattr(schema, "partial", False):
+        return f"{name}Patch"
+    left_out = sorted(getattr(schema, "exclude", ()) or ())
+    return name + ("Without" + "".join(n.title() for n in left_out) if left_out else "")
+
+
 def build_spec(app: Flask) -> dict[str, Any]:
     """The OpenAPI document of `app`, as a dict."""
-    marshmallow_plugin = MarshmallowPlugin()
+    marshmallow_plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
         title="Model-availability catalog",
         version=_version(),
@@ -160,6 +220,14 @@ def build_spec(app: Flask) -> dict[str, Any]:
     # Its metadata says anyOf date-time or date; a format here would contradict that.
     marshmallow_plugin.map_to_openapi_type(schemas.QueryInstant, "string", None)
     spec.components.schema("Problem", PROBLEM)
+    spec.components.security_scheme(
+        "bearerAuth",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token from `catalog tokens create`.",
+        },
+    )
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
         view = app.view_functions[rule.endpoint]
         op: Operation | None = getattr(view, "operation", None)
@@ -168,11 +236,20 @@ def build_spec(app: Flask) -> dict[str, Any]:
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         path_params = re.findall(r"{([^{}]+)}", path)  # in path order (rule.arguments is a set)
         operations = {
-            method.lower(): _operation(rule.endpoint, view, op, path_params)
+            method.lower(): _operation(rule.endpoint, view, op, path, path_params)
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
         }
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    for name, component in document["components"]["schemas"].items():
+        if name.endswith("Patch"):
+            # JSON merge patch: any field may be left out, and null clears one.
+            component.pop("required", None)
+            for prop in component["properties"].values():
+                prop["nullable"] = True
+                if "enum" in prop and None not in prop["enum"]:
+                    prop["enum"].append(None)
+    return document
 
 
 class _Dumper(yaml.SafeDumper):

@@ -31,6 +31,7 @@ class Collection:
     booleans: tuple[str, ...] = ()
     computed: Mapping[str, str] = field(default_factory=dict)
     json_fields: tuple[str, ...] = ()
+    key: str = "id"  # unique: the tie-breaker of every sort, and what cursors end in
 
     def select_list(self) -> str:
         """The SELECT list, in field order."""
@@ -157,6 +158,20 @@ COLLECTIONS: dict[str, Collection] = {
             booleans=("includes_open_weights",),
         ),
         Collection(
+            "changes",
+            "changes",
+            ("seq", "recorded_at", "actor", "action", "resource", "id", "before", "after"),
+            filters={
+                "after": "t.seq > :after",
+                "resource": "t.resource = :resource",
+                "record": "t.record_id = :record",
+                "as_of": "t.recorded_at <= :as_of",
+            },
+            computed={"id": "t.record_id"},
+            json_fields=("before", "after"),
+            key="seq",
+        ),
+        Collection(
             "timeline",
             "timeline_events",
             (
@@ -203,23 +218,26 @@ def to_record(collection: Collection, row: sqlite3.Row) -> dict[str, Any]:
     for name in collection.booleans:
         record[name] = bool(record[name])
     for name in collection.json_fields:
-        record[name] = json.loads(record[name])
+        if record[name] is not None:
+            record[name] = json.loads(record[name])
     return record
 
 
-def encode_cursor(column: str, value: Any, last_id: str) -> str:
+def encode_cursor(column: str, value: Any, last_id: Any, key: str = "id") -> str:
     """The cursor of the page after the row (value, last_id) in a walk sorted by `column`.
 
     Printable ASCII whatever the value (it is percent-encoded), so it stays short in a URL. Every
     string decodes to some position (see decode_cursor): any cursor makes a valid request, and a
     client that makes one up pages from wherever it points, as with Datasette's tokens.
     """
-    return last_id if column == "id" else f"{urlparse.quote(str(value), safe=':-._')}~{last_id}"
+    if column == key:
+        return str(last_id)
+    return f"{urlparse.quote(str(value), safe=':-._')}~{last_id}"
 
 
-def decode_cursor(cursor: str, column: str) -> tuple[Any, str]:
+def decode_cursor(cursor: str, column: str, key: str = "id") -> tuple[Any, str]:
     """The (sort value, id) a cursor stands for: ids never hold "~", so the last one splits."""
-    if column == "id":
+    if column == key:
         return cursor, cursor
     value, _, last_id = cursor.rpartition("~")
     return urlparse.unquote(value), last_id
@@ -261,19 +279,20 @@ def list_records(
         raise ValueError(f"cannot sort {collection.name} by {column}")
     conditions, params = _where(collection, filters)
     direction, compare = ("DESC", "<") if descending else ("ASC", ">")
+    key = f"t.{quote(collection.key)}"
     if after is not None:
-        if column == "id":
-            conditions.append(f"t.id {compare} :after_id")
+        if column == collection.key:
+            conditions.append(f"{key} {compare} :after_id")
         else:
-            conditions.append(f"(t.{quote(column)}, t.id) {compare} (:after_value, :after_id)")
+            conditions.append(f"(t.{quote(column)}, {key}) {compare} (:after_value, :after_id)")
             params["after_value"] = after[0]
         params["after_id"] = after[1]
     sql = f"SELECT {collection.select_list()} FROM {quote(collection.table)} AS t"
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)
     sql += f" ORDER BY t.{quote(column)} {direction}"
-    if column != "id":
-        sql += f", t.id {direction}"
+    if column != collection.key:
+        sql += f", {key} {direction}"
     if limit is not None:
         sql += " LIMIT :limit"
         params["limit"] = limit
@@ -292,14 +311,14 @@ def page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of a collection and the cursor of the next (None on the last page)."""
     column = sort.lstrip("-")
-    after = decode_cursor(cursor, column) if cursor else None
+    after = decode_cursor(cursor, column, collection.key) if cursor else None
     # One row more than asked tells whether another page exists, without counting.
     items = list(list_records(conn, collection, filters, sort=sort, limit=limit + 1, after=after))
     if len(items) <= limit:
         return items, None
     items = items[:limit]
     last = items[-1]
-    return items, encode_cursor(column, last[column], last["id"])
+    return items, encode_cursor(column, last[column], last[collection.key], collection.key)
 
 
 def get_record(

@@ -14,7 +14,6 @@ from marshmallow import (
     ValidationError,
     fields,
     validate,
-    validates_schema,
 )
 
 from . import instants
@@ -56,17 +55,36 @@ def text(max_length: int = 500, **kwargs: Any) -> fields.String:
     return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
 
 
-def url(**kwargs: Any) -> fields.Url:
-    """An http(s) URL."""
-    return fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000), **kwargs)
+# A host name, then printable ASCII only, spelled out: engines disagree on what \s covers
+# (Python's includes \x1c-\x1f), and the pattern must mean the same to every client as here.
+URL = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][!-~]*)?$"
+
+
+def url(**kwargs: Any) -> fields.String:
+    """An http(s) URL (checked by the pattern the spec documents, nothing stricter)."""
+    metadata = {"pattern": URL, **kwargs.pop("metadata", {})}
+    return fields.String(
+        validate=[validate.Length(max=2000), validate.Regexp(URL, error="Not an http(s) URL.")],
+        metadata=metadata,
+        **kwargs,
+    )
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false; not 0 or 1, which equal False and True in Python."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 def strict_bool(**kwargs: Any) -> fields.Boolean:
     """A JSON boolean, nothing that merely looks like one."""
-    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+    return StrictBoolean(**kwargs)
 
 
-def dated_fact(description: str, required: bool) -> tuple[Instant, fields.String, fields.Url]:
+def dated_fact(description: str, required: bool) -> tuple[Instant, fields.String, fields.String]:
     """The three fields of a dated fact: the instant, how sure it is, and its source."""
     certainty = (
         "exact: the day is known; month: only the month (the date is its 1st); "
@@ -132,11 +150,6 @@ class CloudSchema(Record):
         },
     )
 
-    @validates_schema
-    def _first_party_names_provider(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data.get("kind") == "first-party" and not data.get("provider"):
-            raise ValidationError("A first-party platform names its provider.", "provider")
-
 
 class RegionSchema(Record):
     cloud = slug(required=True, example="aws")
@@ -145,21 +158,6 @@ class RegionSchema(Record):
     geography = fields.String(
         required=True, validate=validate.Regexp(r"^[A-Z]{2,6}$"), metadata={"example": "US"}
     )
-
-
-def _check_order(data: dict[str, Any], earlier: str, later: str) -> None:
-    if data.get(earlier) and data.get(later) and data[later] <= data[earlier]:
-        raise ValidationError(f"Must be after {earlier}.", later)
-
-
-def _check_triples(data: dict[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        triple = [data.get(name), data.get(f"{name}_certainty"), data.get(f"{name}_source")]
-        if any(value is not None for value in triple) and None in triple:
-            raise ValidationError(
-                f"{name}, {name}_certainty and {name}_source are given together or not at all.",
-                name,
-            )
 
 
 class OfferingSchema(Record):
@@ -172,8 +170,11 @@ class OfferingSchema(Record):
     regions = fields.List(
         slug(),
         required=True,
-        validate=validate.Length(max=500),
-        metadata={"description": "The cloud's region ids; empty where the platform has none."},
+        validate=[validate.Length(max=500), lambda v: _unique(v)],
+        metadata={
+            "description": "The cloud's region ids; empty where the platform has none.",
+            "uniqueItems": True,
+        },
     )
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
     available_from, available_from_certainty, available_from_source = dated_fact(
@@ -186,14 +187,6 @@ class OfferingSchema(Record):
         "Retired from this instant (exclusive end of availability).", required=False
     )
     notes = text(2000, allow_none=True, load_default=None)
-
-    @validates_schema
-    def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
-        _check_triples(data, ("deprecated_from", "retired_from"))
-        _check_order(data, "available_from", "retired_from")
-        _check_order(data, "available_from", "deprecated_from")
-        if len(set(data.get("regions") or [])) != len(data.get("regions") or []):
-            raise ValidationError("A region is listed twice.", "regions")
 
 
 class ExclusivityWindowSchema(Record):
@@ -229,12 +222,45 @@ class ExclusivityWindowSchema(Record):
     )
     terms = text(4000, required=True)
 
-    @validates_schema
-    def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if (data.get("model") is None) == (data.get("provider") is None):
-            raise ValidationError("Give exactly one of model and provider.", "model")
-        _check_triples(data, ("ends_at",))
-        _check_order(data, "starts_at", "ends_at")
+
+def _unique(values: list[Any]) -> None:
+    if len(set(values)) != len(values):
+        raise ValidationError("An item is listed twice.")
+
+
+def _order(record: dict[str, Any], earlier: str, later: str) -> dict[str, list[str]]:
+    if record.get(earlier) and record.get(later) and record[later] <= record[earlier]:
+        return {later: [f"Must be after {earlier}."]}
+    return {}
+
+
+def _together(record: dict[str, Any], name: str) -> dict[str, list[str]]:
+    triple = [record.get(name), record.get(f"{name}_certainty"), record.get(f"{name}_source")]
+    if any(value is not None for value in triple) and None in triple:
+        return {name: [f"{name}, {name}_certainty and {name}_source go together or not at all."]}
+    return {}
+
+
+def rule_problems(collection: str, record: dict[str, Any]) -> dict[str, list[str]]:
+    """What a record that fits its schema may still get wrong: rules across its fields.
+
+    Kept apart from the schemas because OpenAPI cannot state them: the API answers them with 422
+    (a 400 means the body does not fit the documented schema); the loader reports both alike.
+    """
+    found: dict[str, list[str]] = {}
+    if collection == "clouds" and record["kind"] == "first-party" and not record["provider"]:
+        found["provider"] = ["A first-party platform names its provider."]
+    if collection == "offerings":
+        for name in ("deprecated_from", "retired_from"):
+            found |= _together(record, name)
+        found |= _order(record, "available_from", "retired_from")
+        found |= _order(record, "available_from", "deprecated_from")
+    if collection == "exclusivity-windows":
+        if (record["model"] is None) == (record["provider"] is None):
+            found["model"] = ["Give exactly one of model and provider."]
+        found |= _together(record, "ends_at")
+        found |= _order(record, "starts_at", "ends_at")
+    return found
 
 
 # The resources, by the collection name they have in URLs and fixture files.
@@ -272,10 +298,23 @@ def query_slug(description: str) -> fields.String:
 
 
 class Args(Schema):
-    """Query arguments: an unknown one is an error, not ignored."""
+    """Query arguments: an unknown one is an error, not ignored.
+
+    Every read takes `as_of`: the answer as the catalog had it recorded at that instant.
+    """
 
     class Meta:
         unknown = RAISE
+
+    # Whether `as_of` means "answer from the catalog rebuilt as of then" (False: a plain filter).
+    AS_OF_SNAPSHOT = True
+
+
+def _as_of_field() -> Instant:
+    return query_instant(
+        "Answer as the catalog had it recorded at this instant (its own history), "
+        "not as it is now. Combines with `at`."
+    )
 
 
 def list_args(
@@ -287,6 +326,7 @@ def list_args(
     """The argument schema of one collection: its filters plus paging, sorting and format."""
     sorts = [*sort_fields, *(f"-{field}" for field in sort_fields)]
     attrs: dict[str, Any] = {
+        "as_of": _as_of_field(),
         "limit": fields.Integer(
             strict=False,
             load_default=50,
@@ -316,7 +356,9 @@ def list_args(
 
 
 class ItemArgs(Args):
-    """A single record: no arguments yet."""
+    """A single record: only as_of."""
+
+    as_of = _as_of_field()
 
 
 def query_bool(description: str) -> fields.Boolean:
@@ -413,6 +455,7 @@ TimelineArgs = list_args(
 
 
 class AvailabilityArgs(Args):
+    as_of = _as_of_field()
     at = query_instant("The instant asked about (default: now).")
 
 
@@ -490,3 +533,33 @@ class AvailabilityAnswerSchema(Schema):
     regions = fields.List(fields.String(), required=True)
     offerings = fields.List(fields.Nested(OfferingSchema), required=True)
     exclusivity = fields.Nested(ExclusivitySchema, required=True)
+
+
+class ChangeSchema(Schema):
+    seq = fields.Integer(required=True, metadata={"description": "Position in the feed, from 1."})
+    recorded_at = Instant(required=True)
+    actor = fields.String(required=True, metadata={"description": "The token's name, or fixtures."})
+    action = fields.String(required=True, validate=validate.OneOf(("create", "update", "delete")))
+    resource = fields.String(required=True, validate=validate.OneOf(tuple(RESOURCE_SCHEMAS)))
+    id = fields.String(
+        required=True, metadata={"description": "The record (cloud/id for regions)."}
+    )
+    before = fields.Dict(required=True, allow_none=True)
+    after = fields.Dict(required=True, allow_none=True)
+
+
+ChangeListArgs = list_args(
+    "ChangeListArgs",
+    ("seq",),
+    after=fields.Integer(
+        validate=validate.Range(min=0, max=2**62),
+        metadata={"description": "Only changes after this seq: the last one a client has seen."},
+    ),
+    resource=fields.String(
+        validate=validate.OneOf(tuple(RESOURCE_SCHEMAS)),
+        metadata={"description": "Only this collection."},
+    ),
+)
+ChangeListArgs.AS_OF_SNAPSHOT = False
+HistoryArgs = list_args("HistoryArgs", ("seq",))
+HistoryArgs.AS_OF_SNAPSHOT = False

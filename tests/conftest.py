@@ -37,3 +37,39 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """A CLI runner whose CATALOG_DATABASE is a fresh file."""
     monkeypatch.setenv("CATALOG_DATABASE", str(tmp_path / "cli.db"))
     return CliRunner()
+
+
+@pytest.fixture
+def writable_db(seeded_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded database, for tests that write."""
+    import sqlite3
+
+    path = tmp_path / "writable.db"
+    source = sqlite3.connect(seeded_db)
+    target = sqlite3.connect(path)
+    source.backup(target)
+    source.close()
+    target.close()
+    return path
+
+
+@pytest.fixture
+def writable_app(writable_db: Path) -> Iterator[Flask]:
+    yield create_app({"TESTING": True, "DATABASE": str(writable_db)})
+    db.close_thread_connections()
+
+
+@pytest.fixture
+def tokens(writable_db: Path) -> dict[str, str]:
+    """A write token, a read-only token and a revoked one, by scope."""
+    from catalog import auth
+
+    conn = db.connect(writable_db)
+    made = {
+        "write": auth.create(conn, "maintainer", ["write"]),
+        "read": auth.create(conn, "reader", ["read"]),
+        "revoked": auth.create(conn, "former", ["write"]),
+    }
+    auth.revoke(conn, "former")
+    conn.close()
+    return made

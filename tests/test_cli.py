@@ -189,3 +189,73 @@ def test_gunicorn_refusals_are_problems_too(server: str) -> None:
     assert response.status_code == 414
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json()["status"] == 414
+
+
+def test_tokens_create_list_revoke(runner: CliRunner, tmp_path: Path) -> None:
+    from catalog import auth, db
+
+    created = runner.invoke(main, ["tokens", "create", "alice", "--scope", "write"])
+    assert created.exit_code == 0
+    secret = created.stdout.strip()
+    assert secret.startswith("cat_") and "\n" not in secret  # alone on stdout, for scripts
+    conn = db.connect(os.environ["CATALOG_DATABASE"])
+    stored = conn.execute("SELECT hash FROM tokens WHERE name = 'alice'").fetchone()[0]
+    assert secret not in stored and stored == auth.digest(secret)  # only the hash is kept
+    token = auth.verify(conn, secret)
+    assert token is not None and token.scopes == {"write"}
+    assert runner.invoke(main, ["tokens", "create", "alice", "--scope", "read"]).exit_code == 1
+    listing = runner.invoke(main, ["tokens", "list"]).output
+    assert "alice\twrite" in listing and "live" in listing and secret not in listing
+    assert runner.invoke(main, ["tokens", "revoke", "alice"]).exit_code == 0
+    assert auth.verify(conn, secret) is None
+    assert runner.invoke(main, ["tokens", "revoke", "alice"]).exit_code == 1
+    assert runner.invoke(main, ["tokens", "create", "bob", "--scope", "admin"]).exit_code == 2
+    conn.close()
+
+
+def test_snapshot_is_a_consistent_copy(runner: CliRunner, tmp_path: Path) -> None:
+    import sqlite3
+
+    from catalog import db
+
+    db.ensure_database(os.environ["CATALOG_DATABASE"])
+    out = tmp_path / "copy.db"
+    assert runner.invoke(main, ["snapshot", str(out)]).exit_code == 0
+    copy = sqlite3.connect(out)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("SELECT count(*) FROM offerings").fetchone()[0] >= 60
+    assert copy.execute("SELECT count(*) FROM changes").fetchone()[0] >= 60
+    copy.close()
+    assert runner.invoke(main, ["snapshot", str(out)]).exit_code == 1  # never overwrites
+
+
+def test_read_only_replica_serves_a_snapshot(tmp_path: Path) -> None:
+    """The replica set-up the README describes: a snapshot, served read-only."""
+    from catalog import db
+
+    primary = tmp_path / "primary.db"
+    db.ensure_database(primary)
+    replica = tmp_path / "replica.db"
+    env = {**os.environ, "CATALOG_DATABASE": str(primary)}
+    subprocess.run([CATALOG, "snapshot", str(replica)], env=env, check=True, capture_output=True)
+    port = free_port()
+    env = {**os.environ, "CATALOG_DATABASE": str(replica), "CATALOG_READ_ONLY": "1"}
+    log = (tmp_path / "replica.log").open("wb")
+    process = subprocess.Popen(
+        [CATALOG, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                if requests.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert requests.get(f"{url}/v1/models/gpt-4o", timeout=5).status_code == 200
+        refused = requests.post(f"{url}/v1/providers", json={"id": "x", "name": "X"}, timeout=5)
+        assert refused.status_code == 405 and refused.json()["type"] == "/problems/read-only"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()

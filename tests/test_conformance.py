@@ -12,7 +12,7 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from catalog import create_app, db
+from catalog import auth, create_app, db
 
 SPEC = Path(__file__).parents[1] / "openapi.yaml"
 
@@ -20,6 +20,9 @@ SPEC = Path(__file__).parents[1] / "openapi.yaml"
 _folder = tempfile.TemporaryDirectory(prefix="catalog-conformance-")
 _database = Path(_folder.name) / "catalog.db"
 db.ensure_database(_database)
+_conn = db.connect(_database)
+_token = auth.create(_conn, "schemathesis", ["write"])
+_conn.close()
 
 schema = schemathesis.openapi.from_path(SPEC)
 schema.app = create_app({"DATABASE": str(_database)})
@@ -28,4 +31,4 @@ schema.app = create_app({"DATABASE": str(_database)})
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_operation_conforms(case: schemathesis.Case) -> None:
-    case.call_and_validate()
+    case.call_and_validate(headers={"Authorization": f"Bearer {_token}"})

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import Flask, Response, json, request, stream_with_context
+from flask import Flask, Response, current_app, g, json, request, stream_with_context
 from marshmallow import Schema, ValidationError
 
-from .. import queries, schemas
-from ..db import get_db
+from .. import history, queries, schemas, store
+from ..db import get_db, get_live_db
 from ..errors import APIError, invalid
 
 JSON = "application/json"
@@ -33,6 +33,10 @@ class Operation:
     page: bool
     formats: tuple[str, ...]
     problems: tuple[int, ...]
+    body: Schema | None = None
+    partial: bool = False  # the body is a JSON merge patch of `body`
+    success: int = 200
+    if_match: str | None = None  # "required" or "optional"
 
 
 def operation(
@@ -42,6 +46,10 @@ def operation(
     page: bool = False,
     formats: tuple[str, ...] = ("json",),
     problems: tuple[int, ...] = (400, 404),
+    body: Schema | None = None,
+    partial: bool = False,
+    success: int = 200,
+    if_match: str | None = None,
 ) -> Callable[[F], F]:
     """Describe a view for the generated OpenAPI document; its docstring is the summary.
 
@@ -49,9 +57,10 @@ def operation(
     """
     if len(formats) > 1:
         problems = (*problems, 406)
+    described = Operation(args, response, page, formats, problems, body, partial, success, if_match)
 
     def mark(view: F) -> F:
-        view.operation = Operation(args, response, page, formats, problems)  # type: ignore[attr-defined]
+        view.operation = described  # type: ignore[attr-defined]
         return view
 
     return mark
@@ -61,7 +70,10 @@ _schemas: dict[type[Schema], Schema] = {}
 
 
 def load_args(schema_class: type[Schema]) -> dict[str, Any]:
-    """The request's query arguments, validated; a 400 naming each bad or unknown one."""
+    """The request's query arguments, validated; a 400 naming each bad or unknown one.
+
+    An `as_of` switches this request's reads to the catalog as recorded then.
+    """
     schema = _schemas.get(schema_class) or _schemas.setdefault(schema_class, schema_class())
     repeated = {
         name: ["Given more than once."] for name, values in request.args.lists() if len(values) > 1
@@ -69,9 +81,13 @@ def load_args(schema_class: type[Schema]) -> dict[str, Any]:
     if repeated:
         raise invalid(repeated)
     try:
-        return schema.load(request.args.to_dict())
+        args: dict[str, Any] = schema.load(request.args.to_dict())
     except ValidationError as error:
         raise invalid(schemas.flatten_errors(error.messages)) from None
+    if getattr(schema_class, "AS_OF_SNAPSHOT", False) and "as_of" in args:
+        as_of = args.pop("as_of")
+        g.snapshot = history.snapshot(get_live_db(), current_app.config["DATABASE"], as_of)
+    return args
 
 
 def negotiate(args: dict[str, Any], formats: tuple[str, ...]) -> str:
@@ -102,25 +118,36 @@ def not_found(kind: str, record_id: str) -> APIError:
 
 
 def item(collection_name: str, record_id: str, kind: str, **scope: str) -> Response:
-    """One record as JSON, or a 404 problem."""
+    """One record as JSON with its ETag (the one If-Match wants), or a 404 problem."""
     record = queries.get_record(get_db(), queries.COLLECTIONS[collection_name], record_id, **scope)
     if record is None:
         raise not_found(kind, record_id)
-    return json_response(record)
+    return record_response(record)
 
 
-_PAGING = ("limit", "cursor", "sort", "format")
+def record_response(record: dict[str, Any], status: int = 200) -> Response:
+    """A record with its strong ETag; 304 when the client already has this version."""
+    tag = store.etag(record)
+    if status == 200 and request.if_none_match.contains(tag.strip('"')):
+        response = Response(status=304)
+    else:
+        response = json_response(record, status)
+    response.headers["ETag"] = tag
+    return response
+
+
+_PAGING = ("limit", "cursor", "sort", "format")  # arguments that are not filters
 
 
 def collection(
     collection_name: str,
     args: dict[str, Any],
     formats: tuple[str, ...] = ("json", "csv"),
-    **scope: Any,
+    scope: dict[str, Any] | None = None,
 ) -> Response:
-    """A page of a collection as JSON, or every matching row as CSV."""
+    """A page of a collection as JSON, or every matching row as CSV; `scope` adds filters."""
     spec = queries.COLLECTIONS[collection_name]
-    filters = {name: value for name, value in args.items() if name not in _PAGING} | scope
+    filters = {name: value for name, value in args.items() if name not in _PAGING} | (scope or {})
     chosen = negotiate(args, formats)
     conn = get_db()
     if chosen == "csv":
@@ -176,7 +203,8 @@ def csv_response(fields: Iterable[str], rows: Iterator[dict[str, Any]], filename
 
 def init_app(app: Flask) -> None:
     """Register every blueprint of the API."""
-    from . import availability, clouds, models, offerings, providers, timeline, windows
+    from . import availability, changes, clouds, models, offerings, providers, timeline, windows
 
-    for module in (providers, models, availability, clouds, offerings, windows, timeline):
+    for module in (providers, models, availability, clouds, offerings, windows, timeline, changes):
         app.register_blueprint(module.bp, url_prefix="/v1")
+    changes.register_writes(app)

@@ -39,4 +39,12 @@ def list_regions(cloud_id: str) -> Response:
     args = load_args(schemas.RegionListArgs)
     if queries.get_record(get_db(), queries.COLLECTIONS["clouds"], cloud_id) is None:
         raise not_found("cloud", cloud_id)
-    return collection("regions", args, cloud=cloud_id)
+    return collection("regions", args, scope={"cloud": cloud_id})
+
+
+@bp.get("/clouds/<cloud_id>/regions/<region_id>")
+@operation(args=schemas.ItemArgs, response=schemas.RegionSchema)
+def get_region(cloud_id: str, region_id: str) -> Response:
+    """Get one region of a cloud."""
+    load_args(schemas.ItemArgs)
+    return item("regions", region_id, "region", cloud=cloud_id)

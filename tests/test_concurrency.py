@@ -1,0 +1,189 @@
+"""Real gunicorn, several workers, many writers at once; then a SIGKILL in the middle of it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from catalog.client import Client
+
+CATALOG = str(Path(sys.executable).parent / "catalog")
+THREADS = 16
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    folder: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "CATALOG_DATABASE": str(self.folder / "catalog.db")}
+
+    def token(self) -> str:
+        result = subprocess.run(
+            [CATALOG, "tokens", "create", "load-test", "--scope", "write"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.strip()
+
+    def start(self, workers: int = 4) -> None:
+        log = (self.folder / "serve.log").open("ab")
+        self.process = subprocess.Popen(
+            [CATALOG, "serve", "--port", str(self.port), "--workers", str(workers)],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            assert self.process.poll() is None, (self.folder / "serve.log").read_text()
+            assert time.monotonic() < deadline, "the server did not become ready"
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once: no chance to clean up."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    running = Server(tmp_path)
+    yield running
+    running.stop()
+
+
+def write_storm(
+    url: str, token: str, per_thread: int, stop: threading.Event | None = None
+) -> tuple[list[str], list[tuple[int, str]]]:
+    """THREADS threads each creating providers; returns (acknowledged ids, unexpected answers)."""
+    acknowledged: list[str] = []
+    unexpected: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def writer(n: int) -> None:
+        with requests.Session() as session:
+            session.headers["Authorization"] = f"Bearer {token}"
+            for i in range(per_thread):
+                if stop is not None and stop.is_set():
+                    return
+                record = {"id": f"load-{n}-{i}", "name": f"Load test {n}/{i}"}
+                try:
+                    response = session.post(f"{url}/v1/providers", json=record, timeout=30)
+                except requests.RequestException:
+                    return  # the server went away (the crash test)
+                with lock:
+                    if response.status_code == 201:
+                        acknowledged.append(record["id"])
+                    else:
+                        unexpected.append((response.status_code, response.text[:200]))
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return acknowledged, unexpected
+
+
+def feed(url: str) -> list[dict[str, object]]:
+    items: list[dict[str, object]] = []
+    after = 0
+    while True:
+        page = requests.get(
+            f"{url}/v1/changes", params={"after": after, "limit": 500}, timeout=10
+        ).json()
+        items.extend(page["items"])
+        if not page["next_cursor"]:
+            return items
+        after = int(page["items"][-1]["seq"])  # type: ignore[call-overload]
+
+
+def check_consistent(url: str, acknowledged: list[str]) -> None:
+    changes = feed(url)
+    assert [c["seq"] for c in changes] == list(range(1, len(changes) + 1)), "the feed has a gap"
+    created = [
+        c["id"]
+        for c in changes
+        if c["resource"] == "providers" and str(c["id"]).startswith("load-")
+    ]
+    assert len(created) == len(set(created)), "a write was recorded twice"
+    assert set(acknowledged) <= set(created), "an acknowledged write is missing from the feed"
+    providers = Client(url).list_all("providers")
+    stored = {p["id"] for p in providers if p["id"].startswith("load-")}
+    assert set(acknowledged) <= stored and stored == set(created)
+
+
+def test_many_writers_lose_and_double_nothing(server: Server) -> None:
+    token = server.token()
+    server.start(workers=4)
+    acknowledged, unexpected = write_storm(server.url, token, per_thread=15)
+    assert unexpected == []  # no 500, no "database is locked"
+    assert len(acknowledged) == THREADS * 15
+    check_consistent(server.url, acknowledged)
+
+
+def test_sigkill_mid_storm_loses_no_acknowledged_write(server: Server) -> None:
+    token = server.token()
+    server.start(workers=4)
+    stop = threading.Event()
+    result: dict[str, tuple[list[str], list[tuple[int, str]]]] = {}
+    storm = threading.Thread(
+        target=lambda: result.setdefault("r", write_storm(server.url, token, 10_000, stop))
+    )
+    storm.start()
+    time.sleep(1.5)
+    server.kill()
+    stop.set()
+    storm.join(timeout=60)
+    acknowledged, unexpected = result["r"]
+    assert acknowledged, "the storm wrote nothing before the kill"
+    assert unexpected == []
+
+    conn = sqlite3.connect(server.folder / "catalog.db")
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    server.port = free_port()
+    server.start(workers=2)
+    check_consistent(server.url, acknowledged)
