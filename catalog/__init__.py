@@ -15,6 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         READ_ONLY=False,  # a replica: the database opened read-only, writes refused
         READ_REQUIRES_TOKEN=False,  # reads need a token too (health and docs stay public)
         MAX_CONTENT_LENGTH=256 * 1024,  # request bodies; larger ones get a 413
+        CACHE_MAX_AGE=60,  # seconds a read may be reused without asking again
     )
     # CATALOG_DATABASE=/data/catalog.db sets DATABASE, and so on for every setting.
     app.config.from_prefixed_env("CATALOG")
@@ -22,10 +23,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from . import api, auth, errors, openapi, ops
+    from . import api, auth, caching, errors, observe, openapi, ops
 
     errors.init_app(app)
-    auth.init_app(app)
+    observe.init_app(app)
+    auth.init_app(app)  # before caching: no 304 for a request that may not read
+    caching.init_app(app)
     api.init_app(app)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(ops.bp)

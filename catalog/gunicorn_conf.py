@@ -2,7 +2,9 @@
 
 import json
 import os
+import shutil
 import socket
+import tempfile
 
 from gunicorn import util
 
@@ -23,6 +25,26 @@ limit_request_line = 8190
 limit_request_fields = 100
 # No control socket in $HOME: the service may run as a user without one.
 control_socket_disable = True
+
+
+# prometheus_client's multiprocess mode: each worker writes its metrics to files here, and
+# /metrics adds them up, so counts cover every worker. Set before any worker imports the app.
+_made_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _made_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="catalog-metrics-")
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A worker's live gauges go when it does (its counters stay counted)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+def on_exit(server: object) -> None:
+    """Remove the metrics folder, if this master made it."""
+    if _made_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def on_starting(server: object) -> None:

@@ -131,9 +131,14 @@ def _success(op: Operation) -> dict[str, Any]:
             "description": 'The next page, `<...>; rel="next"`, while more remain.',
             "schema": {"type": "string"},
         }
-    if op.body is not None:
+    if op.body is not None or op.etag == "record":
         headers["ETag"] = {
             "description": "The record's version: send it back in If-Match to change it.",
+            "schema": {"type": "string"},
+        }
+    elif op.success == 200:
+        headers["ETag"] = {
+            "description": "Strong; send it in If-None-Match to get a 304 while nothing changed.",
             "schema": {"type": "string"},
         }
     if op.success == 201:
@@ -164,6 +169,8 @@ def _operation(
             }
         )
     responses: dict[Any, Any] = {op.success: _success(op)}
+    if op.body is None and op.success == 200:  # a read
+        responses[304] = {"description": "Not modified: If-None-Match names the current ETag."}
     if op.success == 201:
         responses[200] = {"description": "Unchanged: the record already held these values."}
     if op.if_match == "optional":  # PUT: creates where nothing was

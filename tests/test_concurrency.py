@@ -20,6 +20,7 @@ import requests
 from catalog.client import Client
 
 CATALOG = str(Path(sys.executable).parent / "catalog")
+CHECKOUT = Path(__file__).parents[1]
 THREADS = 16
 
 
@@ -62,6 +63,7 @@ class Server:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            cwd=CHECKOUT,  # as the README runs it: from the repository's root
         )
         log.close()
         deadline = time.monotonic() + 30
@@ -187,3 +189,35 @@ def test_sigkill_mid_storm_loses_no_acknowledged_write(server: Server) -> None:
     server.port = free_port()
     server.start(workers=2)
     check_consistent(server.url, acknowledged)
+
+
+def test_metrics_count_every_worker(server: Server) -> None:
+    """/metrics adds up what all gunicorn workers served (prometheus multiprocess mode)."""
+    import json as jsonlib
+
+    server.start(workers=4)
+    with_threads = [
+        threading.Thread(
+            target=lambda: [requests.get(f"{server.url}/v1/clouds", timeout=10) for _ in range(10)]
+        )
+        for _ in range(4)
+    ]
+    for thread in with_threads:
+        thread.start()
+    for thread in with_threads:
+        thread.join()
+    text = requests.get(f"{server.url}/metrics", timeout=10).text
+    counted = next(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(
+            'catalog_http_requests_total{method="GET",route="/v1/clouds",status="200"}'
+        )
+    )
+    assert counted == 40
+    served_by = {
+        entry["pid"]
+        for line in (server.folder / "serve.log").read_text().splitlines()
+        if line.startswith("{") and (entry := jsonlib.loads(line))["route"] == "/v1/clouds"
+    }
+    assert len(served_by) >= 2, "all requests went to one worker: the test proves nothing"

@@ -37,6 +37,8 @@ class Operation:
     partial: bool = False  # the body is a JSON merge patch of `body`
     success: int = 200
     if_match: str | None = None  # "required" or "optional"
+    etag: str = "version"  # "version": decided before the query (caching.py); "record": content
+    now_when: tuple[str, ...] | None = None  # the answer speaks of now if these are given, no `at`
 
 
 def operation(
@@ -50,6 +52,8 @@ def operation(
     partial: bool = False,
     success: int = 200,
     if_match: str | None = None,
+    etag: str = "version",
+    now_when: tuple[str, ...] | None = None,
 ) -> Callable[[F], F]:
     """Describe a view for the generated OpenAPI document; its docstring is the summary.
 
@@ -57,7 +61,19 @@ def operation(
     """
     if len(formats) > 1:
         problems = (*problems, 406)
-    described = Operation(args, response, page, formats, problems, body, partial, success, if_match)
+    described = Operation(
+        args=args,
+        response=response,
+        page=page,
+        formats=formats,
+        problems=problems,
+        body=body,
+        partial=partial,
+        success=success,
+        if_match=if_match,
+        etag=etag,
+        now_when=now_when,
+    )
 
     def mark(view: F) -> F:
         view.operation = described  # type: ignore[attr-defined]
@@ -174,6 +190,8 @@ def csv_cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         value = "; ".join(map(str, value))
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
     text = str(value)
     # A cell that starts like a formula would run as one in a spreadsheet: neutralise it.
     return "'" + text if text.startswith(_FORMULA_STARTS) else text

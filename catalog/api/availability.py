@@ -18,7 +18,7 @@ def _model(model_id: str) -> dict:
 
 
 @bp.get("/models/<model_id>/availability")
-@operation(args=schemas.AvailabilityArgs, response=schemas.ModelAvailabilitySchema)
+@operation(args=schemas.AvailabilityArgs, response=schemas.ModelAvailabilitySchema, now_when=())
 def model_availability(model_id: str) -> Response:
     """For every cloud: is the model available at `at` (default now), where, and its exclusivity."""
     args = load_args(schemas.AvailabilityArgs)
@@ -28,7 +28,9 @@ def model_availability(model_id: str) -> Response:
 
 
 @bp.get("/models/<model_id>/availability/<cloud_id>")
-@operation(args=schemas.CloudAvailabilityArgs, response=schemas.AvailabilityAnswerSchema)
+@operation(
+    args=schemas.CloudAvailabilityArgs, response=schemas.AvailabilityAnswerSchema, now_when=()
+)
 def cloud_availability(model_id: str, cloud_id: str) -> Response:
     """The CI answer: is the model available on one cloud (in `region`) at `at`; its exclusivity."""
     args = load_args(schemas.CloudAvailabilityArgs)

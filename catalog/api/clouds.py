@@ -23,7 +23,7 @@ def list_clouds() -> Response:
 
 
 @bp.get("/clouds/<cloud_id>")
-@operation(args=schemas.ItemArgs, response=schemas.CloudSchema)
+@operation(args=schemas.ItemArgs, response=schemas.CloudSchema, etag="record")
 def get_cloud(cloud_id: str) -> Response:
     """Get one cloud or platform."""
     load_args(schemas.ItemArgs)
@@ -43,7 +43,7 @@ def list_regions(cloud_id: str) -> Response:
 
 
 @bp.get("/clouds/<cloud_id>/regions/<region_id>")
-@operation(args=schemas.ItemArgs, response=schemas.RegionSchema)
+@operation(args=schemas.ItemArgs, response=schemas.RegionSchema, etag="record")
 def get_region(cloud_id: str, region_id: str) -> Response:
     """Get one region of a cloud."""
     load_args(schemas.ItemArgs)

@@ -22,7 +22,7 @@ def list_models() -> Response:
 
 
 @bp.get("/models/<model_id>")
-@operation(args=schemas.ItemArgs, response=schemas.ModelSchema)
+@operation(args=schemas.ItemArgs, response=schemas.ModelSchema, etag="record")
 def get_model(model_id: str) -> Response:
     """Get one model."""
     load_args(schemas.ItemArgs)

@@ -22,7 +22,7 @@ def list_offerings() -> Response:
 
 
 @bp.get("/offerings/<offering_id>")
-@operation(args=schemas.ItemArgs, response=schemas.OfferingSchema)
+@operation(args=schemas.ItemArgs, response=schemas.OfferingSchema, etag="record")
 def get_offering(offering_id: str) -> Response:
     """Get one offering."""
     load_args(schemas.ItemArgs)

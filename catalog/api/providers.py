@@ -22,7 +22,7 @@ def list_providers() -> Response:
 
 
 @bp.get("/providers/<provider_id>")
-@operation(args=schemas.ItemArgs, response=schemas.ProviderSchema)
+@operation(args=schemas.ItemArgs, response=schemas.ProviderSchema, etag="record")
 def get_provider(provider_id: str) -> Response:
     """Get one model maker."""
     load_args(schemas.ItemArgs)

@@ -17,6 +17,7 @@ FORMATS = ("json", "csv", "ics")
     page=True,
     formats=FORMATS,
     problems=(400,),
+    now_when=("state",),
 )
 def list_windows() -> Response:
     """List exclusivity windows; `state` is judged at `at` (default now).
@@ -41,7 +42,7 @@ def list_windows() -> Response:
 
 
 @bp.get("/exclusivity-windows/<window_id>")
-@operation(args=schemas.ItemArgs, response=schemas.ExclusivityWindowSchema)
+@operation(args=schemas.ItemArgs, response=schemas.ExclusivityWindowSchema, etag="record")
 def get_window(window_id: str) -> Response:
     """Get one exclusivity window."""
     load_args(schemas.ItemArgs)

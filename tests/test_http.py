@@ -1,0 +1,168 @@
+"""Speaking HTTP well: ETags and 304s, Cache-Control, CSV exports, request ids, logs, metrics."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+READS = [
+    "/v1/offerings?model=mistral-large-2402",
+    "/v1/models?limit=5",
+    "/v1/clouds/aws/regions",
+    "/v1/models/mistral-large-2402/availability/aws?at=2024-03-15",
+    "/v1/models/gpt-4o/availability?at=2025-01-01",
+    "/v1/exclusivity-windows?state=active&at=2025-01-01",
+    "/v1/timeline?from=2024-02-01&to=2024-05-01",
+    "/v1/timeline?format=ics",
+    "/v1/offerings?format=csv",
+    "/v1/changes?after=100",
+    "/v1/models/gpt-4o",
+    "/v1/offerings/aws:mistral-large-2402:serverless/history",
+]
+
+
+@pytest.mark.parametrize("url", READS)
+def test_repeated_gets_are_304s(client: FlaskClient, url: str) -> None:
+    first = client.get(url)
+    assert first.status_code == 200
+    tag = first.headers["ETag"]
+    assert tag.startswith('"') and tag.endswith('"')  # strong
+    again = client.get(url, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == tag
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_etag_depends_on_the_representation(client: FlaskClient) -> None:
+    as_json = client.get("/v1/offerings").headers["ETag"]
+    as_csv = client.get("/v1/offerings", headers={"Accept": "text/csv"}).headers["ETag"]
+    filtered = client.get("/v1/offerings?cloud=aws").headers["ETag"]
+    assert len({as_json, as_csv, filtered}) == 3
+
+
+def test_a_write_changes_list_etags(writable_app: Flask, tokens: dict[str, str]) -> None:
+    client = writable_app.test_client()
+    before = client.get("/v1/providers")
+    modified = before.headers["Last-Modified"]
+    assert client.get("/v1/providers", headers={"If-Modified-Since": modified}).status_code == 304
+    client.post(
+        "/v1/providers",
+        json={"id": "ai21", "name": "AI21 Labs"},
+        headers={"Authorization": f"Bearer {tokens['write']}"},
+    )
+    after = client.get("/v1/providers", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_answers_about_now_are_not_reused_across_seconds(client: FlaskClient) -> None:
+    import time
+
+    url = "/v1/models/gpt-4o/availability/azure"  # no `at`: the answer is about now
+    first = client.get(url)
+    time.sleep(1.1)
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+    pinned = "/v1/models/gpt-4o/availability/azure?at=2025-01-01"
+    tag = client.get(pinned).headers["ETag"]
+    time.sleep(1.1)
+    assert client.get(pinned, headers={"If-None-Match": tag}).status_code == 304
+
+
+def test_errors_and_writes_are_not_cached(client: FlaskClient) -> None:
+    assert client.get("/v1/models/nope").headers["Cache-Control"] == "no-store"
+    assert client.post("/v1/providers", json={}).headers["Cache-Control"] == "no-store"
+    assert client.get("/metrics").headers["Cache-Control"] == "no-store"
+
+
+def walk(client: FlaskClient, url: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    while url:
+        response = client.get(url)
+        items.extend(response.json["items"])
+        link = response.headers.get("Link")
+        url = link[1 : link.index(">")] if link else ""
+    return items
+
+
+@pytest.mark.parametrize(
+    "collection",
+    [
+        "/v1/providers",
+        "/v1/models?provider=mistral-ai",
+        "/v1/clouds",
+        "/v1/clouds/azure/regions",
+        "/v1/offerings",
+        "/v1/exclusivity-windows",
+        "/v1/timeline",
+        "/v1/changes",
+    ],
+)
+def test_csv_rows_equal_the_paginated_walk(client: FlaskClient, collection: str) -> None:
+    joiner = "&" if "?" in collection else "?"
+    walked = walk(client, f"{collection}{joiner}limit=13")
+    response = client.get(f"{collection}{joiner}format=csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8; header=present"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True), newline="")))
+    key = "seq" if "changes" in collection else "id"
+    assert [r[key] for r in rows] == [str(i[key]) for i in walked]
+    assert response.get_data(as_text=True).endswith("\r\n")  # RFC 4180 line ends
+
+
+def test_csv_flattens_nested_values_readably(client: FlaskClient) -> None:
+    text = client.get("/v1/changes?format=csv&limit=1").get_data(as_text=True)
+    row = next(csv.DictReader(io.StringIO(text, newline="")))
+    assert row["before"] == "" and json.loads(row["after"])["id"] == row["id"]
+
+
+def test_request_id_is_echoed_or_made(client: FlaskClient) -> None:
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "ci-run-42"}).headers["X-Request-ID"]
+        == "ci-run-42"
+    )
+    made = client.get("/healthz").headers["X-Request-ID"]
+    assert len(made) == 32
+    hostile = client.get("/healthz", headers={"X-Request-ID": "a b <c>"}).headers["X-Request-ID"]
+    assert hostile != "a b <c>" and len(hostile) == 32
+    assert client.get("/v1/models/nope").headers["X-Request-ID"]  # errors too
+
+
+def test_one_json_log_line_per_request(client: FlaskClient) -> None:
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    handler = Collect()
+    logger = logging.getLogger("catalog.access")
+    logger.addHandler(handler)
+    try:
+        client.get("/v1/models/gpt-4o?as_of=2999-01-01", headers={"X-Request-ID": "abc"})
+        client.get("/v1/models/nope")
+    finally:
+        logger.removeHandler(handler)
+    first, second = (json.loads(line) for line in lines)
+    assert first["request_id"] == "abc" and first["method"] == "GET"
+    assert first["route"] == "/v1/models/<model_id>" and first["status"] == 200
+    assert first["duration_ms"] >= 0
+    assert second["status"] == 404
+
+
+def test_metrics_in_process(client: FlaskClient) -> None:
+    client.get("/v1/clouds")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'catalog_http_requests_total{method="GET",route="/v1/clouds",status="200"}' in text
+    assert "catalog_http_request_duration_seconds_bucket" in text
+
+
+def test_readyz_reports_the_schema(client: FlaskClient) -> None:
+    body = client.get("/readyz").json
+    assert body["status"] == "ready" and body["schema"].startswith("m0")
