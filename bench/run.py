@@ -84,13 +84,17 @@ class Server:
         return found
 
     def cpu_seconds(self) -> float:
+        """CPU of the master and its live workers, plus the workers it has reaped (gunicorn
+        recycles them), so a recycled worker's work still counts."""
         total = 0
-        for pid in self.pids():
+        for n, pid in enumerate(self.pids()):
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
             total += int(fields[11]) + int(fields[12])  # utime + stime
+            if n == 0:
+                total += int(fields[13]) + int(fields[14])  # cutime + cstime: reaped children
         return total / TICKS
 
     def worker_rss_mb(self) -> float:
@@ -119,12 +123,15 @@ def wrk(url: str, duration: int, connections: int, headers: list[str]) -> dict[s
     for header in headers:
         command += ["-H", header]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    if "Latency Distribution" not in output:
+        raise SystemExit(f"wrk gave no latency distribution for {url}:\n{output}")
+    latency = output.split("Latency Distribution", 1)[1]
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
-        "p50": parse_duration(re.search(r"50%\s+(\S+)", output).group(1)),  # type: ignore[union-attr]
-        "p99": parse_duration(re.search(r"99%\s+(\S+)", output).group(1)),  # type: ignore[union-attr]
+        "p50": parse_duration(re.search(r"^\s+50%\s+(\S+)", latency, re.M).group(1)),  # type: ignore[union-attr]
+        "p99": parse_duration(re.search(r"^\s+99%\s+(\S+)", latency, re.M).group(1)),  # type: ignore[union-attr]
         "requests": requests,
         "errors": int(errors.group(1)) if errors else 0,
     }
@@ -165,7 +172,8 @@ def cases(model: str, cloud: str) -> list[tuple[str, str, str, list[str]]]:
 
 
 def run_scale(scale: int, args: argparse.Namespace, folder: Path) -> dict[str, object]:
-    database = folder / f"catalog-{scale}.db"
+    (folder / str(scale)).mkdir()
+    database = folder / str(scale) / "catalog.db"  # Datasette calls it "catalog" after the file
     built = synth.build(database, scale)
     print(f"# {scale:,} offerings: built in {built['total_s']:.1f} s "
           f"({built['generate_s']:.1f} s generating, {built['write_s']:.1f} s writing)", flush=True)
@@ -180,6 +188,7 @@ def run_scale(scale: int, args: argparse.Namespace, folder: Path) -> dict[str, o
     datasette = Server("datasette", [str(Path(sys.executable).parent / "datasette"), "serve",
                                      "-i", str(database), "-h", "127.0.0.1", "-p", "{port}",
                                      "--setting", "max_returned_rows", "1000",
+                                     "--setting", "suggest_facets", "off",
                                      "--setting", "sql_time_limit_ms", "10000"], env)
     servers = [catalog, bare, datasette]
     log = folder / "servers.log"
@@ -187,7 +196,7 @@ def run_scale(scale: int, args: argparse.Namespace, folder: Path) -> dict[str, o
         catalog.start(log, "/readyz")
         bare.start(log, "/healthz")
         datasette.start(log, "/-/versions.json")
-        model, cloud = "model-0000123", "aws"
+        model, cloud = "model-0000050", "aws"
         status, _, body = fetch(catalog.url + f"/v1/offerings?model={model}")
         rows = len(json.loads(body)["items"])
         cloud = json.loads(body)["items"][0]["cloud"]

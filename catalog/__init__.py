@@ -16,6 +16,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         READ_REQUIRES_TOKEN=False,  # reads need a token too (health and docs stay public)
         MAX_CONTENT_LENGTH=256 * 1024,  # request bodies; larger ones get a 413
         CACHE_MAX_AGE=60,  # seconds a read may be reused without asking again
+        RESPONSE_CACHE_BYTES=32 * 1024 * 1024,  # rendered reads kept per worker (0: none)
     )
     # CATALOG_DATABASE=/data/catalog.db sets DATABASE, and so on for every setting.
     app.config.from_prefixed_env("CATALOG")

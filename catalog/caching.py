@@ -1,101 +1,151 @@
-"""HTTP caching for reads: strong ETags, 304s decided before any query, Cache-Control.
+"""HTTP caching for reads: strong ETags, 304s decided before any query, and rendered answers
+reused while the catalog has not changed.
 
 A read's answer is a function of the catalog's version (the newest change's seq), the request
-(path, query, Accept) and, where no `at` is given and the answer speaks of "now", the current
-second. So the ETag is a hash of those, known before the query runs: a matching If-None-Match
-costs one indexed lookup and no rendering. Single records carry the hash of their own content
-instead (store.etag), because If-Match on writes compares against exactly that.
+(path, query, Accept, whether it is authenticated) and, where no `at` is given and the answer
+speaks of "now", the current second. So the ETag is a hash of those, known before the query
+runs: a matching If-None-Match costs one indexed lookup. The same key makes a rendered answer
+reusable: each worker keeps the most recent ones (bounded in bytes) and serves a repeat without
+querying or rendering again. A write changes the version, so nothing stale is ever served.
+
+Single records carry the hash of their own content instead (store.etag), because If-Match on
+writes compares against exactly that; they are not kept here.
 """
 
 from __future__ import annotations
 
 import hashlib
-from email.utils import format_datetime, parsedate_to_datetime
+from collections import OrderedDict
+from email.utils import format_datetime
+from functools import lru_cache
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
 from . import auth, instants
 from .db import get_live_db
 
-
-def _version() -> tuple[int, str | None]:
-    row = (
-        get_live_db()
-        .execute("SELECT seq, recorded_at FROM changes ORDER BY seq DESC LIMIT 1")
-        .fetchone()
-    )
-    return (int(row[0]), str(row[1])) if row else (0, None)
+LATEST = "SELECT seq, recorded_at FROM changes ORDER BY seq DESC LIMIT 1"
+KEPT_HEADERS = ("Content-Type", "Link", "Content-Disposition")
 
 
-def _depends_on_now() -> bool:
-    operation = _operation()
-    when = getattr(operation, "now_when", None)
-    if when is None or "at" in request.args:
+class ResponseCache:
+    """Rendered answers by ETag, least recently used first out, bounded in bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[str, tuple[bytes, list[tuple[str, str]]]] = OrderedDict()
+
+    def get(self, tag: str) -> tuple[bytes, list[tuple[str, str]]] | None:
+        entry = self.entries.get(tag)
+        if entry is not None:
+            self.entries.move_to_end(tag)
+        return entry
+
+    def put(self, tag: str, body: bytes, headers: list[tuple[str, str]]) -> None:
+        if len(body) > self.max_bytes // 8 or tag in self.entries:
+            return
+        self.entries[tag] = (body, headers)
+        self.size += len(body)
+        while self.size > self.max_bytes:
+            _, (old, _) = self.entries.popitem(last=False)
+            self.size -= len(old)
+
+
+@lru_cache(maxsize=64)
+def _http_date(recorded_at: str) -> str:
+    return format_datetime(instants.to_datetime(recorded_at), usegmt=True)
+
+
+def _unmodified_since(recorded_at: str | None) -> bool:
+    """If-Modified-Since (only where no If-None-Match came, RFC 9110 13.1.3)."""
+    since = request.if_modified_since
+    return bool(since and recorded_at and instants.to_datetime(recorded_at) <= since)
+
+
+def _depends_on_now(operation: Any, args: Any) -> bool:
+    when = operation.now_when
+    if when is None or "at" in args:
         return False
-    return all(name in request.args for name in when)
-
-
-def _operation() -> object | None:
-    view = current_app.view_functions.get(request.endpoint or "")
-    return getattr(view, "operation", None)
+    return all(name in args for name in when)
 
 
 def _check() -> Response | None:
-    """Before a read runs: its ETag, and a 304 right away if the client has that version."""
-    if request.method not in ("GET", "HEAD") or not request.path.startswith("/v1/"):
+    """Before a read runs: its ETag; a 304 if the client has it, the kept answer if we do."""
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    if req.method not in ("GET", "HEAD") or not req.path.startswith("/v1/"):
         return None
-    operation = _operation()
-    if operation is None or getattr(operation, "etag", "version") != "version":
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    operation = getattr(app.view_functions.get(req.endpoint or ""), "operation", None)
+    if operation is None or operation.etag != "version":
         return None
-    version, recorded_at = _version()
-    parts = [
-        str(version),
-        request.full_path,
-        request.headers.get("Accept", ""),
-        request.headers.get("Authorization", "") and "auth",
-        instants.now() if _depends_on_now() else "",
-    ]
-    tag = '"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'
-    g.etag, g.last_modified = tag, recorded_at
-    if request.if_none_match.contains(tag.strip('"')) or (
-        not request.if_none_match and _not_modified_since(recorded_at)
-    ):
-        return _headers(Response(status=304))
+    row = get_live_db().execute(LATEST).fetchone()
+    version, recorded_at = (row[0], row[1]) if row else (0, None)
+    environ = req.environ
+    now = operation.now_when is not None and _depends_on_now(operation, req.args)
+    key = "\x1f".join(
+        (
+            str(version),
+            req.full_path,
+            environ.get("HTTP_ACCEPT", ""),
+            "auth" if "HTTP_AUTHORIZATION" in environ else "",
+            instants.now() if now else "",
+        )
+    )
+    tag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    state = g._get_current_object()
+    state.etag = tag
+    state.last_modified = None if now or recorded_at is None else recorded_at
+    if "HTTP_IF_NONE_MATCH" in environ:
+        if req.if_none_match.contains(tag[1:-1]):
+            return Response(status=304)
+    elif "HTTP_IF_MODIFIED_SINCE" in environ and _unmodified_since(state.last_modified):
+        return Response(status=304)
+    kept = app.extensions["catalog.responses"].get(tag)
+    if kept is not None:
+        state.kept = True
+        return Response(kept[0], headers=kept[1])
     return None
 
 
-def _not_modified_since(recorded_at: str | None) -> bool:
-    since = request.headers.get("If-Modified-Since")
-    if not since or recorded_at is None or _depends_on_now():
-        return False
-    try:
-        return instants.to_datetime(recorded_at) <= parsedate_to_datetime(since)
-    except (TypeError, ValueError):
-        return False
-
-
 def _headers(response: Response) -> Response:
-    if g.get("etag") and response.status_code in (200, 304):
-        response.headers["ETag"] = g.etag
-        if g.get("last_modified"):
-            modified = instants.to_datetime(g.last_modified)
-            response.headers["Last-Modified"] = format_datetime(modified, usegmt=True)
-    if "Cache-Control" in response.headers:
+    headers = response.headers
+    state = g._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    tag = state.get("etag")
+    status = response.status_code
+    if tag and status in (200, 304):
+        headers.add("ETag", tag)
+        if state.last_modified:
+            headers.add("Last-Modified", _http_date(state.last_modified))
+        if status == 200 and not state.get("kept") and not response.is_streamed:
+            app.extensions["catalog.responses"].put(
+                tag,
+                response.get_data(),
+                [(name, value) for name, value in headers.items() if name in KEPT_HEADERS],
+            )
+    if "Cache-Control" in headers:
         return response  # set by the view (static assets) or the error path (no-store)
-    cacheable = request.path.startswith("/v1/") or request.path == "/openapi.yaml"
-    if request.method in ("GET", "HEAD") and response.status_code in (200, 304) and cacheable:
-        private = auth.setting(current_app, "READ_REQUIRES_TOKEN")
-        age = int(current_app.config["CACHE_MAX_AGE"])
-        response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age={age}"
-        response.vary.add("Accept")
-        if private:
-            response.vary.add("Authorization")
+    path = request.path
+    if (
+        status in (200, 304)
+        and request.method in ("GET", "HEAD")
+        and (path.startswith("/v1/") or path == "/openapi.yaml")
+    ):
+        headers.add("Cache-Control", app.extensions["catalog.cache_control"])
+        headers.add("Vary", app.extensions["catalog.vary"])
     else:
-        response.headers["Cache-Control"] = "no-store"
+        headers.add("Cache-Control", "no-store")
     return response
 
 
 def init_app(app: Flask) -> None:
-    """ETags and 304s for reads, Cache-Control on every response."""
+    """ETags, 304s and kept answers for reads; Cache-Control on every response."""
+    private = auth.setting(app, "READ_REQUIRES_TOKEN")
+    age = int(app.config["CACHE_MAX_AGE"])
+    app.extensions["catalog.cache_control"] = f"{'private' if private else 'public'}, max-age={age}"
+    app.extensions["catalog.vary"] = "Accept, Authorization" if private else "Accept"
+    app.extensions["catalog.responses"] = ResponseCache(int(app.config["RESPONSE_CACHE_BYTES"]))
     app.before_request(_check)
     app.after_request(_headers)

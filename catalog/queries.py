@@ -10,6 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib import parse as urlparse
 
@@ -19,7 +20,7 @@ REGIONS_OF_OFFERING = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Collection:
     """How one collection is stored and filtered."""
 
@@ -33,6 +34,7 @@ class Collection:
     json_fields: tuple[str, ...] = ()
     key: str = "id"  # unique: the tie-breaker of every sort, and what cursors end in
 
+    @cached_property
     def select_list(self) -> str:
         """The SELECT list, in field order."""
         return ", ".join(
@@ -243,21 +245,47 @@ def decode_cursor(cursor: str, column: str, key: str = "id") -> tuple[Any, str]:
     return urlparse.unquote(value), last_id
 
 
-def _where(collection: Collection, filters: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
-    conditions: list[str] = []
+def _params(filters: Mapping[str, Any]) -> dict[str, Any]:
+    """The bound values of the filters that are set."""
     params: dict[str, Any] = {}
     for name, value in filters.items():
         if value is None:
             continue
-        condition = collection.filters[name]
-        if condition is not None:
-            conditions.append(condition)
         if name == "q":
             value = like_pattern(value)
         elif isinstance(value, bool):
             value = int(value)
         params[name] = value
-    return conditions, params
+    return params
+
+
+@lru_cache(maxsize=512)
+def _select(
+    collection: Collection, filters: tuple[str, ...], sort: str, after: bool, limit: bool
+) -> str:
+    """The SELECT for one shape of query. Only names go in (all from the code); the values are
+    bound as parameters. Cached: a worker builds each shape once."""
+    descending = sort.startswith("-")
+    column = sort.lstrip("-")
+    if column not in collection.fields or column in collection.computed:
+        raise ValueError(f"cannot sort {collection.name} by {column}")
+    conditions = [c for c in (collection.filters[name] for name in filters) if c is not None]
+    direction, compare = ("DESC", "<") if descending else ("ASC", ">")
+    key = f"t.{quote(collection.key)}"
+    if after:
+        if column == collection.key:
+            conditions.append(f"{key} {compare} :after_id")
+        else:
+            conditions.append(f"(t.{quote(column)}, {key}) {compare} (:after_value, :after_id)")
+    sql = f"SELECT {collection.select_list} FROM {quote(collection.table)} AS t"
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    sql += f" ORDER BY t.{quote(column)} {direction}"
+    if column != collection.key:
+        sql += f", {key} {direction}"
+    if limit:
+        sql += " LIMIT :limit"
+    return sql
 
 
 def list_records(
@@ -269,33 +297,22 @@ def list_records(
     limit: int | None = None,
     after: tuple[Any, str] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Matching records in a stable order: `sort` (a field, `-` for descending), then id.
+    """Matching records in a stable order: `sort` (a field, `-` for descending), then its key.
 
-    `after` is the (sort value, id) of the last row already seen; `limit` None means all rows.
+    `after` is the (sort value, key) of the last row already seen; `limit` None means all rows.
     """
-    descending = sort.startswith("-")
-    column = sort.lstrip("-")
-    if column not in collection.fields or column in collection.computed:
-        raise ValueError(f"cannot sort {collection.name} by {column}")
-    conditions, params = _where(collection, filters)
-    direction, compare = ("DESC", "<") if descending else ("ASC", ">")
-    key = f"t.{quote(collection.key)}"
+    params = _params(filters)
     if after is not None:
-        if column == collection.key:
-            conditions.append(f"{key} {compare} :after_id")
-        else:
-            conditions.append(f"(t.{quote(column)}, {key}) {compare} (:after_value, :after_id)")
-            params["after_value"] = after[0]
-        params["after_id"] = after[1]
-    sql = f"SELECT {collection.select_list()} FROM {quote(collection.table)} AS t"
-    if conditions:
-        sql += " WHERE " + " AND ".join(conditions)
-    sql += f" ORDER BY t.{quote(column)} {direction}"
-    if column != collection.key:
-        sql += f", {key} {direction}"
+        params["after_value"], params["after_id"] = after
     if limit is not None:
-        sql += " LIMIT :limit"
         params["limit"] = limit
+    sql = _select(
+        collection,
+        tuple(sorted(params.keys() & collection.filters.keys())),
+        sort,
+        after is not None,
+        limit is not None,
+    )
     for row in conn.execute(sql, params):
         yield to_record(collection, row)
 
@@ -327,7 +344,7 @@ def get_record(
     """One record by id (regions also by cloud), or None."""
     conditions = ["t.id = :id", *(f"t.{quote(name)} = :{name}" for name in scope)]
     sql = (
-        f"SELECT {collection.select_list()} FROM {quote(collection.table)} AS t "
+        f"SELECT {collection.select_list} FROM {quote(collection.table)} AS t "
         f"WHERE {' AND '.join(conditions)}"
     )
     row = conn.execute(sql, {"id": record_id, **scope}).fetchone()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 from typing import Any
 
 import pytest
@@ -61,6 +60,28 @@ def test_a_write_changes_list_etags(writable_app: Flask, tokens: dict[str, str])
     after = client.get("/v1/providers", headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200
     assert after.headers["ETag"] != before.headers["ETag"]
+    # The rendered answer kept for the old version is not served for the new one.
+    assert "ai21" not in {p["id"] for p in before.json["items"]}
+    assert "ai21" in {p["id"] for p in client.get("/v1/providers").json["items"]}
+
+
+def test_kept_answers_are_the_same_bytes(client: FlaskClient) -> None:
+    url = "/v1/offerings?model=mistral-large-2402&limit=2"
+    first, second = client.get(url), client.get(url)
+    assert first.data == second.data
+    assert first.headers["Link"] == second.headers["Link"]
+    assert first.headers["Content-Type"] == second.headers["Content-Type"] == "application/json"
+
+
+def test_response_cache_is_bounded() -> None:
+    from catalog.caching import ResponseCache
+
+    cache = ResponseCache(max_bytes=1000)
+    for n in range(50):
+        cache.put(f"t{n}", b"x" * 100, [])
+    assert cache.size <= 1000 and cache.get("t49") is not None and cache.get("t0") is None
+    cache.put("big", b"x" * 200, [])  # more than an eighth of the budget: not kept
+    assert cache.get("big") is None
 
 
 def test_answers_about_now_are_not_reused_across_seconds(client: FlaskClient) -> None:
@@ -134,21 +155,13 @@ def test_request_id_is_echoed_or_made(client: FlaskClient) -> None:
     assert client.get("/v1/models/nope").headers["X-Request-ID"]  # errors too
 
 
-def test_one_json_log_line_per_request(client: FlaskClient) -> None:
-    lines: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(record.getMessage())
-
-    handler = Collect()
-    logger = logging.getLogger("catalog.access")
-    logger.addHandler(handler)
-    try:
-        client.get("/v1/models/gpt-4o?as_of=2999-01-01", headers={"X-Request-ID": "abc"})
-        client.get("/v1/models/nope")
-    finally:
-        logger.removeHandler(handler)
+def test_one_json_log_line_per_request(
+    client: FlaskClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    client.get("/v1/models/gpt-4o?as_of=2999-01-01", headers={"X-Request-ID": "abc"})
+    client.get("/v1/models/nope")
+    lines = capsys.readouterr().err.splitlines()
     first, second = (json.loads(line) for line in lines)
     assert first["request_id"] == "abc" and first["method"] == "GET"
     assert first["route"] == "/v1/models/<model_id>" and first["status"] == 200
