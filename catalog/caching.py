@@ -26,7 +26,7 @@ from . import auth, instants
 from .db import get_live_db
 
 LATEST = "SELECT seq, recorded_at FROM changes ORDER BY seq DESC LIMIT 1"
-KEPT_HEADERS = ("Content-Type", "Link", "Content-Disposition")
+KEPT_HEADERS = ("Content-Type", "Link", "Content-Disposition", "ETag")
 
 
 class ResponseCache:
@@ -78,7 +78,7 @@ def _check() -> Response | None:
         return None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     operation = getattr(app.view_functions.get(req.endpoint or ""), "operation", None)
-    if operation is None or operation.etag != "version":
+    if operation is None:
         return None
     row = get_live_db().execute(LATEST).fetchone()
     version, recorded_at = (row[0], row[1]) if row else (0, None)
@@ -95,6 +95,18 @@ def _check() -> Response | None:
     )
     tag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
     state = g._get_current_object()
+    state.cache_key = tag
+    kept = app.extensions["catalog.responses"].get(tag)
+    if operation.etag == "record":
+        # A single record's ETag is its content hash (what If-Match compares); its rendered
+        # answer is still kept under the version key, with that ETag among its headers.
+        if kept is None:
+            return None
+        record_tag = dict(kept[1])["ETag"]
+        if "HTTP_IF_NONE_MATCH" in environ and req.if_none_match.contains(record_tag[1:-1]):
+            return Response(status=304, headers=[("ETag", record_tag)])
+        state.kept = True
+        return Response(kept[0], headers=kept[1])
     state.etag = tag
     state.last_modified = None if now or recorded_at is None else recorded_at
     if "HTTP_IF_NONE_MATCH" in environ:
@@ -102,11 +114,24 @@ def _check() -> Response | None:
             return Response(status=304)
     elif "HTTP_IF_MODIFIED_SINCE" in environ and _unmodified_since(state.last_modified):
         return Response(status=304)
-    kept = app.extensions["catalog.responses"].get(tag)
     if kept is not None:
         state.kept = True
         return Response(kept[0], headers=kept[1])
     return None
+
+
+def room() -> int:
+    """The largest answer that would be kept."""
+    cache: ResponseCache = current_app.extensions["catalog.responses"]
+    return cache.max_bytes // 8
+
+
+def keep(body: bytes, headers: list[tuple[str, str]]) -> None:
+    """Keep a rendered answer of this request for its repeats (streamed CSV calls this when
+    it has finished)."""
+    state = g._get_current_object()
+    if state.get("cache_key") and not state.get("kept"):
+        current_app.extensions["catalog.responses"].put(state.cache_key, body, headers)
 
 
 def _headers(response: Response) -> Response:
@@ -119,12 +144,11 @@ def _headers(response: Response) -> Response:
         headers.add("ETag", tag)
         if state.last_modified:
             headers.add("Last-Modified", _http_date(state.last_modified))
-        if status == 200 and not state.get("kept") and not response.is_streamed:
-            app.extensions["catalog.responses"].put(
-                tag,
-                response.get_data(),
-                [(name, value) for name, value in headers.items() if name in KEPT_HEADERS],
-            )
+    if status == 200 and state.get("cache_key") and not response.is_streamed:
+        keep(
+            response.get_data(),
+            [(name, value) for name, value in headers.items() if name in KEPT_HEADERS],
+        )
     if "Cache-Control" in headers:
         return response  # set by the view (static assets) or the error path (no-store)
     path = request.path

@@ -73,6 +73,20 @@ def test_kept_answers_are_the_same_bytes(client: FlaskClient) -> None:
     assert first.headers["Content-Type"] == second.headers["Content-Type"] == "application/json"
 
 
+def test_kept_csv_and_records_answer_like_fresh_ones(client: FlaskClient) -> None:
+    for url in (
+        "/v1/offerings?format=csv&cloud=aws",
+        "/v1/offerings/aws:mistral-large-2402:serverless",
+    ):
+        fresh = client.get(url)
+        fresh_body = fresh.get_data()  # a streamed answer is finished (and kept) once read
+        kept = client.get(url)
+        assert fresh_body == kept.get_data()
+        assert fresh.headers["Content-Type"] == kept.headers["Content-Type"]
+        assert fresh.headers["ETag"] == kept.headers["ETag"]
+        assert client.get(url, headers={"If-None-Match": kept.headers["ETag"]}).status_code == 304
+
+
 def test_response_cache_is_bounded() -> None:
     from catalog.caching import ResponseCache
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, g, json, request, stream_with_context
 from marshmallow import Schema, ValidationError
 
-from .. import history, queries, schemas, store
+from .. import caching, history, queries, schemas, store
 from ..db import get_db, get_live_db
 from ..errors import APIError, invalid
 
@@ -197,10 +197,13 @@ def collection(
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = "".join(_FORMULA_STARTS)
 
 
 def csv_cell(value: Any) -> str:
     """One value as a spreadsheet-safe CSV cell."""
+    if type(value) is str:  # the common case first: it runs for every cell
+        return "'" + value if value and value[0] in _FORMULA_CHARS else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -215,25 +218,37 @@ def csv_cell(value: Any) -> str:
 
 
 def csv_response(fields: Iterable[str], rows: Iterator[dict[str, Any]], filename: str) -> Response:
-    """Every row as RFC 4180 CSV with a header row, streamed."""
+    """Every row as RFC 4180 CSV with a header row, streamed (and kept for repeats once done,
+    if it is small enough)."""
     header = list(fields)
+    headers = [
+        ("Content-Type", "text/csv; charset=utf-8; header=present"),
+        ("Content-Disposition", f'inline; filename="{filename}"'),
+    ]
 
-    def generate() -> Iterator[str]:
+    def generate() -> Iterator[bytes]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(header)
+        chunks: list[bytes] | None = []  # a copy to keep, until it grows too big for that
+        room = caching.room()
         for count, row in enumerate(rows, 1):
             writer.writerow([csv_cell(row[name]) for name in header])
             if count % 500 == 0:
-                yield buffer.getvalue()
+                chunk = buffer.getvalue().encode()
                 buffer.seek(0)
                 buffer.truncate()
-        yield buffer.getvalue()
+                if chunks is not None:
+                    chunks.append(chunk)
+                    room -= len(chunk)
+                    chunks = chunks if room >= 0 else None
+                yield chunk
+        chunk = buffer.getvalue().encode()
+        yield chunk
+        if chunks is not None and room >= len(chunk):
+            caching.keep(b"".join(chunks) + chunk, headers)
 
-    response = Response(stream_with_context(generate()), mimetype=CSV)
-    response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return Response(stream_with_context(generate()), headers=headers)
 
 
 def init_app(app: Flask) -> None:
