@@ -57,8 +57,12 @@ class Server:
         command = [part.replace("{port}", str(self.port)) for part in self.command]
         with log.open("ab") as out:
             self.process = subprocess.Popen(
-                command, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True, cwd=tempfile.gettempdir(),
+                command,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                cwd=tempfile.gettempdir(),
             )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -147,7 +151,7 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[st
 
 
 def cases(model: str, cloud: str) -> list[tuple[str, str, str, list[str]]]:
-    """(name, catalog path, Datasette path, extra headers); the 304's If-None-Match is added later."""
+    """(name, catalog path, Datasette path, flags); the 304's If-None-Match is added later."""
     export_sql = (
         "select * from offerings where model in (select id from models "
         "where provider = 'bench-export') order by id"
@@ -158,16 +162,37 @@ def cases(model: str, cloud: str) -> list[tuple[str, str, str, list[str]]]:
     )
     q = urllib.parse.quote
     return [
-        ("offerings of one model (~10)", f"/v1/offerings?model={model}",
-         f"/catalog/offerings.json?model={model}&_shape=objects", []),
-        ("CI availability answer", f"/v1/models/{model}/availability/{cloud}?at=2026-06-01",
-         f"/catalog.json?sql={q(ci_sql)}&m={model}&c={cloud}&at=2026-06-01T00:00:00Z&_shape=objects", []),
+        (
+            "offerings of one model (~10)",
+            f"/v1/offerings?model={model}",
+            f"/catalog/offerings.json?model={model}&_shape=objects",
+            [],
+        ),
+        (
+            "CI availability answer",
+            f"/v1/models/{model}/availability/{cloud}?at=2026-06-01",
+            f"/catalog.json?sql={q(ci_sql)}&m={model}&c={cloud}&at=2026-06-01T00:00:00Z&_shape=objects",
+            [],
+        ),
         ("one model", f"/v1/models/{model}", f"/catalog/models/{model}.json?_shape=object", []),
-        ("list page of 50", "/v1/offerings?limit=50", "/catalog/offerings.json?_size=50&_shape=objects", []),
-        ("same page, If-None-Match (304)", "/v1/offerings?limit=50",
-         "/catalog/offerings.json?_size=50&_shape=objects", ["304"]),
-        ("CSV export, 1,000 rows", "/v1/offerings?provider=bench-export&format=csv",
-         f"/catalog.csv?sql={q(export_sql)}&_size=max", []),
+        (
+            "list page of 50",
+            "/v1/offerings?limit=50",
+            "/catalog/offerings.json?_size=50&_shape=objects",
+            [],
+        ),
+        (
+            "same page, If-None-Match (304)",
+            "/v1/offerings?limit=50",
+            "/catalog/offerings.json?_size=50&_shape=objects",
+            ["304"],
+        ),
+        (
+            "CSV export, 1,000 rows",
+            "/v1/offerings?provider=bench-export&format=csv",
+            f"/catalog.csv?sql={q(export_sql)}&_size=max",
+            [],
+        ),
     ]
 
 
@@ -175,21 +200,54 @@ def run_scale(scale: int, args: argparse.Namespace, folder: Path) -> dict[str, o
     (folder / str(scale)).mkdir()
     database = folder / str(scale) / "catalog.db"  # Datasette calls it "catalog" after the file
     built = synth.build(database, scale)
-    print(f"# {scale:,} offerings: built in {built['total_s']:.1f} s "
-          f"({built['generate_s']:.1f} s generating, {built['write_s']:.1f} s writing)", flush=True)
+    print(
+        f"# {scale:,} offerings: built in {built['total_s']:.1f} s "
+        f"({built['generate_s']:.1f} s generating, {built['write_s']:.1f} s writing)",
+        flush=True,
+    )
     env = {**os.environ, "CATALOG_DATABASE": str(database), "CATALOG_CACHE_MAX_AGE": "60"}
-    gunicorn = [sys.executable, "-m", "gunicorn", "--config", "python:catalog.gunicorn_conf",
-                "--bind", "127.0.0.1:{port}", "--workers", str(args.workers),
-                "--worker-class", args.worker_class]
+    if args.no_kept:
+        env["CATALOG_RESPONSE_CACHE_BYTES"] = "0"  # every answer rendered afresh
+    gunicorn = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:catalog.gunicorn_conf",
+        "--bind",
+        "127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+    ]
     if args.worker_class == "gthread":
         gunicorn += ["--threads", "4"]
     catalog = Server("catalog", [*gunicorn, "catalog:create_app()"], env)
     bare = Server("bare", [*gunicorn, "bare:app"], {**env, "PYTHONPATH": str(HERE)})
-    datasette = Server("datasette", [str(Path(sys.executable).parent / "datasette"), "serve",
-                                     "-i", str(database), "-h", "127.0.0.1", "-p", "{port}",
-                                     "--setting", "max_returned_rows", "1000",
-                                     "--setting", "suggest_facets", "off",
-                                     "--setting", "sql_time_limit_ms", "10000"], env)
+    datasette = Server(
+        "datasette",
+        [
+            str(Path(sys.executable).parent / "datasette"),
+            "serve",
+            "-i",
+            str(database),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            "{port}",
+            "--setting",
+            "max_returned_rows",
+            "1000",
+            "--setting",
+            "suggest_facets",
+            "off",
+            "--setting",
+            "sql_time_limit_ms",
+            "10000",
+        ],
+        env,
+    )
     servers = [catalog, bare, datasette]
     log = folder / "servers.log"
     try:
@@ -206,25 +264,35 @@ def run_scale(scale: int, args: argparse.Namespace, folder: Path) -> dict[str, o
             if "304" in flags:
                 _, response_headers, _ = fetch(catalog.url + path)
                 headers = [f"If-None-Match: {response_headers['ETag']}"]
-                assert fetch(catalog.url + path, {"If-None-Match": response_headers["ETag"]})[0] == 304
+                assert (
+                    fetch(catalog.url + path, {"If-None-Match": response_headers["ETag"]})[0] == 304
+                )
             for server, url in ((catalog, path), (datasette, peer_path)):
                 code, _, _ = fetch(server.url + url)
                 assert code == 200, f"{server.name} {url}: {code}"
             per_server: dict[str, list[dict[str, float]]] = {s.name: [] for s in servers}
             for round_number in range(args.rounds):
-                order = servers[round_number % 3:] + servers[: round_number % 3]
+                order = servers[round_number % 3 :] + servers[: round_number % 3]
                 for server in order:
                     url = server.url + (peer_path if server is datasette else path)
                     before = server.cpu_seconds()
-                    figures = wrk(url, args.duration, args.connections,
-                                  headers if server is catalog else [])
-                    figures["cpu_ms"] = (server.cpu_seconds() - before) * 1000 / max(figures["requests"], 1)
+                    figures = wrk(
+                        url, args.duration, args.connections, headers if server is catalog else []
+                    )
+                    figures["cpu_ms"] = (
+                        (server.cpu_seconds() - before) * 1000 / max(figures["requests"], 1)
+                    )
                     per_server[server.name].append(figures)
             results[name] = per_server
             print(f"  measured: {name}", flush=True)
         rss = catalog.worker_rss_mb()
-        return {"scale": scale, "built": built, "rows_of_one_model": rows, "results": results,
-                "catalog_worker_rss_mb": rss}
+        return {
+            "scale": scale,
+            "built": built,
+            "rows_of_one_model": rows,
+            "results": results,
+            "catalog_worker_rss_mb": rss,
+        }
     finally:
         for server in servers:
             server.stop()
@@ -250,7 +318,8 @@ def table(report: dict[str, object]) -> str:
             note = f" ({errors} non-2xx/3xx)" if errors else ""
             lines.append(
                 f"| {name if server == 'catalog' else ''} | {server}{note} | {rps[server]:,.0f} | "
-                f"{median([r['p50'] for r in runs]):.2f} | {median([r['p99'] for r in runs]):.2f} | "
+                f"{median([r['p50'] for r in runs]):.2f} | "
+                f"{median([r['p99'] for r in runs]):.2f} | "
                 f"{median([r['cpu_ms'] for r in runs]):.2f} | "
                 f"{rps[server] / rps['bare']:.2f} | "
                 + (f"{rps['catalog'] / rps['datasette']:.1f}x |" if server == "catalog" else " |")
@@ -267,11 +336,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument(
+        "--no-kept",
+        action="store_true",
+        help="turn off the catalog's kept answers: measure the render path",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="catalog-bench-") as tmp:
         reports = [run_scale(int(s), args, Path(tmp)) for s in args.scales.split(",")]
-    print(f"\nwrk -t2 -c{args.connections} -d{args.duration}s, {args.rounds} rounds, "
-          f"{args.workers} {args.worker_class} workers, loopback, {os.cpu_count()} cores\n")
+    print(
+        f"\nwrk -t2 -c{args.connections} -d{args.duration}s, {args.rounds} rounds, "
+        f"{args.workers} {args.worker_class} workers, loopback, {os.cpu_count()} cores"
+        f"{', kept answers off' if args.no_kept else ''}\n"
+    )
     for report in reports:
         print(table(report) + "\n")
     if len(reports) > 1:

@@ -16,10 +16,9 @@ import random
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-from catalog import db
+from catalog import db, queries
 
 NOW = "2026-11-30T00:00:00Z"
 SOURCE = "https://example.org/bench"
@@ -40,10 +39,25 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, object]])
     )
 
 
-def _feed(resource: str, records: list[dict[str, object]]) -> Iterator[tuple[object, ...]]:
-    for record in records:
-        key = f"{record['cloud']}/{record['id']}" if resource == "regions" else record["id"]
-        yield (NOW, "bench", "create", resource, key, None, json.dumps(record))
+def _feed_sql(resource: str) -> str:
+    """One INSERT ... SELECT that writes every record's change-feed entry, its `after` the record
+    as the API shows it, built by SQLite's JSON functions (in C, not a Python loop)."""
+    spec = queries.COLLECTIONS[resource]
+    members = []
+    for name in spec.fields:
+        if name in spec.computed:
+            value = f"json({spec.computed[name]})"
+        elif name in spec.booleans:
+            value = f"json(CASE WHEN t.{name} THEN 'true' ELSE 'false' END)"
+        else:
+            value = f"t.{name}"
+        members.append(f"'{name}', {value}")
+    key = "t.cloud || '/' || t.id" if resource == "regions" else "t.id"
+    return (
+        "INSERT INTO changes (recorded_at, actor, action, resource, record_id, before, after) "
+        f"SELECT '{NOW}', 'bench', 'create', '{resource}', {key}, NULL, "
+        f"json_object({', '.join(members)}) FROM {queries.quote(spec.table)} AS t ORDER BY {key}"
+    )
 
 
 def build(path: Path, offerings: int, seed: int = 1) -> dict[str, float]:
@@ -59,29 +73,55 @@ def build(path: Path, offerings: int, seed: int = 1) -> dict[str, float]:
     ).fetchall()
     stamp = {"created_at": NOW, "updated_at": NOW}
     providers = [
-        {"id": "bench-export" if i == 0 else f"maker-{i:02d}", "name": f"Maker {i}",
-         "website": f"https://maker{i}.example.org"} | stamp
+        {
+            "id": "bench-export" if i == 0 else f"maker-{i:02d}",
+            "name": f"Maker {i}",
+            "website": f"https://maker{i}.example.org",
+        }
+        | stamp
         for i in range(40)
     ]
     clouds = (
-        [{"id": c, "name": c.upper(), "kind": "hyperscaler", "provider": None} | stamp
-         for c in HYPERSCALERS]
-        + [{"id": c, "name": c.title(), "kind": "data-platform", "provider": None} | stamp
-           for c in DATA_PLATFORMS]
-        + [{"id": c, "name": f"First party {i}", "kind": "first-party",
-            "provider": providers[i + 1]["id"]} | stamp for i, c in enumerate(FIRST_PARTY)]
+        [
+            {"id": c, "name": c.upper(), "kind": "hyperscaler", "provider": None} | stamp
+            for c in HYPERSCALERS
+        ]
+        + [
+            {"id": c, "name": c.title(), "kind": "data-platform", "provider": None} | stamp
+            for c in DATA_PLATFORMS
+        ]
+        + [
+            {
+                "id": c,
+                "name": f"First party {i}",
+                "kind": "first-party",
+                "provider": providers[i + 1]["id"],
+            }
+            | stamp
+            for i, c in enumerate(FIRST_PARTY)
+        ]
     )
     regions = [
-        {"cloud": c, "id": f"{c}-region-{r:02d}", "name": f"{c} region {r}",
-         "geography": ["US", "EU", "JP", "AU", "CA"][r % 5]} | stamp
-        for c in HYPERSCALERS + DATA_PLATFORMS for r in range(25)
+        {
+            "cloud": c,
+            "id": f"{c}-region-{r:02d}",
+            "name": f"{c} region {r}",
+            "geography": ["US", "EU", "JP", "AU", "CA"][r % 5],
+        }
+        | stamp
+        for c in HYPERSCALERS + DATA_PLATFORMS
+        for r in range(25)
     ]
     model_count = max(offerings // 10, EXPORT_MODELS)
     models = [
-        {"id": f"model-{m:07d}",
-         "provider": "bench-export" if m < EXPORT_MODELS else providers[1 + m % 39]["id"],
-         "name": f"Synthetic model {m}", "family": f"family-{m // 5:06d}",
-         "open_weights": int(m % 3 == 0)} | stamp
+        {
+            "id": f"model-{m:07d}",
+            "provider": "bench-export" if m < EXPORT_MODELS else providers[1 + m % 39]["id"],
+            "name": f"Synthetic model {m}",
+            "family": f"family-{m // 5:06d}",
+            "open_weights": int(m % 3 == 0),
+        }
+        | stamp
         for m in range(model_count)
     ]
     offering_rows: list[dict[str, object]] = []
@@ -91,58 +131,101 @@ def build(path: Path, offerings: int, seed: int = 1) -> dict[str, float]:
     for m, model in enumerate(models):
         exclusive = m % 10_000 == 7  # a few models: offered only by one holder, under a window
         for k in range(10):
-            cloud = "azure" if exclusive else clouds_for_offerings[(m + k) % len(clouds_for_offerings)]
-            kind = DEPLOYMENT_TYPES[(k // len(clouds_for_offerings)) % 3] if not exclusive else DEPLOYMENT_TYPES[k % 3]
+            cloud = (
+                "azure" if exclusive else clouds_for_offerings[(m + k) % len(clouds_for_offerings)]
+            )
+            kind = (
+                DEPLOYMENT_TYPES[(k // len(clouds_for_offerings)) % 3]
+                if not exclusive
+                else DEPLOYMENT_TYPES[k % 3]
+            )
             offering_id = f"{cloud}:{model['id']}:{kind}:{k}"
             year = 2023 + rng.randrange(4)
             start = f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T00:00:00Z"
             retired = f"{year + 2}-01-01T00:00:00Z" if k == 9 else None
             offering_rows.append(
-                {"id": offering_id, "model": model["id"], "cloud": cloud, "deployment_type": kind,
-                 "cloud_model_id": f"{cloud}.{model['id']}-v{k}", "cloud_model_version": None,
-                 "stage": "ga", "available_from": start, "available_from_certainty": "exact",
-                 "available_from_source": SOURCE, "deprecated_from": None,
-                 "deprecated_from_certainty": None, "deprecated_from_source": None,
-                 "retired_from": retired,
-                 "retired_from_certainty": "exact" if retired else None,
-                 "retired_from_source": SOURCE if retired else None,
-                 "notes": None} | stamp
+                {
+                    "id": offering_id,
+                    "model": model["id"],
+                    "cloud": cloud,
+                    "deployment_type": kind,
+                    "cloud_model_id": f"{cloud}.{model['id']}-v{k}",
+                    "cloud_model_version": None,
+                    "stage": "ga",
+                    "available_from": start,
+                    "available_from_certainty": "exact",
+                    "available_from_source": SOURCE,
+                    "deprecated_from": None,
+                    "deprecated_from_certainty": None,
+                    "deprecated_from_source": None,
+                    "retired_from": retired,
+                    "retired_from_certainty": "exact" if retired else None,
+                    "retired_from_source": SOURCE if retired else None,
+                    "notes": None,
+                }
+                | stamp
             )
             for position, r in enumerate(sorted({(m + k) % 25, (m * 7 + k) % 25})):
                 offering_regions.append((offering_id, cloud, f"{cloud}-region-{r:02d}", position))
         if exclusive:
             windows.append(
-                {"id": f"window-{model['id']}", "holder": "azure", "model": model["id"],
-                 "provider": None, "includes_open_weights": 0, "scope": "hyperscalers",
-                 "basis": "announced", "starts_at": "2023-01-01T00:00:00Z",
-                 "starts_at_certainty": "exact", "starts_at_source": SOURCE,
-                 "ends_at": "2027-01-01T00:00:00Z", "ends_at_certainty": "inferred",
-                 "ends_at_source": SOURCE, "terms": "synthetic"} | stamp
+                {
+                    "id": f"window-{model['id']}",
+                    "holder": "azure",
+                    "model": model["id"],
+                    "provider": None,
+                    "includes_open_weights": 0,
+                    "scope": "hyperscalers",
+                    "basis": "announced",
+                    "starts_at": "2023-01-01T00:00:00Z",
+                    "starts_at_certainty": "exact",
+                    "starts_at_source": SOURCE,
+                    "ends_at": "2027-01-01T00:00:00Z",
+                    "ends_at_certainty": "inferred",
+                    "ends_at_source": SOURCE,
+                    "terms": "synthetic",
+                }
+                | stamp
             )
+    # In key order, so every B-tree grows at its end instead of splitting pages all over.
+    offering_rows.sort(key=lambda row: str(row["id"]))
+    offering_regions.sort()
     generated = time.perf_counter()
+    # A new file: nothing to protect until it is complete, so no journal and no fsync while
+    # filling it, and a big page cache for the index builds; WAL again at the end.
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -262144")
+    conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("BEGIN")
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
-    for table, rows in [("providers", providers), ("clouds", clouds), ("regions", regions),
-                        ("models", models), ("offerings", offering_rows),
-                        ("exclusivity_windows", windows)]:
+    for table, rows in [
+        ("providers", providers),
+        ("clouds", clouds),
+        ("regions", regions),
+        ("models", models),
+        ("offerings", offering_rows),
+        ("exclusivity_windows", windows),
+    ]:
         _insert(conn, table, rows)
     conn.executemany(
         "INSERT INTO offering_regions (offering, cloud, region, position) VALUES (?, ?, ?, ?)",
         offering_regions,
     )
-    for resource, rows in [("providers", providers), ("clouds", clouds), ("regions", regions),
-                           ("models", models), ("offerings", offering_rows),
-                           ("exclusivity-windows", windows)]:
-        conn.executemany(
-            "INSERT INTO changes (recorded_at, actor, action, resource, record_id, before, after) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            _feed(resource, rows),
-        )
+    for resource in (
+        "providers",
+        "clouds",
+        "regions",
+        "models",
+        "offerings",
+        "exclusivity-windows",
+    ):
+        conn.execute(_feed_sql(resource))
     for _, sql in indexes:
         conn.execute(sql)
     conn.execute("COMMIT")
-    conn.execute("ANALYZE")
+    conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
     done = time.perf_counter()
     return {

@@ -374,3 +374,14 @@ def test_reads_can_require_a_token(writable_db: Path, tokens: dict[str, str]) ->
     assert client.get("/healthz").status_code == 200
     assert client.get("/openapi.yaml").status_code == 200
     db.close_thread_connections()
+
+
+def test_if_match_on_a_missing_record_fails(client: FlaskClient, tokens: dict[str, str]) -> None:
+    """RFC 9110: with no current version nothing matches, so a PUT that expected one fails."""
+    writer = auth(tokens["write"])
+    provider = {"id": "ai21", "name": "AI21 Labs"}
+    body = problem(
+        client.put("/v1/providers/ai21", json=provider, headers=writer | {"If-Match": "*"}), 412
+    )
+    assert "leave If-Match out" in body["detail"]
+    assert client.put("/v1/providers/ai21", json=provider, headers=writer).status_code == 201

@@ -153,12 +153,25 @@ def _check_rule(conn: Any, resource: Resource, record: dict[str, Any]) -> None:
         )
 
 
+def _existing(conn: Any, resource: Resource, key: store.Key) -> dict[str, Any]:
+    current = store.get(conn, resource.collection, key)
+    if current is None:
+        raise APIError(
+            404, f"There is no {resource.kind} {store.record_id(key)!r}.", problem="not-found"
+        )
+    return current
+
+
 def _check_if_match(current: dict[str, Any] | None) -> None:
     """Changing an existing record needs its current ETag (RFC 9110 If-Match, RFC 6585 428)."""
     if_match = request.headers.get("If-Match")
     if current is None:
-        if if_match is not None and if_match.strip() != "*":
-            return  # no current version: a PUT creates; a tag cannot match, which 404/201 says
+        if if_match is not None:  # RFC 9110 13.1.1: nothing current, so nothing matches
+            raise APIError(
+                412,
+                "There is no current version to match; leave If-Match out to create it.",
+                problem="precondition-failed",
+            )
         return
     if if_match is None:
         raise APIError(
@@ -265,13 +278,7 @@ def _patch(resource: Resource) -> Callable[..., Response]:
         changes = _body(MERGE_PATCH, JSON_MEDIA)
         _check_patch(resource, changes)
         with store.transaction(conn):
-            current = store.get(conn, resource.collection, key)
-            if current is None:
-                raise APIError(
-                    404,
-                    f"There is no {resource.kind} {store.record_id(key)!r}.",
-                    problem="not-found",
-                )
+            current = _existing(conn, resource, key)
             _check_if_match(current)
             merged = merge_patch(store.fixture_form(current), changes)
             record = _load(resource, _same_key(resource, merged, key), merged=True)
@@ -293,13 +300,7 @@ def _delete(resource: Resource) -> Callable[..., Response]:
         token = auth.require("write")
         key = resource.key(path)
         with store.transaction(conn):
-            current = store.get(conn, resource.collection, key)
-            if current is None:
-                raise APIError(
-                    404,
-                    f"There is no {resource.kind} {store.record_id(key)!r}.",
-                    problem="not-found",
-                )
+            current = _existing(conn, resource, key)
             _check_if_match(current)
             referrers = store.referrers(conn, resource.collection, key)
             if referrers:
