@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,51 +12,20 @@ import click
 import pytest
 import requests
 from click.testing import CliRunner
+from servers import CATALOG, Server, free_port
 
 from catalog.cli import main
-
-CATALOG = str(Path(sys.executable).parent / "catalog")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`catalog serve` started as a user would, in an empty folder with no settings."""
     folder = tmp_path_factory.mktemp("empty")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CATALOG_")}
-    log = (folder / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [CATALOG, "serve", "--port", str(port), "--workers", "2"],
-        cwd=folder,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert process.poll() is None, (folder / "serve.log").read_text()
-            assert time.monotonic() < deadline, "catalog serve did not become ready"
-            time.sleep(0.2)
-        assert (folder / "catalog.db").exists()
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
+    running = Server(folder, cwd=folder)
+    running.start(workers=2)
+    assert (folder / "catalog.db").exists()
+    yield running.url
+    running.stop()
 
 
 def test_serve_seeds_and_answers(server: str) -> None:
@@ -238,24 +203,13 @@ def test_read_only_replica_serves_a_snapshot(tmp_path: Path) -> None:
     replica = tmp_path / "replica.db"
     env = {**os.environ, "CATALOG_DATABASE": str(primary)}
     subprocess.run([CATALOG, "snapshot", str(replica)], env=env, check=True, capture_output=True)
-    port = free_port()
-    env = {**os.environ, "CATALOG_DATABASE": str(replica), "CATALOG_READ_ONLY": "1"}
-    log = (tmp_path / "replica.log").open("wb")
-    process = subprocess.Popen(
-        [CATALOG, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    server = Server(tmp_path, database=replica, settings={"CATALOG_READ_ONLY": "1"})
+    server.start()
     try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                if requests.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        assert requests.get(f"{url}/v1/models/gpt-4o", timeout=5).status_code == 200
-        refused = requests.post(f"{url}/v1/providers", json={"id": "x", "name": "X"}, timeout=5)
+        assert requests.get(f"{server.url}/v1/models/gpt-4o", timeout=5).status_code == 200
+        refused = requests.post(
+            f"{server.url}/v1/providers", json={"id": "x", "name": "X"}, timeout=5
+        )
         assert refused.status_code == 405 and refused.json()["type"] == "/problems/read-only"
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
+        server.stop()

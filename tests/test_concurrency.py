@@ -2,96 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
+from servers import Server, free_port
 
 from catalog.client import Client
 
-CATALOG = str(Path(sys.executable).parent / "catalog")
-CHECKOUT = Path(__file__).parents[1]
 THREADS = 16
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    folder: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {**os.environ, "CATALOG_DATABASE": str(self.folder / "catalog.db")}
-
-    def token(self) -> str:
-        result = subprocess.run(
-            [CATALOG, "tokens", "create", "load-test", "--scope", "write"],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return result.stdout.strip()
-
-    def start(self, workers: int = 4) -> None:
-        log = (self.folder / "serve.log").open("ab")
-        self.process = subprocess.Popen(
-            [CATALOG, "serve", "--port", str(self.port), "--workers", str(workers)],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            cwd=CHECKOUT,  # as the README runs it: from the repository's root
-        )
-        log.close()
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            assert self.process.poll() is None, (self.folder / "serve.log").read_text()
-            assert time.monotonic() < deadline, "the server did not become ready"
-            time.sleep(0.1)
-
-    def kill(self) -> None:
-        """SIGKILL the master and every worker at once: no chance to clean up."""
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=30)
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
-    running = Server(tmp_path)
+    running = Server(tmp_path, database=tmp_path / "catalog.db")  # run from the checkout
     yield running
     running.stop()
 

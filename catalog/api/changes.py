@@ -189,6 +189,17 @@ def _check_if_match(current: dict[str, Any] | None) -> None:
         )
 
 
+def _save(conn: Any, resource: Resource, record: dict[str, Any], actor: str) -> Any:
+    """Within the caller's transaction: references, the write with its feed entry, the rule.
+
+    The rule is checked after writing, on the catalog as it would be; a 409 rolls it all back.
+    """
+    _check_references(conn, resource, record)
+    result = store.save(conn, resource.collection, record, actor, store.now())
+    _check_rule(conn, resource, record)
+    return result
+
+
 def _written(resource: Resource, key: store.Key, result: Any, conn: Any, created: bool) -> Response:
     record = result[1] if result else store.get(conn, resource.collection, key)
     assert record is not None  # just written, in this transaction
@@ -219,9 +230,7 @@ def _create(resource: Resource) -> Callable[..., Response]:
                     problem="already-exists",
                     headers={"Location": resource.location(key)},
                 )
-            _check_references(conn, resource, record)
-            result = store.save(conn, resource.collection, record, token.name, store.now())
-            _check_rule(conn, resource, record)
+            result = _save(conn, resource, record, token.name)
         return _written(resource, key, result, conn, created=True)
 
     create.__doc__ = f"Create a {resource.kind} (needs a token with the write scope)."
@@ -237,9 +246,7 @@ def _replace(resource: Resource) -> Callable[..., Response]:
         with store.transaction(conn):
             current = store.get(conn, resource.collection, key)
             _check_if_match(current)
-            _check_references(conn, resource, record)
-            result = store.save(conn, resource.collection, record, token.name, store.now())
-            _check_rule(conn, resource, record)
+            result = _save(conn, resource, record, token.name)
         return _written(resource, key, result, conn, created=current is None)
 
     replace.__doc__ = (
@@ -282,9 +289,7 @@ def _patch(resource: Resource) -> Callable[..., Response]:
             _check_if_match(current)
             merged = merge_patch(store.fixture_form(current), changes)
             record = _load(resource, _same_key(resource, merged, key), merged=True)
-            _check_references(conn, resource, record)
-            result = store.save(conn, resource.collection, record, token.name, store.now())
-            _check_rule(conn, resource, record)
+            result = _save(conn, resource, record, token.name)
         return _written(resource, key, result, conn, created=False)
 
     patch.__doc__ = (
