@@ -84,12 +84,12 @@ def bearer(req: Request) -> str | None:
 
 def require(scope: str) -> Token:
     """The caller's token, which must carry `scope` (401 without a valid token, 403 without it)."""
-    from .db import get_db
+    from .db import get_live_db
 
     secret = bearer(request)
     if secret is None:
         raise _unauthorized(f"This request needs a token with the {scope!r} scope.")
-    token = verify(get_db(), secret)
+    token = verify(get_live_db(), secret)  # tokens are live state, never as_of
     if token is None:
         raise _unauthorized("The token is not valid (unknown or revoked).")
     if scope not in token.scopes and not (scope == "read" and "write" in token.scopes):

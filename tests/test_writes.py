@@ -371,6 +371,8 @@ def test_reads_can_require_a_token(writable_db: Path, tokens: dict[str, str]) ->
     problem(client.get("/v1/models"), 401)
     assert client.get("/v1/models", headers=auth(tokens["read"])).status_code == 200
     assert client.get("/v1/models", headers=auth(tokens["write"])).status_code == 200
+    as_of = client.get("/v1/models?as_of=2999-01-01", headers=auth(tokens["read"]))
+    assert as_of.status_code == 200 and as_of.json["items"]  # tokens are checked live
     assert client.get("/healthz").status_code == 200
     assert client.get("/openapi.yaml").status_code == 200
     db.close_thread_connections()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, g, json, request, stream_with_context
+from flask import Flask, Response, current_app, g, request, stream_with_context
 from marshmallow import Schema, ValidationError
 
 from .. import caching, history, queries, schemas, store
@@ -211,7 +211,7 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, list):
         value = "; ".join(map(str, value))
     elif isinstance(value, dict):
-        value = json.dumps(value, ensure_ascii=False)
+        value = stdjson.dumps(value, ensure_ascii=False)
     text = str(value)
     # A cell that starts like a formula would run as one in a spreadsheet: neutralise it.
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
