@@ -29,6 +29,6 @@ schema.app = create_app({"DATABASE": str(_database)})
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_operation_conforms(case: schemathesis.Case) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {_token}"})
