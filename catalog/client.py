@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import requests
@@ -56,6 +57,69 @@ class Client:
             cursor = page["next_cursor"]
             if not cursor:
                 return items
+
+    def changes(self, after: int = 0, **filters: Any) -> list[dict[str, Any]]:
+        """Every change-feed entry after seq `after`, in order: the incremental sync."""
+        return self.list_all("changes", after=after, **filters)
+
+    def history(self, path: str) -> list[dict[str, Any]]:
+        """Every recorded version of the record at `path` (e.g. "offerings/aws:x:serverless")."""
+        return self.list_all(f"{path.strip('/')}/history")
+
+    # ---- writes (a token with the write scope) -----------------------------------------------
+    # `path` is the record's path under /v1, e.g. "providers/ai21" or "clouds/aws/regions/x".
+
+    def read(self, path: str) -> tuple[dict[str, Any], str]:
+        """A record and its ETag (what replace, patch and delete need)."""
+        response = self.session.get(f"{self.url}/v1/{path.strip('/')}", timeout=self.timeout)
+        return self._result(response), response.headers["ETag"]
+
+    def create(self, collection: str, record: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """POST a new record to a collection path; returns it with its ETag."""
+        return self._write("POST", collection, json=record)
+
+    def replace(
+        self, path: str, record: dict[str, Any], etag: str | None = None
+    ) -> tuple[dict[str, Any], str]:
+        """PUT a record: with `etag` it replaces that version, without it it creates."""
+        return self._write("PUT", path, json=record, etag=etag)
+
+    def patch(self, path: str, changes: dict[str, Any], etag: str) -> tuple[dict[str, Any], str]:
+        """Merge-patch the version `etag` of a record (None in `changes` clears a field)."""
+        return self._write(
+            "PATCH",
+            path,
+            data=json.dumps(changes),
+            etag=etag,
+            content_type="application/merge-patch+json",
+        )
+
+    def delete(self, path: str, etag: str) -> None:
+        """Delete the version `etag` of a record (its history keeps it)."""
+        self._write("DELETE", path, etag=etag)
+
+    def _write(
+        self,
+        method: str,
+        path: str,
+        etag: str | None = None,
+        content_type: str | None = None,
+        **body: Any,
+    ) -> Any:
+        headers = {}
+        if etag is not None:
+            headers["If-Match"] = etag
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        response = self.session.request(
+            method,
+            f"{self.url}/v1/{path.strip('/')}",
+            headers=headers,
+            timeout=self.timeout,
+            **body,
+        )
+        result = self._result(response)
+        return None if method == "DELETE" else (result, response.headers["ETag"])
 
     @staticmethod
     def _result(response: requests.Response) -> Any:
