@@ -10,6 +10,7 @@ from flask import current_app, g
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from .auth import setting
 from .errors import APIError
 
 migrations = Migrations("catalog")
@@ -277,7 +278,7 @@ def get_live_db() -> sqlite3.Connection:
 
 def get_write_db() -> sqlite3.Connection:
     """This thread's read-write connection; refused on a read-only replica."""
-    if current_app.config.get("READ_ONLY") in (True, 1, "1", "true", "yes"):
+    if setting(current_app, "READ_ONLY"):
         raise APIError(
             405,
             "This catalog is a read-only replica; send writes to the primary.",

@@ -17,18 +17,18 @@ LATEST_MIGRATION = (
 
 
 @bp.get("/healthz")
-@operation(args=schemas.ItemArgs, problems=(400,))
+@operation(args=schemas.Args, problems=(400,))
 def healthz() -> Response:
     """The process lives."""
-    load_args(schemas.ItemArgs)
+    load_args(schemas.Args)
     return json_response({"status": "ok"})
 
 
 @bp.get("/readyz")
-@operation(args=schemas.ItemArgs, problems=(400, 503))
+@operation(args=schemas.Args, problems=(400, 503))
 def readyz() -> Response:
     """The database answers and its schema is the one this code expects."""
-    load_args(schemas.ItemArgs)
+    load_args(schemas.Args)
     try:
         row = db.get_db().execute(LATEST_MIGRATION).fetchone()
     except sqlite3.Error:

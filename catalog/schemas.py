@@ -298,7 +298,8 @@ def query_slug(description: str) -> fields.String:
 
 
 class Args(Schema):
-    """Query arguments: an unknown one is an error, not ignored.
+    """Query arguments: an unknown one is an error, not ignored. (With no fields: a request
+    that takes none, like the health checks, which as_of would only make rebuild a catalog.)
 
     Every read takes `as_of`: the answer as the catalog had it recorded at that instant.
     """

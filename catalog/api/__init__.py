@@ -172,6 +172,11 @@ def record_response(record: dict[str, Any], status: int = 200) -> Response:
 _PAGING = ("limit", "cursor", "sort", "format")  # arguments that are not filters
 
 
+def filters_of(args: dict[str, Any]) -> dict[str, Any]:
+    """The arguments that filter rows (not paging, sorting or format)."""
+    return {name: value for name, value in args.items() if name not in _PAGING}
+
+
 def collection(
     collection_name: str,
     args: dict[str, Any],
@@ -180,7 +185,7 @@ def collection(
 ) -> Response:
     """A page of a collection as JSON, or every matching row as CSV; `scope` adds filters."""
     spec = queries.COLLECTIONS[collection_name]
-    filters = {name: value for name, value in args.items() if name not in _PAGING} | (scope or {})
+    filters = filters_of(args) | (scope or {})
     chosen = negotiate(args, formats)
     conn = get_db()
     if chosen == "csv":

@@ -4,7 +4,7 @@ from flask import Blueprint, Response
 
 from .. import queries, schemas
 from ..db import get_db
-from . import collection, load_args, negotiate, operation
+from . import collection, filters_of, load_args, negotiate, operation
 from .windows import calendar_response
 
 bp = Blueprint("timeline", __name__)
@@ -28,7 +28,7 @@ def list_events() -> Response:
     args = load_args(schemas.TimelineArgs)
     if negotiate(args, FORMATS) != "ics":
         return collection("timeline", args, FORMATS)
-    filters = {k: v for k, v in args.items() if k not in ("limit", "cursor", "sort", "format")}
+    filters = filters_of(args)
     events = list(
         queries.list_records(get_db(), queries.COLLECTIONS["timeline"], filters, sort=args["sort"])
     )

@@ -4,7 +4,7 @@ from flask import Blueprint, Response
 
 from .. import ical, instants, queries, schemas
 from ..db import get_db
-from . import collection, item, load_args, negotiate, operation
+from . import collection, filters_of, item, load_args, negotiate, operation
 
 bp = Blueprint("windows", __name__)
 FORMATS = ("json", "csv", "ics")
@@ -30,7 +30,7 @@ def list_windows() -> Response:
     if negotiate(args, FORMATS) != "ics":
         return collection("exclusivity-windows", args, FORMATS)
     conn = get_db()
-    filters = {k: v for k, v in args.items() if k not in ("limit", "cursor", "sort", "format")}
+    filters = filters_of(args)
     windows = queries.list_records(conn, queries.COLLECTIONS["exclusivity-windows"], filters)
     timeline = queries.COLLECTIONS["timeline"]
     events = [
