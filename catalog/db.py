@@ -189,6 +189,50 @@ def m003_history_and_tokens(db: Database) -> None:
         db.conn.execute(statement)
 
 
+@migrations()
+def m004_offering_origin(db: Database) -> None:
+    """Who recorded an offering: curated by hand, or imported from a public registry."""
+    db.conn.execute("ALTER TABLE offerings ADD COLUMN origin TEXT NOT NULL DEFAULT 'curated'")
+
+
+@migrations(transactional=False)
+def m005_cloud_kinds(db: Database) -> None:
+    """Clouds may also be inference hosts and gateways: the kind CHECK is rebuilt (SQLite cannot
+    alter a CHECK), with foreign keys off for the swap and verified before it commits."""
+    conn = db.conn
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("PRAGMA legacy_alter_table = ON")  # the timeline view names clouds
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in _split(
+            """
+            CREATE TABLE clouds_new (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN
+                    ('hyperscaler', 'first-party', 'data-platform', 'inference-host', 'gateway')),
+                provider TEXT REFERENCES providers(id),
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            INSERT INTO clouds_new SELECT id, name, kind, provider, created_at, updated_at FROM clouds;
+            DROP TABLE clouds;
+            ALTER TABLE clouds_new RENAME TO clouds;
+            CREATE INDEX clouds_kind ON clouds (kind, id)
+            """
+        ):
+            conn.execute(statement)
+        if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+            raise sqlite3.IntegrityError("m005_cloud_kinds would break a reference")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.execute("PRAGMA legacy_alter_table = OFF")
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
 def _split(script: str) -> list[str]:
     return [statement.strip() for statement in script.split(";") if statement.strip()]
 

@@ -111,6 +111,7 @@ COLLECTIONS: dict[str, Collection] = {
                 "retired_from_certainty",
                 "retired_from_source",
                 "notes",
+                "origin",
                 *TIMESTAMPS,
             ),
             filters={

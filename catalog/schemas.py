@@ -20,8 +20,9 @@ from . import instants
 
 SLUG = r"^[a-z0-9][a-z0-9._:-]*$"
 CURSOR = r"^[A-Za-z0-9._~%:-]+$"
-CERTAINTIES = ("exact", "month", "on-or-before", "inferred")
-CLOUD_KINDS = ("hyperscaler", "first-party", "data-platform")
+CERTAINTIES = ("exact", "month", "on-or-before", "inferred", "announced")
+CLOUD_KINDS = ("hyperscaler", "first-party", "data-platform", "inference-host", "gateway")
+ORIGINS = ("curated", "models.dev", "litellm")
 DEPLOYMENT_TYPES = ("serverless", "provisioned", "managed-compute")
 STAGES = ("preview", "ga")
 SCOPES = ("hyperscalers", "all-third-party")
@@ -187,6 +188,13 @@ class OfferingSchema(Record):
         "Retired from this instant (exclusive end of availability).", required=False
     )
     notes = text(2000, allow_none=True, load_default=None)
+    origin = fields.String(
+        load_default="curated",
+        validate=validate.OneOf(ORIGINS),
+        metadata={
+            "description": "Who recorded it: a maintainer (curated) or a public registry's import."
+        },
+    )
 
 
 class ExclusivityWindowSchema(Record):
