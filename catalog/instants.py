@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 def parse(value: str) -> str:

@@ -12,29 +12,15 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
+from helpers import walk
 
-from catalog.schemas import CURSOR
+from catalog.fields import CURSOR
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def fixture_ids(name: str) -> set[str]:
     return {r["id"] for r in json.loads((FIXTURES / f"{name}.json").read_text())}
-
-
-def walk(client: FlaskClient, url: str) -> list[dict[str, Any]]:
-    """Every item of a collection, following Link headers."""
-    items: list[dict[str, Any]] = []
-    next_url: str | None = url
-    while next_url:
-        response = client.get(next_url)
-        assert response.status_code == 200, response.json
-        body = response.json
-        items.extend(body["items"])
-        link = response.headers.get("Link")
-        assert (link is None) == (body["next_cursor"] is None)
-        next_url = link[1 : link.index(">")] if link else None
-    return items
 
 
 def ids(response: Any) -> list[str]:
@@ -177,7 +163,7 @@ def test_csv_has_every_row_and_a_header(client: FlaskClient) -> None:
 
 
 def test_csv_neutralises_formulas() -> None:
-    from catalog.api import csv_cell
+    from catalog.api.formats import csv_cell
 
     assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert csv_cell("-1") == "'-1"
