@@ -6,7 +6,9 @@ so a later rebuild of the fixtures (curated core plus registry imports) cannot q
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -127,7 +129,7 @@ def test_a_planned_legacy_date_is_announced() -> None:
         ("aws:llama-3-8b-instruct:serverless", "2024-04-24"),
         ("aws:llama-3-70b-instruct:serverless", "2024-04-24"),
         ("azure:llama-3-1-405b-instruct:serverless", "2024-07-23"),
-        ("gcp:claude-sonnet-4-5:serverless", "2025-10-01"),
+        ("gcp:claude-sonnet-4-5:serverless", "2025-09-29"),
         ("azure:grok-3:serverless", "2025-05-19"),
         ("azure:command-r-plus:serverless", "2024-04-08"),
     ],
@@ -255,3 +257,47 @@ def test_seed_story_mid_march_2024(client: FlaskClient) -> None:
 def test_seed_story_june_2024(client: FlaskClient) -> None:
     body: Any = client.get("/v1/models/mistral-large-2402/availability/aws?at=2024-06-01").json
     assert body["available"] is True and body["exclusivity"] == {"state": "none"}
+
+
+# ---- launch prices (docs/notes/prices.json, for the price resource being built elsewhere)
+
+PRICES: list[dict[str, Any]] = json.loads(
+    (Path(__file__).parents[1] / "docs" / "notes" / "prices.json").read_text()
+)
+UNITS = {
+    "input-1m-tokens",
+    "output-1m-tokens",
+    "cached-input-1m-tokens",
+    "cache-write-1m-tokens",
+    "hour",
+    "request",
+    "image",
+}
+
+
+def test_launch_prices_are_dated_sourced_decimal_strings_on_known_offerings() -> None:
+    offerings = records("offerings")
+    for price in PRICES:
+        assert price["offering"] in offerings, price["id"]
+        assert price["unit"] in UNITS and price["currency"] == "USD", price["id"]
+        assert re.fullmatch(r"[0-9]+\.[0-9]+", price["amount"]), price["id"]
+        assert price["effective_from_certainty"] in CERTAINTIES, price["id"]
+        assert urlsplit(price["source"]).scheme == "https", price["id"]
+        assert price["effective_from"] >= offerings[price["offering"]]["available_from"], price[
+            "id"
+        ]
+    keys = [(p["offering"], p["region"], p["unit"], p["currency"]) for p in PRICES]
+    assert len(keys) == len(set(keys))  # one open price per series: none overlaps another
+
+
+def test_claude_sonnet_4_5_launched_at_one_price_on_three_platforms() -> None:
+    found = {
+        (p["offering"].split(":")[0], p["unit"]): p["amount"]
+        for p in PRICES
+        if p["offering"].split(":")[1] == "claude-sonnet-4-5"
+    }
+    for cloud in ("anthropic-api", "aws", "gcp"):
+        assert (found[(cloud, "input-1m-tokens")], found[(cloud, "output-1m-tokens")]) == (
+            "3.00",
+            "15.00",
+        )
