@@ -114,6 +114,9 @@ def test_cloud_kind_filter(client: FlaskClient) -> None:
         "la-plateforme",
         "openai-api",
         "anthropic-api",
+        "gemini-api",
+        "xai-api",
+        "deepseek-api",
     }
 
 

@@ -279,7 +279,7 @@ def test_change_feed_syncs_incrementally(client: FlaskClient, tokens: dict[str, 
     first = client.get("/v1/changes?limit=500").json["items"]
     assert [c["seq"] for c in first] == list(range(1, len(first) + 1))
     assert {c["actor"] for c in first} == {"fixtures"}
-    assert len(first) == 8 + 9 + 32 + 54 + 88 + 2  # every seeded record, once
+    assert len(first) == 9 + 12 + 32 + 58 + 121 + 2  # every seeded record, once
     last = first[-1]["seq"]
     client.post(
         "/v1/providers", json={"id": "ai21", "name": "AI21 Labs"}, headers=bearer(tokens["write"])
