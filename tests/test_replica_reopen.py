@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from servers import Server
 
 from catalog import db
-
-from servers import Server
 
 NEW = "replica-new"
 
