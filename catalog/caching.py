@@ -141,7 +141,7 @@ def _finish_read(response: Response) -> Response:
     tag = state.get("etag")
     status = response.status_code
     if tag and status in (200, 304):
-        headers.add("ETag", tag)
+        headers["ETag"] = tag  # a kept answer has it already: one ETag field, not two
         if state.last_modified:
             headers.add("Last-Modified", _http_date(state.last_modified))
     if status == 200 and state.get("cache_key") and not response.is_streamed:
