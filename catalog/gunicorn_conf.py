@@ -79,6 +79,8 @@ def _database_error(path: str, exc: Exception) -> str:
         reason = f"the folder {folder} does not exist"
     elif not os.path.isdir(folder):
         reason = f"{folder} is not a folder"
+    elif os.statvfs(folder).f_flag & os.ST_RDONLY:
+        reason = f"the folder {folder} is on a read-only file system"
     elif not os.access(folder, os.W_OK):
         reason = f"the folder {folder} is not writable by uid {os.getuid()}"
     else:
