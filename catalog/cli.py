@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -270,3 +272,63 @@ def snapshot(output: Path) -> None:
     conn.execute("VACUUM INTO ?", [str(output)])
     conn.close()
     click.echo(str(output))
+
+
+@main.group(name="import")
+def import_group() -> None:
+    """Take in facts from a public model registry (models.dev, LiteLLM's model map).
+
+    Example: catalog import models-dev ~/src/models.dev --dry-run
+    """
+
+
+def _run_import(plan_of: Any, dry_run: bool, report_file: Path | None, actor: str) -> None:
+    from .importers import plan
+
+    database = db.migrate(database_path())
+    try:
+        result = plan_of(database.conn)
+    except plan.SourceError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None
+    for line in plan.report_lines(result):
+        click.echo(line)
+    if report_file is not None:
+        report_file.write_text(json.dumps(plan.report_json(result), indent=2) + "\n")
+    if dry_run:
+        click.echo(f"Dry run: nothing written ({result.count()} records planned).", err=True)
+        return
+    written = plan.write_plan(database.conn, result, actor)
+    click.echo(f"Wrote {written} records into {database_path()}.", err=True)
+
+
+@import_group.command(name="models-dev")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--rev", default="HEAD", show_default=True, help="The registry commit to import.")
+@click.option("--dry-run", is_flag=True, help="Plan and report; write nothing.")
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report, with the price records found, as JSON here.",
+)
+def import_models_dev(path: Path, rev: str, dry_run: bool, report_file: Path | None) -> None:
+    """Import a models.dev git checkout: offerings dated by the commit that first listed them.
+
+    Prints what it added, changed, kept (the catalog's curated facts take precedence) and
+    refused. Exit 2 on a folder that is not a models.dev checkout, or a malformed file.
+
+    Example: catalog import models-dev ~/src/models.dev --dry-run
+    """
+    from .importers import models_dev
+
+    def plan_of(conn: sqlite3.Connection) -> Any:
+        with contextlib.ExitStack() as stack:
+
+            def progress(total: int) -> Callable[[int], None]:
+                bar = click.progressbar(length=total, label="Reading history", file=sys.stderr)
+                return stack.enter_context(bar).update
+
+            return models_dev.plan_import(conn, path, rev, progress)
+
+    _run_import(plan_of, dry_run, report_file, "catalog import models-dev")

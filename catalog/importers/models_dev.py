@@ -1,0 +1,330 @@
+"""models.dev (https://github.com/anomalyco/models.dev, MIT) from a git checkout.
+
+Every TOML file under providers/<platform>/models/ is one model on one platform. Its offering is
+dated by the first main-line commit that listed it (on-or-before that commit's UTC day, sourced
+to the file at that commit); its prices by each commit that changed them. A file that later
+disappears is not a retirement: registries drop rows for many reasons.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .. import loading
+from . import gitlog, identity
+from .plan import Plan, Planner, prefer_earlier
+
+ORIGIN = "models.dev"
+REPO_URL = "https://github.com/anomalyco/models.dev"
+UNITS = {
+    "input": "input-1m-tokens",
+    "output": "output-1m-tokens",
+    "cache_read": "cached-input-1m-tokens",
+    "cache_write": "cache-write-1m-tokens",
+}
+
+
+def mapping_path() -> Path:
+    """The reviewed platform mapping shipped with the fixtures."""
+    return loading.shipped_fixtures() / "registry" / "models-dev-platforms.json"
+
+
+def load_mapping(path: Path | None = None) -> dict[str, Any]:
+    """The platform mapping, makers and crosswalk."""
+    data: dict[str, Any] = json.loads((path or mapping_path()).read_text(encoding="utf-8"))
+    return data
+
+
+def link(commit: str, path: str) -> str:
+    """A reader's link to the file as that commit had it."""
+    return f"{REPO_URL}/blob/{commit}/{quote(path)}"
+
+
+@dataclass
+class File:
+    """One registry file through history: its versions (oldest first) and parsed contents."""
+
+    path: str
+    versions: list[gitlog.Version]
+    contents: dict[str, dict[str, Any]]  # by blob
+
+    @property
+    def latest(self) -> dict[str, Any]:
+        """The newest readable version's content (a deleted file keeps its last)."""
+        for version in reversed(self.versions):
+            if version.blob in self.contents:
+                return self.contents[version.blob]
+        return {}
+
+    def listed(self) -> list[gitlog.Version]:
+        """The versions that exist and parse, oldest first."""
+        return [v for v in self.versions if v.blob in self.contents]
+
+
+def read_checkout(
+    checkout: Path,
+    rev: str = "HEAD",
+    progress: Callable[[int], Callable[[int], None]] | None = None,
+) -> tuple[str, dict[str, File], int]:
+    """(commit, files by path, unreadable historical versions); bad input is a SourceError."""
+    commit = gitlog.resolve(checkout, rev)
+    head = gitlog.tree(checkout, commit, "providers")
+    if not any(p.count("/") >= 3 and p.split("/")[2] == "models" for p in head):
+        raise gitlog.SourceError(
+            f"{checkout}: not shaped like models.dev (no providers/<p>/models/*.toml at {commit})"
+        )
+    versions = gitlog.follow_links(
+        checkout, gitlog.history(checkout, commit, ("providers", "models"))
+    )
+    blobs = sorted({v.blob for v in versions if v.blob})
+    parsed, broken = gitlog.parse_blobs(checkout, blobs, progress)
+    heads = {**head, **gitlog.tree(checkout, commit, "models")}
+    for path, blob in sorted(heads.items()):
+        if blob in broken:
+            raise gitlog.SourceError(f"{checkout / path}: not valid TOML")
+    files: dict[str, File] = {}
+    for version in versions:
+        files.setdefault(version.path, File(version.path, [], parsed)).versions.append(version)
+    return commit, files, sum(1 for v in versions if v.blob in broken)
+
+
+def amount(value: Any) -> str | None:
+    """A price as a decimal string with at least two places ("3.00", "0.075")."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return None
+    number = Decimal(str(value))
+    if number.as_tuple().exponent > -2:  # type: ignore[operator]
+        number = number.quantize(Decimal("0.01"))
+    return format(number, "f")
+
+
+def price_records(offering: str, file: File) -> list[dict[str, Any]]:
+    """A price record for each unit each time a commit changed it (the day's last change wins)."""
+    found: dict[str, dict[str, Any]] = {}
+    last: dict[str, str] = {}
+    for version in file.listed():
+        cost = file.contents[version.blob or ""].get("cost")
+        if not isinstance(cost, dict):
+            continue
+        for name, unit in UNITS.items():
+            value = amount(cost.get(name))
+            if value is None or last.get(unit) == value:
+                continue
+            last[unit] = value
+            found[f"{offering}:{unit}:{version.day}"] = {
+                "id": f"{offering}:{unit}:{version.day}",
+                "offering": offering,
+                "region": None,
+                "unit": unit,
+                "amount": value,
+                "currency": "USD",
+                "effective_from": version.day,
+                "effective_from_certainty": "on-or-before",
+                "source": link(version.commit, version.path),
+                "origin": ORIGIN,
+            }
+    return list(found.values())
+
+
+class Models:
+    """The catalog's models and the registry's, found by key; new ones become model records."""
+
+    def __init__(self, known: dict[str, dict[str, Any]], mapping: dict[str, Any]) -> None:
+        self.crosswalk: dict[str, str] = mapping["crosswalk"]
+        self.known = set(known)
+        self.by_key = {identity.key(m): m for m in sorted(known, key=len, reverse=True)}
+        self.records: dict[str, dict[str, Any]] = {}
+
+    def find(self, name: str, raw: str | None = None, vendor: str | None = None) -> str | None:
+        """The catalog id for a stripped registry id (or its undecorated form), if known."""
+        for candidate in (raw, name):
+            if candidate in self.crosswalk:
+                return self.crosswalk[candidate]
+        found = self.by_key.get(identity.key(name))
+        if found is None and vendor:  # `meta-llama-3-8b-instruct`, `deepseek.v3`
+            trimmed = name.removeprefix(f"{vendor}-")
+            found = self.by_key.get(identity.key(trimmed)) or self.by_key.get(
+                identity.key(f"{vendor}-{name}")
+            )
+        return found
+
+    def define(self, name: str, maker: str, content: dict[str, Any]) -> str:
+        """The catalog id for a model its maker names `name`; a new one gets a record."""
+        found = self.find(name)
+        if found is not None and (found in self.records or found in self.known):
+            return found
+        model_id = found or identity.slug(name)
+        family = content.get("family")
+        self.records[model_id] = {
+            "id": model_id,
+            "provider": maker,
+            "name": str(content.get("name") or name).removesuffix(" (latest)")[:200],
+            "family": identity.slug(family) if isinstance(family, str) and family else None,
+            "open_weights": bool(content.get("open_weights", False)),
+        }
+        self.by_key.setdefault(identity.key(model_id), model_id)
+        self.by_key.setdefault(identity.key(name), model_id)
+        return model_id
+
+
+def deprecation(file: File) -> gitlog.Version | None:
+    """The version from which the file has said `status = "deprecated"` without a break."""
+    since = None
+    for version in file.listed():
+        deprecated = file.contents[version.blob or ""].get("status") == "deprecated"
+        since = (since or version) if deprecated else None
+    return since
+
+
+def offering_record(
+    offering: str, cloud: str, model: str, group: list[tuple[str, File]]
+) -> tuple[dict[str, Any], File]:
+    """The offering the registry's files show, and the file its cloud id and prices come from."""
+
+    def first(item: tuple[str, File]) -> gitlog.Version:
+        return item[1].listed()[0]
+
+    def rank(item: tuple[str, File]) -> tuple[bool, str, int, str]:
+        platform, file = item
+        file_id = file.path.split("/models/", 1)[1].removesuffix(".toml")
+        return (identity.is_variant(platform, file_id), first(item).day, -len(file_id), file_id)
+
+    platform, primary = min(group, key=rank)
+    opened = min((first(item) for item in group), key=lambda v: (v.day, v.path))
+    file_id = primary.path.split("/models/", 1)[1].removesuffix(".toml")
+    status = primary.latest.get("status")
+    record: dict[str, Any] = {
+        "id": offering,
+        "model": model,
+        "cloud": cloud,
+        "deployment_type": "serverless",
+        "cloud_model_id": identity.bare_cloud_id(platform, file_id)[:300],
+        "cloud_model_version": None,
+        "regions": [],
+        "stage": "preview" if status in ("alpha", "beta") else "ga",
+        "available_from": opened.day,
+        "available_from_certainty": "on-or-before",
+        "available_from_source": link(opened.commit, opened.path),
+        "notes": f"Imported from models.dev: first listed as {opened.path} in {opened.commit[:12]}."
+        + (f" {len(group)} registry files name it." if len(group) > 1 else ""),
+        "origin": ORIGIN,
+    }
+    ended = deprecation(primary)
+    if ended is not None and ended.day > opened.day:
+        record["deprecated_from"] = ended.day
+        record["deprecated_from_certainty"] = "on-or-before"
+        record["deprecated_from_source"] = link(ended.commit, ended.path)
+    return record, primary
+
+
+def plan_import(
+    conn: sqlite3.Connection,
+    checkout: Path,
+    rev: str = "HEAD",
+    progress: Callable[[int], Callable[[int], None]] | None = None,
+    mapping: dict[str, Any] | None = None,
+) -> Plan:
+    """Read the checkout's history and plan what the catalog should take from it."""
+    mapping = mapping or load_mapping()
+    commit, files, unreadable = read_checkout(checkout, rev, progress)
+    planner = Planner(conn, f"models.dev {commit}")
+    report = planner.plan.report
+    platforms, makers = mapping["platforms"], mapping["makers"]
+    models = Models(planner.known["models"], mapping)
+
+    def maker(lab: str) -> str:
+        return str(makers.get(lab, lab))
+
+    for path in sorted(p for p in files if p.startswith("models/") and p.count("/") >= 2):
+        lab, name = path.split("/", 2)[1:]
+        if lab not in makers:
+            continue  # a folder that once held a platform's files, not a maker's
+        models.define(name.removesuffix(".toml"), maker(lab), files[path].latest)
+
+    # Who may name a new model: the maker's own platform first, then an id that names its
+    # maker (a gateway's `maker/model`, Bedrock's `maker.model`); others only match.
+    entries = []
+    unmapped: dict[str, int] = {}
+    for path in sorted(files):
+        parts = path.split("/", 3)
+        if len(parts) < 4 or parts[0] != "providers" or parts[2] != "models":
+            continue
+        if parts[1] not in platforms:
+            unmapped[parts[1]] = unmapped.get(parts[1], 0) + 1
+            continue
+        file_id = parts[3].removesuffix(".toml")
+        name, raw, vendor = identity.strip(parts[1], file_id)
+        if platforms[parts[1]]["kind"] == "first-party":
+            rank, maker_id = 0, platforms[parts[1]]["provider"]
+        elif vendor is not None and vendor in makers:
+            rank, maker_id = (2 if parts[1] == "amazon-bedrock" else 1), maker(vendor)
+        else:
+            rank, maker_id = 3, None
+        entries.append((rank, parts[1], path, name, raw, vendor, maker_id))
+    for platform, count in sorted(unmapped.items()):
+        why = mapping["skipped"].get(platform, "not in the reviewed mapping")
+        report.refused.append(
+            (f"providers/{platform} ({count} files)", f"unmapped platform: {why}")
+        )
+
+    groups: dict[tuple[str, str], list[tuple[str, File]]] = {}
+    for _, platform, path, name, raw, vendor, maker_id in sorted(entries):
+        file = files[path]
+        if not file.listed():
+            continue
+        content = file.latest
+        ref = content.get("base_model") or (content.get("extends") or {}).get("from")
+        model = None
+        if isinstance(ref, str) and "/" in ref:
+            model = models.find(ref.split("/", 1)[1])
+        model = model or models.find(name, raw, vendor)
+        if model is None and maker_id is not None:
+            model = models.define(name, maker_id, content)
+        if model is None:
+            report.refused.append(
+                (
+                    path,
+                    f"unmatched model: {name!r} (no base_model, crosswalk "
+                    "entry or catalog model with that key)",
+                )
+            )
+            continue
+        groups.setdefault((platforms[platform]["cloud"], model), []).append((platform, file))
+
+    def need_provider(provider: str | None) -> None:
+        if provider and provider not in planner.known["providers"]:
+            about = mapping["providers"].get(provider, {})
+            planner.add_parent(
+                "providers",
+                {
+                    "id": provider,
+                    "name": about.get("name", provider),
+                    "website": about.get("website"),
+                },
+            )
+
+    prices = []
+    for (cloud, model), group in sorted(groups.items()):
+        about = platforms[group[0][0]]
+        need_provider(about["provider"])
+        cloud_record = {k: about[k] for k in ("name", "kind", "provider")}
+        if not planner.add_parent("clouds", {"id": cloud, **cloud_record}):
+            continue
+        if model in models.records:
+            need_provider(models.records[model]["provider"])
+            if not planner.add_parent("models", models.records[model]):
+                continue
+        offering = f"{cloud}:{model}:serverless"
+        record, primary = offering_record(offering, cloud, model, group)
+        if planner.offer(record, prefer_earlier(ORIGIN), primary.path):
+            prices.extend(price_records(offering, primary))
+    if unreadable:
+        report.refused.append(("history", f"{unreadable} old file versions are not valid TOML"))
+    return planner.finish(prices)
