@@ -44,7 +44,7 @@ def load_mapping(path: Path | None = None) -> dict[str, Any]:
 
 def link(commit: str, path: str) -> str:
     """A reader's link to the file as that commit had it."""
-    return f"{REPO_URL}/blob/{commit}/{quote(path)}"
+    return f"{REPO_URL}/blob/{commit}/{quote(path, safe='/:@')}"
 
 
 @dataclass

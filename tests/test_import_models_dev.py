@@ -1,0 +1,250 @@
+"""catalog import models-dev on a synthetic two-commit registry built with git."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from registry_helpers import commit, curated_db, git, snapshot
+
+from catalog import cli, db
+from catalog.importers import identity, models_dev
+
+BEDROCK = "providers/amazon-bedrock/models/anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
+BEDROCK_US = "providers/amazon-bedrock/models/us.anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
+VERTEX = "providers/google-vertex-anthropic/models/claude-sonnet-4-5@20250929.toml"
+ANTHROPIC = "providers/anthropic/models/claude-sonnet-4-5-20250929.toml"
+MISTRAL = "providers/mistral/models/mistral-small-2503.toml"
+GPT_ON_AWS = "providers/amazon-bedrock/models/openai.gpt-4o.toml"
+UNMAPPED = "providers/somehost/models/claude-sonnet-4-5.toml"
+UNMATCHED = "providers/groq/models/mystery-model-9b.toml"
+
+
+def toml(name: str, cost_in: float | None = None, extra: str = "") -> str:
+    """A registry model file."""
+    text = f'name = "{name}"\nrelease_date = "2025-01-01"\nopen_weights = false\n{extra}'
+    if cost_in is not None:
+        text += f"\n[cost]\ninput = {cost_in}\noutput = 15.00\n"
+    return text
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> dict[str, Any]:
+    """Two commits: the first lists the models, the second changes a price, adds Vertex,
+    and drops the Mistral file. The second's local time is the day before its UTC day."""
+    repo = tmp_path / "models.dev"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "dev")
+    first = commit(
+        repo,
+        {
+            "providers/anthropic/provider.toml": 'name = "Anthropic"\n',
+            ANTHROPIC: toml("Claude Sonnet 4.5", 3),
+            BEDROCK: toml("Claude Sonnet 4.5", 3),
+            BEDROCK_US: toml("Claude Sonnet 4.5", 3.3),
+            MISTRAL: toml("Mistral Small 3.1", 0.1, 'status = "beta"'),
+            GPT_ON_AWS: toml("GPT-4o", 2.5),
+            UNMAPPED: toml("Claude Sonnet 4.5", 3),
+            UNMATCHED: toml("Mystery", 1),
+        },
+        when="2025-03-01T12:00:00+00:00",
+    )
+    second = commit(
+        repo,
+        {BEDROCK: toml("Claude Sonnet 4.5", 2.5), VERTEX: toml("Claude Sonnet 4.5"), MISTRAL: None},
+        when="2025-04-02T23:30:00-05:00",
+    )
+    return {"repo": repo, "first": first, "second": second}
+
+
+@pytest.fixture
+def catalog_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = curated_db(tmp_path)
+    monkeypatch.setenv("CATALOG_DATABASE", str(path))
+    return path
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(cli.main, ["import", "models-dev", *args])
+
+
+def offerings(path: Path) -> dict[str, dict[str, Any]]:
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return {r["id"]: dict(r) for r in conn.execute("SELECT * FROM offerings")}
+    finally:
+        conn.close()
+
+
+def link(commit_id: str, path: str) -> str:
+    return f"https://github.com/anomalyco/models.dev/blob/{commit_id}/{path}"
+
+
+def test_offerings_are_dated_by_the_commit_that_first_listed_them(
+    registry: dict[str, Any], catalog_db: Path
+) -> None:
+    result = run(str(registry["repo"]))
+    assert result.exit_code == 0, result.output
+    found = offerings(catalog_db)
+    vertex = found["gcp:claude-sonnet-4-5:serverless"]
+    assert vertex["available_from"] == "2025-04-03T00:00:00Z"  # the commit's UTC day
+    assert vertex["available_from_certainty"] == "on-or-before"
+    assert vertex["available_from_source"] == link(registry["second"], VERTEX)
+    assert vertex["cloud_model_id"] == "claude-sonnet-4-5@20250929"
+    assert vertex["origin"] == "models.dev"
+    # A new maker, its model and its platform came with the Mistral file, and its removal in
+    # the second commit is not a retirement.
+    mistral = found["la-plateforme:mistral-small-2503:serverless"]
+    assert mistral["available_from"] == "2025-03-01T00:00:00Z"
+    assert mistral["retired_from"] is None and mistral["stage"] == "preview"
+    conn = db.connect(catalog_db)
+    assert conn.execute("SELECT kind, provider FROM clouds WHERE id = 'gcp'").fetchone()[0] == (
+        "hyperscaler"
+    )
+    assert conn.execute("SELECT provider FROM models WHERE id = 'mistral-small-2503'").fetchone()[
+        0
+    ] == ("mistral-ai")
+    conn.close()
+    assert "added    providers/mistral-ai" in result.output
+
+
+def test_curated_facts_keep_precedence_unless_the_import_has_better_evidence(
+    registry: dict[str, Any], catalog_db: Path
+) -> None:
+    result = run(str(registry["repo"]))
+    found = offerings(catalog_db)
+    # Curated on-or-before 2025-03-10; the registry listed it by 2025-03-01: an earlier date.
+    aws = found["aws:claude-sonnet-4-5:serverless"]
+    assert aws["available_from"] == "2025-03-01T00:00:00Z"
+    assert aws["available_from_source"] == link(registry["first"], BEDROCK)
+    assert aws["origin"] == "curated"
+    assert aws["cloud_model_id"] == "anthropic.claude-sonnet-4-5-20250929-v1:0"
+    assert "changed  offerings/aws:claude-sonnet-4-5:serverless: models.dev has better" in (
+        result.output
+    )
+    # Curated exact 2025-02-01 stays, and the decision is reported.
+    first_party = found["anthropic-api:claude-sonnet-4-5:serverless"]
+    assert first_party["available_from"] == "2025-02-01T00:00:00Z"
+    assert first_party["available_from_certainty"] == "exact"
+    assert "kept     offerings/anthropic-api:claude-sonnet-4-5:serverless: kept curated" in (
+        result.output
+    )
+
+
+def test_prices_come_from_each_commit_that_changed_them(
+    registry: dict[str, Any], catalog_db: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    result = run(str(registry["repo"]), "--report", str(report))
+    assert result.exit_code == 0, result.output
+    prices = json.loads(report.read_text())["prices"]
+    aws = sorted(
+        (p["unit"], p["effective_from"], p["amount"], p["source"])
+        for p in prices
+        if p["offering"] == "aws:claude-sonnet-4-5:serverless"
+    )
+    assert aws == [
+        ("input-1m-tokens", "2025-03-01", "3.00", link(registry["first"], BEDROCK)),
+        ("input-1m-tokens", "2025-04-03", "2.50", link(registry["second"], BEDROCK)),
+        ("output-1m-tokens", "2025-03-01", "15.00", link(registry["first"], BEDROCK)),
+    ]
+    one = next(p for p in prices if p["offering"] == "aws:claude-sonnet-4-5:serverless")
+    assert one["region"] is None and one["currency"] == "USD"
+    assert one["effective_from_certainty"] == "on-or-before" and one["origin"] == "models.dev"
+    conn = db.connect(catalog_db)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    conn.close()
+    assert "prices" not in tables
+
+
+def test_a_contradiction_with_a_window_is_refused_and_reported(
+    registry: dict[str, Any], catalog_db: Path
+) -> None:
+    result = run(str(registry["repo"]))
+    assert "aws:gpt-4o:serverless" not in offerings(catalog_db)
+    assert "refused  offerings/aws:gpt-4o:serverless" in result.output
+    assert "contradicts exclusivity window 'azure-openai'" in result.output
+    assert "refused  providers/somehost (1 files): unmapped platform" in result.output
+    assert f"refused  {UNMATCHED}: unmatched model: 'mystery-model-9b'" in result.output
+
+
+def test_a_second_run_on_the_same_commit_changes_nothing(
+    registry: dict[str, Any], catalog_db: Path
+) -> None:
+    assert run(str(registry["repo"])).exit_code == 0
+    before = snapshot(catalog_db)
+    again = run(str(registry["repo"]))
+    assert again.exit_code == 0
+    assert snapshot(catalog_db) == before
+    assert "added nothing; changed 0" in again.output
+
+
+def test_dry_run_writes_nothing(registry: dict[str, Any], catalog_db: Path) -> None:
+    before = snapshot(catalog_db)
+    result = run(str(registry["repo"]), "--dry-run")
+    assert result.exit_code == 0
+    assert "added    offerings/gcp:claude-sonnet-4-5:serverless" in result.output
+    assert snapshot(catalog_db) == before
+
+
+def test_an_earlier_commit_can_be_imported(registry: dict[str, Any], catalog_db: Path) -> None:
+    result = run(str(registry["repo"]), "--rev", registry["first"])
+    assert result.exit_code == 0, result.output
+    assert "gcp:claude-sonnet-4-5:serverless" not in offerings(catalog_db)
+
+
+def test_bad_input_exits_2_naming_the_file_and_writes_nothing(
+    registry: dict[str, Any], catalog_db: Path, tmp_path: Path
+) -> None:
+    before = snapshot(catalog_db)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    result = run(str(plain))
+    assert result.exit_code == 2 and f"{plain}: not a git checkout" in result.output
+
+    other = tmp_path / "other"
+    other.mkdir()
+    git(other, "init", "-q")
+    commit(other, {"README.md": "hello\n"}, when="2025-01-01T00:00:00Z")
+    result = run(str(other))
+    assert result.exit_code == 2 and "not shaped like models.dev" in result.output
+
+    broken = registry["repo"] / "providers/groq/models/broken.toml"
+    commit(registry["repo"], {str(broken): 'name = "unterminated\n'}, when="2025-05-01T00:00Z")
+    result = run(str(registry["repo"]))
+    assert result.exit_code == 2
+    assert f"{broken}: not valid TOML" in result.output
+    assert snapshot(catalog_db) == before
+
+
+@pytest.mark.parametrize(
+    ("platform", "file_id", "expected"),
+    [
+        ("amazon-bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "claudesonnet45"),
+        ("google-vertex-anthropic", "claude-sonnet-4-5@20250929", "claudesonnet45"),
+        ("openrouter", "anthropic/claude-sonnet-4.5", "claudesonnet45"),
+        ("amazon-bedrock", "meta.llama3-1-405b-instruct-v1:0", "llama31405binstruct"),
+        ("openai", "gpt-4o-2024-08-06", "gpt4o"),
+        ("mistral", "mistral-large-2402", "mistrallarge2402"),
+    ],
+)
+def test_one_model_under_its_many_names(platform: str, file_id: str, expected: str) -> None:
+    name, _, _ = identity.strip(platform, file_id)
+    assert identity.key(name) == expected
+
+
+def test_prices_are_decimal_strings() -> None:
+    assert [models_dev.amount(v) for v in (3, 3.0, 0.075, 1.25, 0.00001, -1, True)] == [
+        "3.00",
+        "3.00",
+        "0.075",
+        "1.25",
+        "0.00001",
+        None,
+        None,
+    ]
