@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from registry_helpers import commit, curated_db, git, snapshot
 
 from catalog import cli, db
-from catalog.importers import identity, models_dev
+from catalog.importers import identity, models_dev_files
 
 BEDROCK = "providers/amazon-bedrock/models/anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
 BEDROCK_US = "providers/amazon-bedrock/models/us.anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
@@ -239,7 +239,7 @@ def test_one_model_under_its_many_names(platform: str, file_id: str, expected: s
 
 
 def test_prices_are_decimal_strings() -> None:
-    assert [models_dev.amount(v) for v in (3, 3.0, 0.075, 1.25, 0.00001, -1, True)] == [
+    assert [models_dev_files.amount(v) for v in (3, 3.0, 0.075, 1.25, 0.00001, -1, True)] == [
         "3.00",
         "3.00",
         "0.075",

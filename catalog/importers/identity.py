@@ -42,6 +42,21 @@ def undated(model_id: str) -> str:
     return SNAPSHOT.sub("", model_id)
 
 
+# How hosts mark one model served another way (quantized, sped up, in an enclave, as a managed
+# service): the same model, so the same offering, when the plain id is known.
+SERVING_SUFFIX = re.compile(
+    r"-(fp8|fp16|bf16|nvfp4|awq|int4|int8|maas|tee|fast|turbo|lite-fast|high|00\d)$"
+)
+
+
+def plainer(model_id: str) -> list[str]:
+    """The id with serving suffixes taken off one at a time (`x-fp8-fast`: `x-fp8`, `x`)."""
+    found = []
+    while (shorter := SERVING_SUFFIX.sub("", model_id)) != model_id:
+        found.append(model_id := shorter)
+    return found
+
+
 def key(model_id: str) -> str:
     """What two spellings of one model share: lowercase letters and digits, no snapshot date."""
     return re.sub(r"[^a-z0-9]", "", undated(model_id.lower()))

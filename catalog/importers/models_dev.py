@@ -6,29 +6,18 @@ to the file at that commit); its prices by each commit that changed them. A file
 disappears is not a retirement: registries drop rows for many reasons.
 """
 
-from __future__ import annotations
-
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from .. import loading
 from . import gitlog, identity
+from .models_dev_files import ORIGIN, File, deprecation, link, price_records, read_checkout
 from .plan import Plan, Planner, prefer_earlier
 
-ORIGIN = "models.dev"
-REPO_URL = "https://github.com/anomalyco/models.dev"
-UNITS = {
-    "input": "input-1m-tokens",
-    "output": "output-1m-tokens",
-    "cache_read": "cached-input-1m-tokens",
-    "cache_write": "cache-write-1m-tokens",
-}
+__all__ = ["ORIGIN", "Models", "load_mapping", "offering_record", "plan_import"]
 
 
 def mapping_path() -> Path:
@@ -40,97 +29,6 @@ def load_mapping(path: Path | None = None) -> dict[str, Any]:
     """The platform mapping, makers and crosswalk."""
     data: dict[str, Any] = json.loads((path or mapping_path()).read_text(encoding="utf-8"))
     return data
-
-
-def link(commit: str, path: str) -> str:
-    """A reader's link to the file as that commit had it."""
-    return f"{REPO_URL}/blob/{commit}/{quote(path, safe='/:@')}"
-
-
-@dataclass
-class File:
-    """One registry file through history: its versions (oldest first) and parsed contents."""
-
-    path: str
-    versions: list[gitlog.Version]
-    contents: dict[str, dict[str, Any]]  # by blob
-
-    @property
-    def latest(self) -> dict[str, Any]:
-        """The newest readable version's content (a deleted file keeps its last)."""
-        for version in reversed(self.versions):
-            if version.blob in self.contents:
-                return self.contents[version.blob]
-        return {}
-
-    def listed(self) -> list[gitlog.Version]:
-        """The versions that exist and parse, oldest first."""
-        return [v for v in self.versions if v.blob in self.contents]
-
-
-def read_checkout(
-    checkout: Path,
-    rev: str = "HEAD",
-    progress: Callable[[int], Callable[[int], None]] | None = None,
-) -> tuple[str, dict[str, File], int]:
-    """(commit, files by path, unreadable historical versions); bad input is a SourceError."""
-    commit = gitlog.resolve(checkout, rev)
-    head = gitlog.tree(checkout, commit, "providers")
-    if not any(p.count("/") >= 3 and p.split("/")[2] == "models" for p in head):
-        raise gitlog.SourceError(
-            f"{checkout}: not shaped like models.dev (no providers/<p>/models/*.toml at {commit})"
-        )
-    versions = gitlog.follow_links(
-        checkout, gitlog.history(checkout, commit, ("providers", "models"))
-    )
-    blobs = sorted({v.blob for v in versions if v.blob})
-    parsed, broken = gitlog.parse_blobs(checkout, blobs, progress)
-    heads = {**head, **gitlog.tree(checkout, commit, "models")}
-    for path, blob in sorted(heads.items()):
-        if blob in broken:
-            raise gitlog.SourceError(f"{checkout / path}: not valid TOML")
-    files: dict[str, File] = {}
-    for version in versions:
-        files.setdefault(version.path, File(version.path, [], parsed)).versions.append(version)
-    return commit, files, sum(1 for v in versions if v.blob in broken)
-
-
-def amount(value: Any) -> str | None:
-    """A price as a decimal string with at least two places ("3.00", "0.075")."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        return None
-    number = Decimal(str(value))
-    if number.as_tuple().exponent > -2:  # type: ignore[operator]
-        number = number.quantize(Decimal("0.01"))
-    return format(number, "f")
-
-
-def price_records(offering: str, file: File) -> list[dict[str, Any]]:
-    """A price record for each unit each time a commit changed it (the day's last change wins)."""
-    found: dict[str, dict[str, Any]] = {}
-    last: dict[str, str] = {}
-    for version in file.listed():
-        cost = file.contents[version.blob or ""].get("cost")
-        if not isinstance(cost, dict):
-            continue
-        for name, unit in UNITS.items():
-            value = amount(cost.get(name))
-            if value is None or last.get(unit) == value:
-                continue
-            last[unit] = value
-            found[f"{offering}:{unit}:{version.day}"] = {
-                "id": f"{offering}:{unit}:{version.day}",
-                "offering": offering,
-                "region": None,
-                "unit": unit,
-                "amount": value,
-                "currency": "USD",
-                "effective_from": version.day,
-                "effective_from_certainty": "on-or-before",
-                "source": link(version.commit, version.path),
-                "origin": ORIGIN,
-            }
-    return list(found.values())
 
 
 class Models:
@@ -147,18 +45,25 @@ class Models:
         for candidate in (raw, name):
             if candidate in self.crosswalk:
                 return self.crosswalk[candidate]
-        found = self.by_key.get(identity.key(name))
-        if found is None and vendor:  # `meta-llama-3-8b-instruct`, `deepseek.v3`
-            trimmed = name.removeprefix(f"{vendor}-")
-            found = self.by_key.get(identity.key(trimmed)) or self.by_key.get(
-                identity.key(f"{vendor}-{name}")
-            )
-        return found
+        tries = [name, *identity.plainer(name)]
+        if vendor:  # `meta-llama-3-8b-instruct` under meta-llama/, Bedrock's `deepseek.r1`
+            tries += [n.removeprefix(f"{vendor}-") for n in tries] + [f"{vendor}-{name}"]
+        for candidate in tries:
+            found = self.crosswalk.get(candidate) or self.by_key.get(identity.key(candidate))
+            if found is not None:
+                return found
+        return None
 
-    def define(self, name: str, maker: str, content: dict[str, Any]) -> str:
+    def has(self, model_id: str) -> bool:
+        """Whether the catalog has the model or this import defines it."""
+        return model_id in self.known or model_id in self.records
+
+    def define(
+        self, name: str, maker: str, content: dict[str, Any], model_id: str | None = None
+    ) -> str:
         """The catalog id for a model its maker names `name`; a new one gets a record."""
-        found = self.find(name)
-        if found is not None and (found in self.records or found in self.known):
+        found = model_id or self.find(name)
+        if found is not None and self.has(found):
             return found
         model_id = found or identity.slug(name)
         family = content.get("family")
@@ -172,15 +77,6 @@ class Models:
         self.by_key.setdefault(identity.key(model_id), model_id)
         self.by_key.setdefault(identity.key(name), model_id)
         return model_id
-
-
-def deprecation(file: File) -> gitlog.Version | None:
-    """The version from which the file has said `status = "deprecated"` without a break."""
-    since = None
-    for version in file.listed():
-        deprecated = file.contents[version.blob or ""].get("status") == "deprecated"
-        since = (since or version) if deprecated else None
-    return since
 
 
 def offering_record(
@@ -285,8 +181,10 @@ def plan_import(
         if isinstance(ref, str) and "/" in ref:
             model = models.find(ref.split("/", 1)[1])
         model = model or models.find(name, raw, vendor)
-        if model is None and maker_id is not None:
-            model = models.define(name, maker_id, content)
+        if (model is None or not models.has(model)) and maker_id is not None:
+            model = models.define(name, maker_id, content, model)
+        elif model is not None and not models.has(model):
+            model = None  # the crosswalk names a model nobody defines
         if model is None:
             report.refused.append(
                 (

@@ -134,7 +134,8 @@ class Planner:
         """The window the offering would break, named, or None."""
         model = self.lookup("models", offering["model"])
         cloud = self.lookup("clouds", offering["cloud"])
-        assert model is not None and cloud is not None
+        if model is None or cloud is None:
+            return f"no model {offering['model']!r} or cloud {offering['cloud']!r} to offer it on"
         for window in self.windows:
             if rules.contradicts(offering, model, cloud, window):
                 until = window["ends_at"][:10] if window["ends_at"] else "further notice"
