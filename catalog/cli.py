@@ -332,3 +332,43 @@ def import_models_dev(path: Path, rev: str, dry_run: bool, report_file: Path | N
             return models_dev.plan_import(conn, path, rev, progress)
 
     _run_import(plan_of, dry_run, report_file, "catalog import models-dev")
+
+
+@import_group.command(name="litellm")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Plan and report; write nothing.")
+@click.option(
+    "--date",
+    "day",
+    help="The UTC day the map was read (YYYY-MM-DD, default today): its prices hold on or before.",
+)
+@click.option(
+    "--source",
+    default=None,
+    help="The URL a reader can open for this copy of the map (default: the file on GitHub).",
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report, with the price records found, as JSON here.",
+)
+def import_litellm(
+    file: Path, dry_run: bool, day: str | None, source: str | None, report_file: Path | None
+) -> None:
+    """Import LiteLLM's model map: announced deprecations, regions and prices of known offerings.
+
+    The map has no availability dates, so it adds to offerings the catalog has and never makes
+    new ones. Exit 2 on a file that is not the map.
+
+    Example: catalog import litellm model_prices_and_context_window.json --date 2026-12-01
+    """
+    from .importers import litellm
+
+    if day is not None and not litellm.DAY.match(day):
+        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--date")
+
+    def plan_of(conn: sqlite3.Connection) -> Any:
+        return litellm.plan_import(conn, file, day, source or litellm.DEFAULT_SOURCE)
+
+    _run_import(plan_of, dry_run, report_file, "catalog import litellm")

@@ -116,6 +116,9 @@ CURATED: dict[str, list[dict[str, Any]]] = {
             cloud_model_id="claude-sonnet-4-5-20250929",
             available_from="2025-02-01",
             available_from_certainty="exact",
+            deprecated_from="2026-08-01",
+            deprecated_from_certainty="exact",
+            deprecated_from_source="https://example.com/deprecations",
         ),
     ],
     "exclusivity-windows": [

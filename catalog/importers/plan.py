@@ -104,12 +104,23 @@ def prefer_earlier(mine: str) -> Merge:
     return merge
 
 
+def take(why: str) -> Merge:
+    """A merge that stores the import's record as built, with the reason it gives."""
+
+    def merge(old: Record, new: Record) -> tuple[Record, str | None]:
+        return new, why
+
+    return merge
+
+
 class Planner:
     """Builds a plan against the catalog as it is: new parents, offerings merged or refused."""
 
     def __init__(self, conn: sqlite3.Connection, source: str) -> None:
         self.plan = Plan(source)
         self.known = {c: existing(conn, c) for c in ("providers", "clouds", "models", "offerings")}
+        regions = queries.list_records(conn, queries.COLLECTIONS["regions"], {})
+        self.known["regions"] = {f"{r['cloud']}/{r['id']}": store.fixture_form(r) for r in regions}
         self.windows = list(existing(conn, "exclusivity-windows").values())
         self.new: dict[str, dict[str, Record]] = {c: {} for c in store.ORDER}
 
