@@ -88,6 +88,9 @@ def prefer_earlier(mine: str) -> Merge:
     def merge(old: Record, new: Record) -> tuple[Record, str | None]:
         if old["origin"] == mine:
             return new, None
+        start = ("available_from", "available_from_certainty", "available_from_source")
+        if all(old[name] == new[name] for name in start):
+            return old, None  # an earlier run already took the import's start
         ours, theirs = old["available_from_certainty"], new["available_from_certainty"]
         earlier = new["available_from"] < old["available_from"]
         surer = SURENESS[theirs] > SURENESS[ours]
@@ -97,7 +100,7 @@ def prefer_earlier(mine: str) -> Merge:
         if not better:
             return old, f"kept {old['origin']} start {was} over {mine}'s {offered}"
         merged = dict(old)
-        for name in ("available_from", "available_from_certainty", "available_from_source"):
+        for name in start:
             merged[name] = new[name]
         return merged, f"{mine} has better evidence: start {offered}, was {was}"
 
@@ -193,9 +196,16 @@ class Planner:
         return self.plan
 
 
-def write_plan(conn: sqlite3.Connection, plan: Plan, actor: str) -> int:
+def write_plan(
+    conn: sqlite3.Connection,
+    plan: Plan,
+    actor: str,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Apply the plan in one transaction, through the store the API writes with (feed and
-    history included); returns how many records changed. A contradiction aborts it all."""
+    history included); returns how many records changed. A contradiction aborts it all.
+
+    This is the import's only write: point it elsewhere if the store's interface moves."""
     written = 0
     with store.transaction(conn):
         now = store.now()
@@ -203,6 +213,8 @@ def write_plan(conn: sqlite3.Connection, plan: Plan, actor: str) -> int:
             for record in plan.records.get(collection, []):
                 if store.save(conn, collection, record, actor, now):
                     written += 1
+                if progress:
+                    progress(1)
         offerings = [r["id"] for r in plan.records.get("offerings", [])]
         if offerings and rules.find_contradictions(conn, offerings):
             raise RuntimeError("the import would break the exclusivity rule; nothing written")
