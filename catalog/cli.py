@@ -298,8 +298,12 @@ def _run_import(plan_of: Any, dry_run: bool, report_file: Path | None, actor: st
     if dry_run:
         click.echo(f"Dry run: nothing written ({result.count()} records planned).", err=True)
         return
-    with click.progressbar(length=result.count(), label="Writing", file=sys.stderr) as bar:
-        written = plan.write_plan(database.conn, result, actor, progress=bar.update)
+    try:
+        with click.progressbar(length=result.count(), label="Writing", file=sys.stderr) as bar:
+            written = plan.write_plan(database.conn, result, actor, progress=bar.update)
+    except plan.ImportRefused as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
     click.echo(f"Wrote {written} records into {database_path()}.", err=True)
 
 

@@ -7,6 +7,7 @@ disappears is not a retirement: registries drop rows for many reasons.
 """
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from . import gitlog, identity
 from .models_dev_files import ORIGIN, File, deprecation, link, price_records, read_checkout
 from .plan import Plan, Planner, prefer_earlier
 
+LATEST = re.compile(r"\s*(\(latest\)|latest|-latest)$", re.IGNORECASE)
 __all__ = ["ORIGIN", "Models", "load_mapping", "offering_record", "plan_import"]
 
 
@@ -36,6 +38,8 @@ class Models:
 
     def __init__(self, known: dict[str, dict[str, Any]], mapping: dict[str, Any]) -> None:
         self.crosswalk: dict[str, str] = mapping["crosswalk"]
+        # Makers' names that hosts put before a model's (`meta-llama-3-8b-instruct`).
+        self.prefixes = sorted(set(mapping["makers"]), key=len, reverse=True)
         self.known = set(known)
         self.by_key = {identity.key(m): m for m in sorted(known, key=len, reverse=True)}
         self.records: dict[str, dict[str, Any]] = {}
@@ -46,6 +50,7 @@ class Models:
             if candidate in self.crosswalk:
                 return self.crosswalk[candidate]
         tries = [name, *identity.plainer(name)]
+        tries += [n[len(p) + 1 :] for n in tries for p in self.prefixes if n.startswith(f"{p}-")]
         if vendor:  # `meta-llama-3-8b-instruct` under meta-llama/, Bedrock's `deepseek.r1`
             tries += [n.removeprefix(f"{vendor}-") for n in tries] + [f"{vendor}-{name}"]
         for candidate in tries:
@@ -70,7 +75,7 @@ class Models:
         self.records[model_id] = {
             "id": model_id,
             "provider": maker,
-            "name": str(content.get("name") or name).removesuffix(" (latest)")[:200],
+            "name": LATEST.sub("", str(content.get("name") or name))[:200] or name,
             "family": identity.slug(family) if isinstance(family, str) and family else None,
             "open_weights": bool(content.get("open_weights", False)),
         }
@@ -161,6 +166,8 @@ def plan_import(
             rank, maker_id = 0, platforms[parts[1]]["provider"]
         elif vendor is not None and vendor in makers:
             rank, maker_id = (2 if parts[1] == "amazon-bedrock" else 1), maker(vendor)
+        elif name.startswith(tuple(platforms[parts[1]].get("names", {}).get("prefixes", ()))):
+            rank, maker_id = 1, platforms[parts[1]]["names"]["maker"]  # Azure's `phi-4`, ...
         else:
             rank, maker_id = 3, None
         entries.append((rank, parts[1], path, name, raw, vendor, maker_id))

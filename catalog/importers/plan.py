@@ -28,6 +28,10 @@ class SourceError(Exception):
     """A source that cannot be imported; the message names the path or file."""
 
 
+class ImportRefused(Exception):
+    """A plan the store will not take as a whole (checked again inside the transaction)."""
+
+
 @dataclass
 class Report:
     """Every decision of an import, as (what, why) lines per kind."""
@@ -217,7 +221,7 @@ def write_plan(
                     progress(1)
         offerings = [r["id"] for r in plan.records.get("offerings", [])]
         if offerings and rules.find_contradictions(conn, offerings):
-            raise RuntimeError("the import would break the exclusivity rule; nothing written")
+            raise ImportRefused("the import would break the exclusivity rule; nothing written")
     return written
 
 
