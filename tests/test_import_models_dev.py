@@ -22,6 +22,8 @@ MISTRAL = "providers/mistral/models/mistral-small-2503.toml"
 GPT_ON_AWS = "providers/amazon-bedrock/models/openai.gpt-4o.toml"
 UNMAPPED = "providers/somehost/models/claude-sonnet-4-5.toml"
 UNMATCHED = "providers/groq/models/mystery-model-9b.toml"
+BASED = "providers/togetherai/models/house-blend.toml"
+LINKED = "providers/azure-cognitive-services/models/claude-sonnet-4-5.toml"
 
 
 def toml(name: str, cost_in: float | None = None, extra: str = "") -> str:
@@ -34,8 +36,9 @@ def toml(name: str, cost_in: float | None = None, extra: str = "") -> str:
 
 @pytest.fixture
 def registry(tmp_path: Path) -> dict[str, Any]:
-    """Two commits: the first lists the models, the second changes a price, adds Vertex,
-    and drops the Mistral file. The second's local time is the day before its UTC day."""
+    """The first commit lists the models, the next adds a symbolic link (as models.dev does for
+    Azure's two endpoints), the last changes a price, adds Vertex and drops the Mistral file.
+    The last one's local time is the day before its UTC day."""
     repo = tmp_path / "models.dev"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "dev")
@@ -50,15 +53,19 @@ def registry(tmp_path: Path) -> dict[str, Any]:
             GPT_ON_AWS: toml("GPT-4o", 2.5),
             UNMAPPED: toml("Claude Sonnet 4.5", 3),
             UNMATCHED: toml("Mystery", 1),
+            BASED: 'base_model = "anthropic/claude-sonnet-4-5-20250929"\n',
         },
         when="2025-03-01T12:00:00+00:00",
     )
+    (repo / LINKED).parent.mkdir(parents=True)
+    (repo / LINKED).symlink_to("../../anthropic/models/claude-sonnet-4-5-20250929.toml")
+    linked = commit(repo, {}, when="2025-03-15T08:00:00+00:00")
     second = commit(
         repo,
         {BEDROCK: toml("Claude Sonnet 4.5", 2.5), VERTEX: toml("Claude Sonnet 4.5"), MISTRAL: None},
         when="2025-04-02T23:30:00-05:00",
     )
-    return {"repo": repo, "first": first, "second": second}
+    return {"repo": repo, "first": first, "linked": linked, "second": second}
 
 
 @pytest.fixture
@@ -248,3 +255,25 @@ def test_prices_are_decimal_strings() -> None:
         None,
         None,
     ]
+
+
+def test_base_model_and_symbolic_links_name_the_model(
+    registry: dict[str, Any], catalog_db: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    assert run(str(registry["repo"]), "--report", str(report)).exit_code == 0
+    found = offerings(catalog_db)
+    # No maker in its id: only `base_model` says which model Together's file is.
+    together = found["together-ai:claude-sonnet-4-5:serverless"]
+    assert together["cloud_model_id"] == "house-blend"
+    assert together["available_from_source"] == link(registry["first"], BASED)
+    # A symbolic link lists the model from the commit that made it, with its target's facts.
+    azure = found["azure:claude-sonnet-4-5:serverless"]
+    assert azure["available_from"] == "2025-03-15T00:00:00Z"
+    assert azure["available_from_source"] == link(registry["linked"], LINKED)
+    prices = json.loads(report.read_text())["prices"]
+    assert {
+        (p["unit"], p["amount"])
+        for p in prices
+        if p["offering"] == "azure:claude-sonnet-4-5:serverless"
+    } == {("input-1m-tokens", "3.00"), ("output-1m-tokens", "15.00")}
