@@ -6,18 +6,22 @@ to the file at that commit); its prices by each commit that changed them. A file
 disappears is not a retirement: registries drop rows for many reasons.
 """
 
+from __future__ import annotations
+
 import json
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import loading
 from . import gitlog, identity
 from .models_dev_files import ORIGIN, File, deprecation, link, price_records, read_checkout
-from .plan import Plan, Planner, prefer_earlier
+from .plan import Plan, Planner, Report, prefer_earlier
 
+CLOUD = ("name", "kind", "provider")  # what a mapped platform says about its catalog cloud
 LATEST = re.compile(r"\s*(\(latest\)|latest|-latest)$", re.IGNORECASE)
 __all__ = ["ORIGIN", "Models", "load_mapping", "offering_record", "plan_import"]
 
@@ -125,6 +129,61 @@ def offering_record(
     return record, primary
 
 
+class Entry(NamedTuple):
+    """One provider file, with who may name a new model from it (rank: who goes first)."""
+
+    rank: int
+    platform: str
+    path: str
+    name: str
+    raw: str
+    vendor: str | None
+    maker: str | None
+
+
+def classify(files: dict[str, File], mapping: dict[str, Any], report: Report) -> list[Entry]:
+    """The mapped platforms' files, the maker's own platform first, then ids that name their
+    maker (a gateway's `maker/model`, Bedrock's `maker.model`, a platform's reviewed prefixes);
+    the rest may only match. Unmapped platforms are reported, one line each."""
+    platforms, makers = mapping["platforms"], mapping["makers"]
+    entries, unmapped = [], Counter[str]()
+    for path in sorted(files):
+        parts = path.split("/", 3)
+        if len(parts) < 4 or parts[0] != "providers" or parts[2] != "models":
+            continue
+        if parts[1] not in platforms:
+            unmapped[parts[1]] += 1
+            continue
+        about = platforms[parts[1]]
+        name, raw, vendor = identity.strip(parts[1], parts[3].removesuffix(".toml"))
+        names = about.get("names", {})
+        if about["kind"] == "first-party":
+            rank, maker = 0, about["provider"]
+        elif vendor is not None and vendor in makers:
+            rank, maker = (2 if parts[1] == "amazon-bedrock" else 1), makers[vendor]
+        elif names and name.startswith(tuple(names["prefixes"])):
+            rank, maker = 1, names["maker"]  # Azure's `phi-4`, Model Studio's `qwen-max`
+        else:
+            rank, maker = 3, None
+        entries.append(Entry(rank, parts[1], path, name, raw, vendor, maker))
+    for platform, count in sorted(unmapped.items()):
+        why = mapping["skipped"].get(platform, "not in the reviewed mapping")
+        report.refused.append(
+            (f"providers/{platform} ({count} files)", f"unmapped platform: {why}")
+        )
+    return sorted(entries)
+
+
+def model_of(entry: Entry, content: dict[str, Any], models: Models) -> str | None:
+    """The catalog model a file lists: its `base_model`, the crosswalk, its id, or a new one."""
+    ref = content.get("base_model") or (content.get("extends") or {}).get("from")
+    model = models.find(ref.split("/", 1)[1]) if isinstance(ref, str) and "/" in ref else None
+    model = model or models.find(entry.name, entry.raw, entry.vendor)
+    if (model is None or not models.has(model)) and entry.maker is not None:
+        return models.define(entry.name, entry.maker, content, model)
+    return model if model is not None and models.has(model) else None
+
+
 def plan_import(
     conn: sqlite3.Connection,
     checkout: Path,
@@ -139,88 +198,36 @@ def plan_import(
     report = planner.plan.report
     platforms, makers = mapping["platforms"], mapping["makers"]
     models = Models(planner.known["models"], mapping)
-
-    def maker(lab: str) -> str:
-        return str(makers.get(lab, lab))
-
     for path in sorted(p for p in files if p.startswith("models/") and p.count("/") >= 2):
         lab, name = path.split("/", 2)[1:]
-        if lab not in makers:
-            continue  # a folder that once held a platform's files, not a maker's
-        models.define(name.removesuffix(".toml"), maker(lab), files[path].latest)
-
-    # Who may name a new model: the maker's own platform first, then an id that names its
-    # maker (a gateway's `maker/model`, Bedrock's `maker.model`); others only match.
-    entries = []
-    unmapped: dict[str, int] = {}
-    for path in sorted(files):
-        parts = path.split("/", 3)
-        if len(parts) < 4 or parts[0] != "providers" or parts[2] != "models":
-            continue
-        if parts[1] not in platforms:
-            unmapped[parts[1]] = unmapped.get(parts[1], 0) + 1
-            continue
-        file_id = parts[3].removesuffix(".toml")
-        name, raw, vendor = identity.strip(parts[1], file_id)
-        if platforms[parts[1]]["kind"] == "first-party":
-            rank, maker_id = 0, platforms[parts[1]]["provider"]
-        elif vendor is not None and vendor in makers:
-            rank, maker_id = (2 if parts[1] == "amazon-bedrock" else 1), maker(vendor)
-        elif name.startswith(tuple(platforms[parts[1]].get("names", {}).get("prefixes", ()))):
-            rank, maker_id = 1, platforms[parts[1]]["names"]["maker"]  # Azure's `phi-4`, ...
-        else:
-            rank, maker_id = 3, None
-        entries.append((rank, parts[1], path, name, raw, vendor, maker_id))
-    for platform, count in sorted(unmapped.items()):
-        why = mapping["skipped"].get(platform, "not in the reviewed mapping")
-        report.refused.append(
-            (f"providers/{platform} ({count} files)", f"unmapped platform: {why}")
-        )
+        if lab in makers:  # other folders once held a platform's files, not a maker's
+            models.define(name.removesuffix(".toml"), makers[lab], files[path].latest)
 
     groups: dict[tuple[str, str], list[tuple[str, File]]] = {}
-    for _, platform, path, name, raw, vendor, maker_id in sorted(entries):
-        file = files[path]
+    for entry in classify(files, mapping, report):
+        file = files[entry.path]
         if not file.listed():
             continue
-        content = file.latest
-        ref = content.get("base_model") or (content.get("extends") or {}).get("from")
-        model = None
-        if isinstance(ref, str) and "/" in ref:
-            model = models.find(ref.split("/", 1)[1])
-        model = model or models.find(name, raw, vendor)
-        if (model is None or not models.has(model)) and maker_id is not None:
-            model = models.define(name, maker_id, content, model)
-        elif model is not None and not models.has(model):
-            model = None  # the crosswalk names a model nobody defines
+        model = model_of(entry, file.latest, models)
         if model is None:
-            report.refused.append(
-                (
-                    path,
-                    f"unmatched model: {name!r} (no base_model, crosswalk "
-                    "entry or catalog model with that key)",
-                )
-            )
+            why = f"unmatched model: {entry.name!r} (no base_model, crosswalk entry or known key)"
+            report.refused.append((entry.path, why))
             continue
-        groups.setdefault((platforms[platform]["cloud"], model), []).append((platform, file))
+        cloud = platforms[entry.platform]["cloud"]
+        groups.setdefault((cloud, model), []).append((entry.platform, file))
 
     def need_provider(provider: str | None) -> None:
         if provider and provider not in planner.known["providers"]:
             about = mapping["providers"].get(provider, {})
-            planner.add_parent(
-                "providers",
-                {
-                    "id": provider,
-                    "name": about.get("name", provider),
-                    "website": about.get("website"),
-                },
-            )
+            name = about.get("name", provider)
+            record = {"id": provider, "name": name, "website": about.get("website")}
+            planner.add_parent("providers", record)
 
     prices = []
     for (cloud, model), group in sorted(groups.items()):
         about = platforms[group[0][0]]
         need_provider(about["provider"])
-        cloud_record = {k: about[k] for k in ("name", "kind", "provider")}
-        if not planner.add_parent("clouds", {"id": cloud, **cloud_record}):
+        if not planner.add_parent("clouds", {"id": cloud, **{k: about[k] for k in CLOUD}}):
             continue
         if model in models.records:
             need_provider(models.records[model]["provider"])
