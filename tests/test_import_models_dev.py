@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from registry_helpers import commit, curated_db, git, snapshot
 
 from catalog import cli, db
-from catalog.importers import identity, models_dev_files
+from catalog.importers import identity, models_dev_files, plan
 
 BEDROCK = "providers/amazon-bedrock/models/anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
 BEDROCK_US = "providers/amazon-bedrock/models/us.anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
@@ -23,6 +23,7 @@ GPT_ON_AWS = "providers/amazon-bedrock/models/openai.gpt-4o.toml"
 UNMAPPED = "providers/somehost/models/claude-sonnet-4-5.toml"
 UNMATCHED = "providers/groq/models/mystery-model-9b.toml"
 BASED = "providers/togetherai/models/house-blend.toml"
+HAIKU = "providers/anthropic/models/claude-3-haiku-20240307.toml"
 LINKED = "providers/azure-cognitive-services/models/claude-sonnet-4-5.toml"
 
 
@@ -38,7 +39,7 @@ def toml(name: str, cost_in: float | None = None, extra: str = "") -> str:
 def registry(tmp_path: Path) -> dict[str, Any]:
     """The first commit lists the models, the next adds a symbolic link (as models.dev does for
     Azure's two endpoints), the last changes a price, adds Vertex and drops the Mistral file.
-    The last one's local time is the day before its UTC day."""
+    The last one's local time is the day before its UTC day; it also marks Haiku deprecated."""
     repo = tmp_path / "models.dev"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "dev")
@@ -54,6 +55,7 @@ def registry(tmp_path: Path) -> dict[str, Any]:
             UNMAPPED: toml("Claude Sonnet 4.5", 3),
             UNMATCHED: toml("Mystery", 1),
             BASED: 'base_model = "anthropic/claude-sonnet-4-5-20250929"\n',
+            HAIKU: toml("Claude Haiku 3", 0.25),
         },
         when="2025-03-01T12:00:00+00:00",
     )
@@ -62,7 +64,12 @@ def registry(tmp_path: Path) -> dict[str, Any]:
     linked = commit(repo, {}, when="2025-03-15T08:00:00+00:00")
     second = commit(
         repo,
-        {BEDROCK: toml("Claude Sonnet 4.5", 2.5), VERTEX: toml("Claude Sonnet 4.5"), MISTRAL: None},
+        {
+            BEDROCK: toml("Claude Sonnet 4.5", 2.5),
+            VERTEX: toml("Claude Sonnet 4.5"),
+            MISTRAL: None,
+            HAIKU: toml("Claude Haiku 3", 0.25, 'status = "deprecated"'),
+        },
         when="2025-04-02T23:30:00-05:00",
     )
     return {"repo": repo, "first": first, "linked": linked, "second": second}
@@ -277,3 +284,45 @@ def test_base_model_and_symbolic_links_name_the_model(
         for p in prices
         if p["offering"] == "azure:claude-sonnet-4-5:serverless"
     } == {("input-1m-tokens", "3.00"), ("output-1m-tokens", "15.00")}
+
+
+def test_a_deprecated_status_dates_the_deprecation(
+    registry: dict[str, Any], catalog_db: Path
+) -> None:
+    assert run(str(registry["repo"])).exit_code == 0
+    haiku = offerings(catalog_db)["anthropic-api:claude-3-haiku:serverless"]
+    assert haiku["available_from"] == "2025-03-01T00:00:00Z"
+    assert haiku["deprecated_from"] == "2025-04-03T00:00:00Z"
+    assert haiku["deprecated_from_certainty"] == "on-or-before"
+    assert haiku["deprecated_from_source"] == link(registry["second"], HAIKU)
+    assert haiku["retired_from"] is None
+
+
+def start(day: str, certainty: str, origin: str = "curated") -> dict[str, Any]:
+    return {
+        "available_from": f"{day}T00:00:00Z",
+        "available_from_certainty": certainty,
+        "available_from_source": f"https://example.com/{origin}",
+        "origin": origin,
+    }
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "taken"),
+    [
+        (start("2025-03-10", "on-or-before"), start("2025-03-01", "on-or-before"), True),
+        (start("2025-03-01", "on-or-before"), start("2025-03-10", "on-or-before"), False),
+        (start("2025-03-01", "on-or-before"), start("2025-03-01", "on-or-before"), False),
+        (start("2025-03-01", "month"), start("2025-02-20", "on-or-before"), True),
+        (start("2025-02-01", "inferred"), start("2025-03-10", "on-or-before"), True),
+        (start("2025-02-01", "announced"), start("2025-03-10", "on-or-before"), True),
+        (start("2025-03-10", "exact"), start("2025-03-01", "on-or-before"), False),
+    ],
+)
+def test_curated_precedence_takes_only_strictly_better_evidence(
+    ours: dict[str, Any], theirs: dict[str, Any], taken: bool
+) -> None:
+    merged, why = plan.prefer_earlier("models.dev")(ours, {**theirs, "origin": "models.dev"})
+    assert (merged["available_from_source"] == theirs["available_from_source"]) is taken
+    assert merged["origin"] == "curated"
+    assert why is not None and why.startswith("models.dev has better" if taken else "kept")
