@@ -310,19 +310,31 @@ def start(day: str, certainty: str, origin: str = "curated") -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("ours", "theirs", "taken"),
     [
-        (start("2025-03-10", "on-or-before"), start("2025-03-01", "on-or-before"), True),
-        (start("2025-03-01", "on-or-before"), start("2025-03-10", "on-or-before"), False),
-        (start("2025-03-01", "on-or-before"), start("2025-03-01", "on-or-before"), False),
-        (start("2025-03-01", "month"), start("2025-02-20", "on-or-before"), True),
-        (start("2025-02-01", "inferred"), start("2025-03-10", "on-or-before"), True),
-        (start("2025-02-01", "announced"), start("2025-03-10", "on-or-before"), True),
-        (start("2025-03-10", "exact"), start("2025-03-01", "on-or-before"), False),
+        (
+            start("2025-03-10", "on-or-before"),
+            start("2025-03-01", "on-or-before", "models.dev"),
+            True,
+        ),
+        (
+            start("2025-03-01", "on-or-before"),
+            start("2025-03-10", "on-or-before", "models.dev"),
+            False,
+        ),
+        (
+            start("2025-03-01", "on-or-before"),
+            start("2025-03-01", "on-or-before", "models.dev"),
+            False,
+        ),
+        (start("2025-03-01", "month"), start("2025-02-20", "on-or-before", "models.dev"), True),
+        (start("2025-02-01", "inferred"), start("2025-03-10", "on-or-before", "models.dev"), True),
+        (start("2025-02-01", "announced"), start("2025-03-10", "on-or-before", "models.dev"), True),
+        (start("2025-03-10", "exact"), start("2025-03-01", "on-or-before", "models.dev"), False),
     ],
 )
 def test_curated_precedence_takes_only_strictly_better_evidence(
     ours: dict[str, Any], theirs: dict[str, Any], taken: bool
 ) -> None:
-    merged, why = plan.prefer_earlier("models.dev")(ours, {**theirs, "origin": "models.dev"})
+    merged, why = plan.prefer_earlier("models.dev")(ours, theirs)
     assert (merged["available_from_source"] == theirs["available_from_source"]) is taken
     assert merged["origin"] == "curated"
     assert why is not None and why.startswith("models.dev has better" if taken else "kept")
