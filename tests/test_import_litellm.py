@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from registry_helpers import curated_db, snapshot
+from registry_helpers import commit, curated_db, git, snapshot
 
 from catalog import cli
 from catalog.importers import litellm
@@ -138,3 +138,32 @@ def test_keys_name_regions_and_cloud_ids() -> None:
     )
     assert litellm.split_key("azure/eu/gpt-4o", routes) == (None, "eu/gpt-4o")
     assert litellm.per_million(1.5e-05) == "15.00" and litellm.per_million(7.5e-08) == "0.075"
+
+
+def test_a_models_dev_import_keeps_what_litellm_added(tmp_path: Path, catalog_db: Path) -> None:
+    """The registries speak to different facts: each run leaves the other's alone."""
+    repo = tmp_path / "models.dev"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    bedrock = "providers/amazon-bedrock/models/anthropic.claude-opus-4-1-20250805-v1:0.toml"
+    commit(repo, {bedrock: 'name = "Claude Opus 4.1"\n'}, when="2025-08-06T00:00:00Z")
+    excerpt = tmp_path / "map.json"
+    excerpt.write_text(
+        json.dumps(
+            {
+                "bedrock/us-west-2/anthropic.claude-opus-4-1-20250805-v1:0": {
+                    "litellm_provider": "bedrock",
+                    "deprecation_date": "2026-08-05",
+                }
+            }
+        )
+    )
+    models_dev = ["import", "models-dev", str(repo)]
+    assert CliRunner().invoke(cli.main, models_dev).exit_code == 0
+    assert run(str(excerpt)).exit_code == 0
+    opus = offering(catalog_db, "aws:claude-opus-4-1:serverless")
+    assert opus["regions"] == ["us-west-2"] and opus["deprecated_from"] is not None
+    before = snapshot(catalog_db)
+    again = CliRunner().invoke(cli.main, models_dev)
+    assert again.exit_code == 0 and "changed 0" in again.output
+    assert snapshot(catalog_db) == before

@@ -90,8 +90,11 @@ def prefer_earlier(mine: str) -> Merge:
     month date); an exact date is never replaced."""
 
     def merge(old: Record, new: Record) -> tuple[Record, str | None]:
-        if old["origin"] == mine:
-            return new, None
+        if old["origin"] == mine:  # its own record: renewed, but silence is not a retraction
+            kept = {"regions": old["regions"]} if not new["regions"] else {}
+            if new["deprecated_from"] is None:
+                kept |= {n: old[n] for n in old if n.startswith("deprecated_from")}
+            return {**new, **kept}, None
         start = ("available_from", "available_from_certainty", "available_from_source")
         if all(old[name] == new[name] for name in start):
             return old, None  # an earlier run already took the import's start
