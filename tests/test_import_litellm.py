@@ -76,6 +76,9 @@ def test_what_cannot_be_placed_is_refused_with_the_reason(catalog_db: Path) -> N
     assert "refused  gpt-mystery-9: unmatched model" in result.output
     assert "refused  litellm_provider hyperbolic (1 keys): unmapped provider" in result.output
     assert "unknown region aws/xx-nowhere-9" in result.output
+    # Provisioned throughput is not a fact about the serverless offering (nor its region).
+    assert "refused  provisioned (1 keys): provisioned throughput" in result.output
+    assert "ap-northeast-1" not in offering(catalog_db, AWS)["regions"]
 
 
 def test_prices_per_million_tokens_by_region(catalog_db: Path, tmp_path: Path) -> None:

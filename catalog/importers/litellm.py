@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +29,7 @@ UNITS = {
     "cache_read_input_token_cost": "cached-input-1m-tokens",
     "cache_creation_input_token_cost": "cache-write-1m-tokens",
 }
+PROVISIONED = "provisioned throughput (`-commitment/` keys): not a fact about serverless offerings"
 REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -137,14 +139,16 @@ def plan_import(
     report = planner.plan.report
     models = models_dev.Models(planner.known["models"], models_dev.load_mapping())
     facts: dict[str, dict[str, Any]] = {}
-    unmapped: dict[str, int] = {}
+    unmapped: Counter[str] = Counter()
     prices: dict[str, dict[str, Any]] = {}
     for key in sorted(entries, key=lambda k: (identity.is_variant("amazon-bedrock", k), k)):
         entry = entries[key]
+        if "-commitment/" in key:  # Bedrock provisioned throughput: not a serverless fact
+            unmapped["provisioned"] += 1
+            continue
         about = mapping["providers"].get(entry.get("litellm_provider"))
         if about is None:
-            name = str(entry.get("litellm_provider"))
-            unmapped[name] = unmapped.get(name, 0) + 1
+            unmapped[f"litellm_provider {entry.get('litellm_provider')}"] += 1
             continue
         region, cloud_id = split_key(key, mapping["routes"])
         name, raw, vendor = identity.strip(about["platform"], cloud_id)
@@ -184,8 +188,9 @@ def plan_import(
             continue  # a price for a region the catalog cannot name
         for price in prices_of(offering, region, entry, day, cited):
             prices.setdefault(price["id"], price)
-    for provider, count in sorted(unmapped.items()):
-        report.refused.append((f"litellm_provider {provider} ({count} keys)", "unmapped provider"))
+    for what, count in sorted(unmapped.items()):
+        why = "unmapped provider" if what != "provisioned" else PROVISIONED
+        report.refused.append((f"{what} ({count} keys)", why))
     for offering, fact in sorted(facts.items()):
         old = planner.known["offerings"][offering]
         record, changed, kept = merge_facts(old, fact["regions"], fact["deprecation"])
