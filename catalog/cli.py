@@ -285,7 +285,9 @@ def import_group() -> None:
 def _run_import(plan_of: Any, dry_run: bool, report_file: Path | None, actor: str) -> None:
     from .importers import plan
 
-    database = db.migrate(database_path())
+    target = database_path()
+    # A dry run against no database plans against an empty catalog and leaves no file behind.
+    database = db.migrate(":memory:" if dry_run and not Path(target).exists() else target)
     try:
         result = plan_of(database.conn)
     except plan.SourceError as error:
@@ -304,7 +306,7 @@ def _run_import(plan_of: Any, dry_run: bool, report_file: Path | None, actor: st
     except plan.ImportRefused as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(1) from None
-    click.echo(f"Wrote {written} records into {database_path()}.", err=True)
+    click.echo(f"Wrote {written} records into {target}.", err=True)
 
 
 @import_group.command(name="models-dev")

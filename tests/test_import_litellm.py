@@ -170,3 +170,13 @@ def test_a_models_dev_import_keeps_what_litellm_added(tmp_path: Path, catalog_db
     again = CliRunner().invoke(cli.main, models_dev)
     assert again.exit_code == 0 and "changed 0" in again.output
     assert snapshot(catalog_db) == before
+
+
+def test_a_dry_run_without_a_database_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "none.db"
+    monkeypatch.setenv("CATALOG_DATABASE", str(missing))
+    result = run(str(EXCERPT), "--dry-run")
+    assert result.exit_code == 0 and "Dry run: nothing written" in result.output
+    assert not missing.exists()
