@@ -221,6 +221,10 @@ def test_bad_input_exits_2_naming_the_file_and_writes_nothing(
     result = run(str(plain))
     assert result.exit_code == 2 and f"{plain}: not a git checkout" in result.output
 
+    inside = registry["repo"] / "providers"
+    result = run(str(inside))
+    assert result.exit_code == 2 and f"{inside}: not a git checkout" in result.output
+
     other = tmp_path / "other"
     other.mkdir()
     git(other, "init", "-q")

@@ -55,9 +55,13 @@ def resolve(checkout: Path, rev: str) -> str:
     if not checkout.is_dir():
         raise SourceError(f"{checkout}: not a folder")
     try:
-        git(checkout, "rev-parse", "--git-dir")
+        bare = git(checkout, "rev-parse", "--is-bare-repository").decode().strip() == "true"
+        where = "--absolute-git-dir" if bare else "--show-toplevel"
+        top = Path(git(checkout, "rev-parse", where).decode().strip())
     except SourceError:
         raise SourceError(f"{checkout}: not a git checkout") from None
+    if top.resolve() != checkout.resolve():  # a folder inside some other repository
+        raise SourceError(f"{checkout}: not a git checkout (it lies inside {top})")
     return git(checkout, "rev-parse", "--verify", f"{rev}^{{commit}}").decode().strip()
 
 
