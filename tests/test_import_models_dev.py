@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from registry_helpers import commit, curated_db, git, snapshot
 
 from catalog import cli, db
-from catalog.importers import identity, models_dev_files, plan
+from catalog.importers import identity, models_dev, models_dev_files, plan
 
 BEDROCK = "providers/amazon-bedrock/models/anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
 BEDROCK_US = "providers/amazon-bedrock/models/us.anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
@@ -249,6 +249,8 @@ def test_bad_input_exits_2_naming_the_file_and_writes_nothing(
         ("amazon-bedrock", "meta.llama3-1-405b-instruct-v1:0", "llama31405binstruct"),
         ("openai", "gpt-4o-2024-08-06", "gpt4o"),
         ("mistral", "mistral-large-2402", "mistrallarge2402"),
+        ("fireworks-ai", "accounts/fireworks/models/deepseek-v3p1", "deepseekv31"),
+        ("groq", "meta-llama%2Fllama-4-scout-17b-16e-instruct", "llama4scout17b16einstruct"),
     ],
 )
 def test_one_model_under_its_many_names(platform: str, file_id: str, expected: str) -> None:
@@ -342,3 +344,15 @@ def test_curated_precedence_takes_only_strictly_better_evidence(
     assert (merged["available_from_source"] == theirs["available_from_source"]) is taken
     assert merged["origin"] == "curated"
     assert why is not None and why.startswith("models.dev has better" if taken else "kept")
+
+
+def test_hosts_spellings_resolve_to_the_model() -> None:
+    known: dict[str, dict[str, Any]] = {"claude-sonnet-4-6": {}, "llama-3-8b-instruct": {}}
+    known["deepseek-v3.1"] = {}
+    found = models_dev.Models(known, models_dev.load_mapping())
+    assert found.find("claude-4.6-sonnet") == "claude-sonnet-4-6"  # a host's word order
+    assert found.find("meta-llama-3-8b-instruct") == "llama-3-8b-instruct"  # maker's prefix
+    assert found.find("deepseek-v3.1-fp8-fast") == "deepseek-v3.1"  # serving suffixes
+    assert found.find("v3", "v3-v1:0", "deepseek") == "deepseek-v3.1"  # the crosswalk
+    assert found.find("claude-3.7-sonnet") is None  # no such model known here
+    assert identity.strip("groq", "meta-llama%2Fllama-guard-4-12b")[2] == "meta-llama"

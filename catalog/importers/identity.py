@@ -8,24 +8,29 @@ decoration off and `key` compares what is left without punctuation or a snapshot
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 GEO_PREFIX = re.compile(r"^(us|eu|apac|au|jp|ca|global|us-gov)\.")
 VENDOR_PREFIX = re.compile(r"^([a-z0-9-]+)\.(?=[a-z])")
 VERSION_SUFFIX = re.compile(r"(-v?\d+:\d+|-v\d+|:\d+)$")
 VARIANT_SUFFIX = re.compile(r"(@[a-z0-9-]+|:[a-z][a-z0-9-]*)$")
+FIREWORKS_DOT = re.compile(r"(\d)p(\d)")
+CLAUDE_ORDER = re.compile(r"^claude-(\d+(?:[.-]\d+)?)-(opus|sonnet|haiku)$")
 SNAPSHOT = re.compile(r"(-\d{8}|-\d{4}-\d{2}-\d{2}|-latest)$")
 
 
 def strip(platform: str, file_id: str) -> tuple[str, str, str | None]:
     """(the model id without decoration, the id before its version suffix went, its maker:
     Bedrock's vendor prefix or a gateway's folder, when the id names one)."""
-    folder, _, name = file_id.lower().rpartition("/")
+    folder, _, name = unquote(file_id).lower().rpartition("/")  # `meta-llama%2Fllama-4-...`
     vendor = folder.split("/")[-1] or None
     if platform == "amazon-bedrock":
         name = GEO_PREFIX.sub("", name)
         found = VENDOR_PREFIX.match(name)
         if found:
             vendor, name = found.group(1), name[found.end() :]
+    if platform == "fireworks-ai":
+        name = FIREWORKS_DOT.sub(r"\1.\2", name)  # `deepseek-v3p1` is DeepSeek V3.1
     raw = name
     name = VARIANT_SUFFIX.sub("", name)
     name = VERSION_SUFFIX.sub("", name)
@@ -55,6 +60,12 @@ def plainer(model_id: str) -> list[str]:
     while (shorter := SERVING_SUFFIX.sub("", model_id)) != model_id:
         found.append(model_id := shorter)
     return found
+
+
+def reordered(model_id: str) -> str | None:
+    """Claude 4 and later put the tier first (`claude-sonnet-4-6`); some hosts do not."""
+    found = CLAUDE_ORDER.match(model_id)
+    return f"claude-{found.group(2)}-{found.group(1)}" if found else None
 
 
 def key(model_id: str) -> str:

@@ -54,6 +54,7 @@ class Models:
             if candidate in self.crosswalk:
                 return self.crosswalk[candidate]
         tries = [name, *identity.plainer(name)]
+        tries += [r for n in tries if (r := identity.reordered(n))]
         tries += [n[len(p) + 1 :] for n in tries for p in self.prefixes if n.startswith(f"{p}-")]
         if vendor:  # `meta-llama-3-8b-instruct` under meta-llama/, Bedrock's `deepseek.r1`
             tries += [n.removeprefix(f"{vendor}-") for n in tries] + [f"{vendor}-{name}"]
