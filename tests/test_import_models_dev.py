@@ -356,3 +356,9 @@ def test_hosts_spellings_resolve_to_the_model() -> None:
     assert found.find("v3", "v3-v1:0", "deepseek") == "deepseek-v3.1"  # the crosswalk
     assert found.find("claude-3.7-sonnet") is None  # no such model known here
     assert identity.strip("groq", "meta-llama%2Fllama-guard-4-12b")[2] == "meta-llama"
+
+
+def test_a_hosts_new_model_is_named_without_hosting_markers() -> None:
+    assert identity.plainest("deepseek-v3.1-terminus-tee") == "deepseek-v3.1-terminus"
+    assert identity.plainest("hermes-4-405b-fp8-tee") == "hermes-4-405b"
+    assert identity.plainest("grok-4-fast") == "grok-4-fast"  # a maker's own name stays

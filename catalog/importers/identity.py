@@ -54,12 +54,21 @@ SERVING_SUFFIX = re.compile(
 )
 
 
-def plainer(model_id: str) -> list[str]:
+# The markers no maker puts in a model's own name: a host's new model is named without them.
+HOSTING_SUFFIX = re.compile(r"-(fp8|fp16|bf16|nvfp4|awq|int4|int8|maas|tee)$")
+
+
+def plainer(model_id: str, pattern: re.Pattern[str] = SERVING_SUFFIX) -> list[str]:
     """The id with serving suffixes taken off one at a time (`x-fp8-fast`: `x-fp8`, `x`)."""
     found = []
-    while (shorter := SERVING_SUFFIX.sub("", model_id)) != model_id:
+    while (shorter := pattern.sub("", model_id)) != model_id:
         found.append(model_id := shorter)
     return found
+
+
+def plainest(model_id: str) -> str:
+    """The id without the hosting markers no maker uses (`deepseek-v3.1-terminus-tee`)."""
+    return ([model_id, *plainer(model_id, HOSTING_SUFFIX)])[-1]
 
 
 def reordered(model_id: str) -> str | None:

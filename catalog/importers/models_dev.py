@@ -160,12 +160,14 @@ def classify(files: dict[str, File], mapping: dict[str, Any], report: Report) ->
         names = about.get("names", {})
         if about["kind"] == "first-party":
             rank, maker = 0, about["provider"]
-        elif vendor is not None and vendor in makers:
-            rank, maker = (2 if parts[1] == "amazon-bedrock" else 1), makers[vendor]
         elif names and name.startswith(tuple(names["prefixes"])):
             rank, maker = 1, names["maker"]  # Azure's `phi-4`, Model Studio's `qwen-max`
+        elif vendor is not None and vendor in makers:
+            # Gateways spell ids as the maker publishes them; hosts, then Bedrock, less so.
+            host = {"gateway": 2, "hyperscaler": 4}.get(about["kind"], 3)
+            rank, maker = host, makers[vendor]
         else:
-            rank, maker = 3, None
+            rank, maker = 5, None
         entries.append(Entry(rank, parts[1], path, name, raw, vendor, maker))
     for platform, count in sorted(unmapped.items()):
         why = mapping["skipped"].get(platform, "not in the reviewed mapping")
@@ -181,7 +183,8 @@ def model_of(entry: Entry, content: dict[str, Any], models: Models) -> str | Non
     model = models.find(ref.split("/", 1)[1]) if isinstance(ref, str) and "/" in ref else None
     model = model or models.find(entry.name, entry.raw, entry.vendor)
     if (model is None or not models.has(model)) and entry.maker is not None:
-        return models.define(entry.name, entry.maker, content, model)
+        name = entry.name if entry.rank <= 1 else identity.plainest(entry.name)
+        return models.define(name, entry.maker, content, model)
     return model if model is not None and models.has(model) else None
 
 
