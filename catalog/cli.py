@@ -120,9 +120,9 @@ def verdict(answer: dict[str, Any], exclusive: bool, min_days: int | None) -> tu
     where = f"{cloud} ({answer['region']})" if answer["region"] else cloud
     day = instants.short(answer["at"])
     state = answer["exclusivity"]
-    ends = state.get("ends_at")
+    ends, days = state.get("ends_at"), state.get("days_remaining")
     until = (
-        f"until {instants.short(ends)} ({state['days_remaining']} days)"
+        f"until {instants.said(ends, state.get('ends_at_certainty'), f'{days} days')}"
         if ends
         else "until further notice"
     )

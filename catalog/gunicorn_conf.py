@@ -52,12 +52,12 @@ def on_starting(server: object) -> None:
 
     A read-only replica writes nothing: its database must exist already (a snapshot).
     """
-    from catalog import auth, create_app, db
+    from catalog import config, create_app, loading
 
     app = create_app()
     path = app.config["DATABASE"]
-    if not auth.setting(app, "READ_ONLY"):
-        db.ensure_database(path)
+    if not config.flag(app, "READ_ONLY"):
+        loading.seed_if_empty(path)
     elif not os.path.exists(path):
         raise SystemExit(f"CATALOG_READ_ONLY is set but there is no database at {path}")
 
