@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from .. import queries, rules, schemas, store
+from .. import queries, resources, rules, schemas, store
 
 Record = dict[str, Any]
 # (existing offering, the import's candidate) -> (what to store, a decision worth reporting)
@@ -67,12 +67,13 @@ class Plan:
 
 def validated(collection: str, record: Record) -> Record:
     """The record as its resource schema loads it; ValueError says what is wrong."""
+    resource = resources.get(collection)
     try:
-        loaded: Record = schemas.RESOURCE_SCHEMAS[collection]().load(record)
+        loaded: Record = resource.schema().load(record)
     except ValidationError as error:
         problems = schemas.flatten_errors(error.messages)
         raise ValueError("; ".join(f"{k}: {' '.join(v)}" for k, v in problems.items())) from None
-    broken = schemas.rule_problems(collection, loaded)
+    broken = resource.problems(loaded)
     if broken:
         raise ValueError("; ".join(f"{k}: {' '.join(v)}" for k, v in broken.items()))
     return loaded
@@ -80,7 +81,7 @@ def validated(collection: str, record: Record) -> Record:
 
 def existing(conn: sqlite3.Connection, collection: str) -> dict[str, Record]:
     """The collection's records in fixture form, by id."""
-    spec = queries.COLLECTIONS[collection]
+    spec = resources.get(collection)
     return {r["id"]: store.fixture_form(r) for r in queries.list_records(conn, spec, {})}
 
 
@@ -129,10 +130,10 @@ class Planner:
     def __init__(self, conn: sqlite3.Connection, source: str) -> None:
         self.plan = Plan(source)
         self.known = {c: existing(conn, c) for c in ("providers", "clouds", "models", "offerings")}
-        regions = queries.list_records(conn, queries.COLLECTIONS["regions"], {})
+        regions = queries.list_records(conn, resources.get("regions"), {})
         self.known["regions"] = {f"{r['cloud']}/{r['id']}": store.fixture_form(r) for r in regions}
         self.windows = list(existing(conn, "exclusivity-windows").values())
-        self.new: dict[str, dict[str, Record]] = {c: {} for c in store.ORDER}
+        self.new: dict[str, dict[str, Record]] = {c: {} for c in resources.WRITABLE}
 
     def lookup(self, collection: str, key: str) -> Record | None:
         """A record the catalog has, or that this plan adds."""
@@ -209,22 +210,22 @@ def write_plan(
     actor: str,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Apply the plan in one transaction, through the store the API writes with (feed and
-    history included); returns how many records changed. A contradiction aborts it all.
+    """Apply the plan in one transaction, through the store the API writes with (feed, history
+    and the exclusivity rule included); returns how many records changed. Anything the store
+    refuses aborts it all (ImportRefused).
 
     This is the import's only write: point it elsewhere if the store's interface moves."""
     written = 0
-    with store.transaction(conn):
-        now = store.now()
-        for collection in store.ORDER:
-            for record in plan.records.get(collection, []):
-                if store.save(conn, collection, record, actor, now):
-                    written += 1
-                if progress:
-                    progress(1)
-        offerings = [r["id"] for r in plan.records.get("offerings", [])]
-        if offerings and rules.find_contradictions(conn, offerings):
-            raise ImportRefused("the import would break the exclusivity rule; nothing written")
+    try:
+        with store.writing(conn, actor) as writer:
+            for collection in resources.WRITABLE:  # parents first
+                for record in plan.records.get(collection, []):
+                    if writer.put(collection, record):
+                        written += 1
+                    if progress:
+                        progress(1)
+    except store.Refused as refused:
+        raise ImportRefused(f"{refused.detail} Nothing was written.") from None
     return written
 
 
