@@ -362,3 +362,29 @@ def test_a_hosts_new_model_is_named_without_hosting_markers() -> None:
     assert identity.plainest("deepseek-v3.1-terminus-tee") == "deepseek-v3.1-terminus"
     assert identity.plainest("hermes-4-405b-fp8-tee") == "hermes-4-405b"
     assert identity.plainest("grok-4-fast") == "grok-4-fast"  # a maker's own name stays
+
+
+def test_the_store_refuses_a_plan_that_breaks_the_rule_as_a_whole(catalog_db: Path) -> None:
+    """Planning refuses contradictions first; the write checks again, and writes nothing."""
+    before = snapshot(catalog_db)
+    offering = {
+        "id": "aws:gpt-4o:serverless",
+        "model": "gpt-4o",
+        "cloud": "aws",
+        "deployment_type": "serverless",
+        "cloud_model_id": "openai.gpt-4o",
+        "regions": [],
+        "stage": "ga",
+        "available_from": "2025-03-01",
+        "available_from_certainty": "on-or-before",
+        "available_from_source": "https://example.com/registry",
+        "origin": "models.dev",
+    }
+    bad = plan.Plan("test", records={"offerings": [plan.validated("offerings", offering)]})
+    conn = db.connect(catalog_db)
+    try:
+        with pytest.raises(plan.ImportRefused, match="azure-openai"):
+            plan.write_plan(conn, bad, "test")
+    finally:
+        conn.close()
+    assert snapshot(catalog_db) == before
