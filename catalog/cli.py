@@ -13,6 +13,7 @@ import click
 import requests
 
 from . import auth, client, create_app, db, instants, loading, openapi
+from .cli_prices import prices
 
 ACTOR_LOAD = "catalog load"
 
@@ -270,3 +271,6 @@ def snapshot(output: Path) -> None:
     conn.execute("VACUUM INTO ?", [str(output)])
     conn.close()
     click.echo(str(output))
+
+
+main.add_command(prices)
