@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import click
 import requests
 
-from . import client, instants
+from . import client, instants, pricing
 from .resources.prices import UNITS
-
-HEADINGS = ("unit", "amount", "currency", "cloud", "region", "offering", "since", "exclusivity")
 
 
 def dated(instant: str, certainty: str) -> str:
@@ -33,34 +31,37 @@ def exclusivity(state: Mapping[str, Any]) -> str:
     return f"excluded: {state['holder']} holds it{until}"
 
 
+# How a cell shows its field, where not as it is; the columns are the answer's own fields
+# (pricing.ComparedPriceSchema), in its order, less those left out here.
+SHOWN: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "region": lambda item: item["region"] or "all",
+    "effective_from": lambda item: dated(item["effective_from"], item["certainty"]),
+    "exclusivity": lambda item: exclusivity(item["exclusivity"]),
+}
+LEFT_OUT = {"effective_until", "certainty", "source", "price"}
+
+
+def _aligned(amounts: list[str]) -> list[str]:
+    """Amounts aligned on their decimal point."""
+    whole = max([len(a.partition(".")[0]) for a in amounts], default=0)
+    places = max([len(a.partition(".")[2]) for a in amounts], default=0)
+    width = places + 1 if places else 0
+    return [a.partition(".")[0].rjust(whole) + "".join(a.partition(".")[1:]).ljust(width)
+            for a in amounts]  # fmt: skip
+
+
 def table(items: Sequence[Mapping[str, Any]]) -> str:
     """The comparison as aligned columns, amounts right-aligned on their decimal point."""
-    rows = [
-        (
-            item["unit"],
-            item["amount"],
-            item["currency"],
-            item["cloud"],
-            item["region"] or "all",
-            item["offering"],
-            dated(item["effective_from"], item["certainty"]),
-            exclusivity(item["exclusivity"]),
-        )
-        for item in items
-    ]
-    whole = max([len(r[1].partition(".")[0]) for r in rows], default=0)
-    places = max([len(r[1].partition(".")[2]) for r in rows], default=0)
-
-    def aligned(text: str) -> str:
-        head, dot, tail = text.partition(".")
-        return head.rjust(whole) + (dot + tail).ljust(places + 1 if places else 0)
-
-    rows = [(r[0], aligned(r[1]), *r[2:]) for r in rows]
-    widths = [max(len(str(r[i])) for r in [HEADINGS, *rows]) for i in range(len(HEADINGS))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in [HEADINGS, *rows]
-    )
+    columns = [n for n in pricing.ComparedPriceSchema().fields if n not in LEFT_OUT]
+    cells = {
+        name: [SHOWN[name](i) if name in SHOWN else str(i[name]) for i in items] for name in columns
+    }
+    cells["amount"] = _aligned(cells["amount"])
+    widths = {name: max([len(name), *(len(c) for c in cells[name])]) for name in columns}
+    lines = ["  ".join(name.ljust(widths[name]) for name in columns).rstrip()]
+    for row in range(len(items)):
+        lines.append("  ".join(cells[n][row].ljust(widths[n]) for n in columns).rstrip())
+    return "\n".join(lines)
 
 
 @click.command()

@@ -30,7 +30,7 @@ def amount(price: Record) -> Decimal:
 
 def total(amounts: Iterable[str]) -> str:
     """The exact sum of decimal strings, as one ("0.1" + "0.2" is "0.3")."""
-    return str(sum((Decimal(a) for a in amounts), Decimal(0)))
+    return format(sum((Decimal(a) for a in amounts), Decimal(0)), "f")
 
 
 @dataclass(frozen=True)
@@ -119,36 +119,37 @@ def comparison(
         cloud = queries.get_by_key(conn, resources.get("clouds"), (cloud_id,))
         assert cloud is not None  # an offering's cloud exists: the store sees to it
         states[cloud_id] = rules.exclusivity_state(model, cloud, windows, at)
-    items = [
-        {
-            "price": p["id"],
-            "cloud": offerings[p["offering"]]["cloud"],
-            "offering": p["offering"],
-            "region": p["region"],
-            "unit": p["unit"],
-            "amount": p["amount"],
-            "currency": p["currency"],
-            "effective_from": p["effective_from"],
-            "effective_until": p["effective_until"],
-            "certainty": p["effective_from_certainty"],
-            "source": p["source"],
-            "exclusivity": states[offerings[p["offering"]]["cloud"]],
-        }
-        for p in prices
-    ]
+    items = []
+    for p in prices:
+        cloud = offerings[p["offering"]]["cloud"]
+        items.append(
+            {
+                "unit": p["unit"],
+                "amount": p["amount"],
+                "currency": p["currency"],
+                "cloud": cloud,
+                "region": p["region"],
+                "offering": p["offering"],
+                "effective_from": p["effective_from"],
+                "effective_until": p["effective_until"],
+                "certainty": p["effective_from_certainty"],
+                "source": p["source"],
+                "exclusivity": states[cloud],
+                "price": p["id"],
+            }
+        )
     return sorted(items, key=_order)
 
 
 class ComparedPriceSchema(Schema):
-    price = fields.String(required=True, metadata={"description": "The price's id."})
-    cloud = fields.String(required=True)
-    offering = fields.String(required=True)
-    region = fields.String(
-        required=True, allow_none=True, metadata={"description": "null: every region."}
-    )
     unit = fields.String(required=True, validate=validate.OneOf(UNITS))
     amount = fields.String(required=True, metadata={"description": "A decimal string, exact."})
     currency = fields.String(required=True)
+    cloud = fields.String(required=True)
+    region = fields.String(
+        required=True, allow_none=True, metadata={"description": "null: every region."}
+    )
+    offering = fields.String(required=True)
     effective_from = Instant(required=True)
     effective_until = Instant(required=True, allow_none=True)
     certainty = fields.String(
@@ -158,6 +159,7 @@ class ComparedPriceSchema(Schema):
     )
     source = url(required=True)
     exclusivity = fields.Nested(ExclusivitySchema, required=True)
+    price = fields.String(required=True, metadata={"description": "The price's id."})
 
 
 class PriceComparisonSchema(Schema):
