@@ -316,6 +316,11 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def ratio(a: float, b: float) -> str:
+    """a / b as "12.3x"; "-" where b answered nothing (wrk counted no request in time)."""
+    return f"{a / b:.1f}x" if b else "-"
+
+
 def table(report: dict[str, object]) -> str:
     lines = [
         f"### {report['scale']:,} offerings "
@@ -336,7 +341,7 @@ def table(report: dict[str, object]) -> str:
                 f"{median([r['p99'] for r in runs]):.2f} | "
                 f"{median([r['cpu_ms'] for r in runs]):.2f} | "
                 f"{rps[server] / rps['bare']:.2f} | "
-                + (f"{rps['catalog'] / rps['datasette']:.1f}x |" if server == "catalog" else " |")
+                + (f"{ratio(rps['catalog'], rps['datasette'])} |" if server == "catalog" else " |")
             )
     return "\n".join(lines)
 

@@ -169,6 +169,7 @@ class Writer:
         self._feed("create" if before is None else "update", name, key, before, after)
         if name == "offerings":
             self.touched.add(record["id"])
+            self._keep_priced_regions(record)
         elif name in ("exclusivity-windows", "models", "clouds"):
             # A window, or a model's open weights or a cloud's kind, can put existing offerings
             # in contradiction: the rule is then checked over every offering.
@@ -219,6 +220,22 @@ class Writer:
             raise Overlap(price, found.conflict)
         if found.closes is not None:
             self.put("prices", fixture_form(found.closes))
+
+    def _keep_priced_regions(self, offering: Record) -> None:
+        """An offering keeps the regions its prices are set for."""
+        found = [
+            f"prices/{row[0]}"
+            for row in self.conn.execute(
+                "SELECT id FROM prices WHERE offering = ? AND region IS NOT NULL "
+                "AND region NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT 10",
+                [offering["id"], json.dumps(offering["regions"])],
+            )
+        ]
+        if found:
+            raise StillReferenced(
+                f"Prices are set for regions this offering would drop: {', '.join(found)}.",
+                extra={"referrers": found},
+            )
 
     def _check_references(self, resource: Resource, record: Record) -> None:
         missing = {

@@ -101,6 +101,28 @@ def test_a_later_price_closes_the_current_one_in_the_same_write(writer: FlaskCli
         assert writer.post("/v1/prices", json=other).status_code == 201
     assert writer.get("/v1/prices/p2").json["effective_until"] is None
 
+    def ids(query: str) -> set[str]:
+        return {p["id"] for p in writer.get(f"/v1/prices?{query}").json["items"]}
+
+    # A price for every region applies in each of them; one for a region only there.
+    assert ids("region=us-east5") == {"p1", "p2", "r", "u", "c"}
+    assert ids("region=europe-west1") == {"p1", "p2", "u", "c"}
+    assert ids("region=us-east-1") == set()
+    assert ids("unit=output-1m-tokens") == {"u"} and ids("currency=EUR") == {"c"}
+    assert ids("at=2025-03-01&currency=USD&unit=input-1m-tokens") == {"p2", "r"}
+
+
+def test_an_offering_keeps_the_regions_its_prices_name(writer: FlaskClient) -> None:
+    writer.post("/v1/prices", json=new_price("p", region="us-east5"))
+    etag = writer.get(f"/v1/offerings/{GCP}").headers["ETag"]
+    dropped = writer.patch(
+        f"/v1/offerings/{GCP}",
+        json={"regions": ["europe-west1"]},
+        headers={"If-Match": etag, "Content-Type": "application/merge-patch+json"},
+    )
+    body = assert_problem(dropped, 409)
+    assert body["type"] == "/problems/still-referenced" and body["referrers"] == ["prices/p"]
+
 
 def test_an_overlap_is_a_409_naming_the_price_and_changes_nothing(writer: FlaskClient) -> None:
     writer.post("/v1/prices", json=new_price("p1"))
