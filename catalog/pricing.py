@@ -18,7 +18,7 @@ from marshmallow import Schema, fields, validate
 from . import queries, resources, rules
 from .answers import ExclusivitySchema
 from .fields import CERTAINTIES, Instant, url
-from .resources.prices import UNITS
+from .resources.prices import IN_FORCE, UNITS
 
 Record = Mapping[str, Any]
 
@@ -89,6 +89,20 @@ def _order(item: Record) -> tuple[Any, ...]:
     )
 
 
+# The prices in force at :at of the offerings of :model available then, with each offering's
+# cloud (as exclusivity_state needs it); :unit and :region narrow it when not null. One query:
+# the comparison is asked as often as the CI answer, and must cost no more.
+IN_FORCE_FOR_MODEL = f"""
+    SELECT {{select}}, o.cloud, c.kind, c.provider
+    FROM offerings o JOIN prices t ON t.offering = o.id JOIN clouds c ON c.id = o.cloud
+    WHERE o.model = :model AND o.available_from <= :at
+      AND (o.retired_from IS NULL OR o.retired_from > :at) AND {IN_FORCE}
+      AND (:unit IS NULL OR t.unit = :unit)
+      AND (:region IS NULL OR ((t.region IS NULL OR t.region = :region) AND EXISTS (
+          SELECT 1 FROM offering_regions r WHERE r.offering = o.id AND r.region = :region)))
+"""
+
+
 def comparison(
     conn: sqlite3.Connection,
     model: Record,
@@ -98,30 +112,25 @@ def comparison(
 ) -> list[dict[str, Any]]:
     """Every price in force at `at` of an offering of the model available then (in `region`),
     with its cloud's exclusivity state: per unit and currency, cheapest first."""
-    offerings = {
-        o["id"]: o
-        for o in queries.list_records(conn, resources.get("offerings"), {"model": model["id"]})
-        if rules.is_available(o, at, region)
-    }
-    if not offerings:
+    prices = resources.get("prices")
+    width = len(prices.fields)
+    rows = conn.execute(
+        IN_FORCE_FOR_MODEL.format(select=prices.select_list),
+        {"model": model["id"], "at": at, "unit": unit, "region": region},
+    ).fetchall()
+    if not rows:
         return []
-    wanted = {"model": model["id"], "at": at, "unit": unit}
-    prices = [
-        p
-        for p in queries.list_records(conn, resources.get("prices"), wanted)
-        if p["offering"] in offerings and (region is None or p["region"] in (None, region))
-    ]
     windows = list(
         queries.list_records(conn, resources.get("exclusivity-windows"), {"model": model["id"]})
     )
-    states = {}
-    for cloud_id in {o["cloud"] for o in offerings.values()}:
-        cloud = queries.get_by_key(conn, resources.get("clouds"), (cloud_id,))
-        assert cloud is not None  # an offering's cloud exists: the store sees to it
-        states[cloud_id] = rules.exclusivity_state(model, cloud, windows, at)
+    states: dict[str, dict[str, Any]] = {}
     items = []
-    for p in prices:
-        cloud = offerings[p["offering"]]["cloud"]
+    for row in rows:
+        p = queries.to_record(prices, row[:width])
+        cloud, kind, provider = row[width:]
+        if cloud not in states:
+            platform = {"id": cloud, "kind": kind, "provider": provider}
+            states[cloud] = rules.exclusivity_state(model, platform, windows, at)
         items.append(
             {
                 "unit": p["unit"],
