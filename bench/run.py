@@ -160,6 +160,14 @@ def cases(model: str, cloud: str) -> list[tuple[str, str, str, list[str]]]:
         "select * from offerings where model = :m and cloud = :c and available_from <= :at "
         "and (retired_from is null or retired_from > :at)"
     )
+    # The peer's nearest query: it orders by the amount as a float, which the catalog never does.
+    prices_sql = (
+        "select p.*, o.cloud from prices p join offerings o on o.id = p.offering "
+        "where o.model = :m and o.available_from <= :at "
+        "and (o.retired_from is null or o.retired_from > :at) and p.effective_from <= :at "
+        "and (p.effective_until is null or p.effective_until > :at) "
+        "order by p.unit, p.currency, cast(p.amount as real), o.cloud"
+    )
     q = urllib.parse.quote
     return [
         (
@@ -172,6 +180,12 @@ def cases(model: str, cloud: str) -> list[tuple[str, str, str, list[str]]]:
             "CI availability answer",
             f"/v1/models/{model}/availability/{cloud}?at=2026-06-01",
             f"/catalog.json?sql={q(ci_sql)}&m={model}&c={cloud}&at=2026-06-01T00:00:00Z&_shape=objects",
+            [],
+        ),
+        (
+            "model price comparison (~10 offerings)",
+            f"/v1/models/{model}/prices?at=2026-06-01",
+            f"/catalog.json?sql={q(prices_sql)}&m={model}&at=2026-06-01T00:00:00Z&_shape=objects",
             [],
         ),
         ("one model", f"/v1/models/{model}", f"/catalog/models/{model}.json?_shape=object", []),
@@ -302,6 +316,11 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def ratio(a: float, b: float) -> str:
+    """a / b as "12.3x"; "-" where b answered nothing (wrk counted no request in time)."""
+    return f"{a / b:.1f}x" if b else "-"
+
+
 def table(report: dict[str, object]) -> str:
     lines = [
         f"### {report['scale']:,} offerings "
@@ -322,11 +341,7 @@ def table(report: dict[str, object]) -> str:
                 f"{median([r['p99'] for r in runs]):.2f} | "
                 f"{median([r['cpu_ms'] for r in runs]):.2f} | "
                 f"{rps[server] / rps['bare']:.2f} | "
-                + (
-                    f"{rps['catalog'] / rps['datasette']:.1f}x |"
-                    if server == "catalog" and rps["datasette"]
-                    else " |"  # the peer's own row, or a peer that answered nothing in time
-                )
+                + (f"{ratio(rps['catalog'], rps['datasette'])} |" if server == "catalog" else " |")
             )
     return "\n".join(lines)
 

@@ -3,7 +3,9 @@
 Shape: about ten offerings per model (so "offerings of one model" is ~10 rows at every scale),
 40 providers, 12 clouds with up to 25 regions each, a few exclusivity windows that hold on
 models offered only by their holder, and a provider "bench-export" whose 100 models have exactly
-1,000 offerings (the CSV export). Every record also gets its change-feed entry, as a real
+1,000 offerings (the CSV export). Each offering has an input and an output price (the first
+of each model two input prices, the earlier one closed), so a model's price comparison
+weighs about 21 prices of 10 offerings. Every record also gets its change-feed entry, as a real
 seeding would. Written with executemany in one transaction, indexes built afterwards.
 
     python bench/synth.py OUT.db 1000000
@@ -58,6 +60,41 @@ def _feed_sql(resource: str) -> str:
         f"SELECT '{NOW}', 'bench', 'create', '{resource}', {key}, NULL, "
         f"json_object({', '.join(members)}) FROM {resources.quote(spec.table)} AS t ORDER BY {key}"
     )
+
+
+def _amount(rng: random.Random) -> str:
+    """A made-up price per unit, as the decimal string the catalog keeps (no float)."""
+    cents = rng.randrange(1, 3000)
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _prices(
+    rng: random.Random, offering: str, start: str, changed: bool
+) -> list[dict[str, object]]:
+    """An offering's prices: input and output, open from its start; where `changed`, the input
+    price changed a year on (the first one closed then)."""
+    stamp = {"created_at": NOW, "updated_at": NOW}
+    base = {"offering": offering, "region": None, "currency": "USD"}
+    base |= {"effective_from_certainty": "exact", "source": SOURCE, "origin": "curated"}
+    moved = f"{int(start[:4]) + 1}{start[4:]}"
+    series = [
+        ("input-1m-tokens", start, moved if changed else None),
+        ("output-1m-tokens", start, None),
+    ]
+    if changed:
+        series.append(("input-1m-tokens", moved, None))
+    return [
+        base
+        | {
+            "id": f"{offering}:{unit}:{begins[:10]}",
+            "unit": unit,
+            "amount": _amount(rng),
+            "effective_from": begins,
+            "effective_until": until,
+        }
+        | stamp
+        for unit, begins, until in series
+    ]
 
 
 def build(path: Path, offerings: int, seed: int = 1) -> dict[str, float]:
@@ -125,6 +162,7 @@ def build(path: Path, offerings: int, seed: int = 1) -> dict[str, float]:
         for m in range(model_count)
     ]
     offering_rows: list[dict[str, object]] = []
+    prices: list[dict[str, object]] = []
     offering_regions: list[tuple[str, str, str, int]] = []
     clouds_for_offerings = HYPERSCALERS + DATA_PLATFORMS
     windows: list[dict[str, object]] = []
@@ -165,6 +203,7 @@ def build(path: Path, offerings: int, seed: int = 1) -> dict[str, float]:
                 }
                 | stamp
             )
+            prices.extend(_prices(rng, offering_id, start, k == 0))
             for position, r in enumerate(sorted({(m + k) % 25, (m * 7 + k) % 25})):
                 offering_regions.append((offering_id, cloud, f"{cloud}-region-{r:02d}", position))
         if exclusive:
@@ -189,6 +228,7 @@ def build(path: Path, offerings: int, seed: int = 1) -> dict[str, float]:
             )
     # In key order, so every B-tree grows at its end instead of splitting pages all over.
     offering_rows.sort(key=lambda row: str(row["id"]))
+    prices.sort(key=lambda row: str(row["id"]))
     offering_regions.sort()
     generated = time.perf_counter()
     # A new file: nothing to protect until it is complete, so no journal and no fsync while
@@ -207,6 +247,7 @@ def build(path: Path, offerings: int, seed: int = 1) -> dict[str, float]:
         ("models", models),
         ("offerings", offering_rows),
         ("exclusivity_windows", windows),
+        ("prices", prices),
     ]:
         _insert(conn, table, rows)
     conn.executemany(
@@ -220,6 +261,7 @@ def build(path: Path, offerings: int, seed: int = 1) -> dict[str, float]:
         "models",
         "offerings",
         "exclusivity-windows",
+        "prices",
     ):
         conn.execute(_feed_sql(resource))
     for _, sql in indexes:
@@ -230,6 +272,7 @@ def build(path: Path, offerings: int, seed: int = 1) -> dict[str, float]:
     done = time.perf_counter()
     return {
         "offerings": len(offering_rows),
+        "prices": len(prices),
         "models": len(models),
         "generate_s": generated - started,
         "write_s": done - generated,

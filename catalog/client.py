@@ -47,6 +47,20 @@ class Client:
         )
         return result
 
+    def prices(
+        self,
+        model: str,
+        at: str | None = None,
+        unit: str | None = None,
+        region: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The procurement comparison: the model's prices in force at `at`, cheapest first per
+        unit and currency, each with its cloud's exclusivity state. Amounts are decimal strings
+        (use decimal.Decimal, never float, to add them up)."""
+        answer = self.get(f"/v1/models/{model}/prices", at=at, unit=unit, region=region)
+        items: list[dict[str, Any]] = answer["items"]
+        return items
+
     def list_all(self, collection: str, **filters: Any) -> list[dict[str, Any]]:
         """Every item of a collection, walking the cursors."""
         items: list[dict[str, Any]] = []

@@ -121,37 +121,42 @@ def m001_initial(db: Database) -> None:
         db.conn.execute(statement)
 
 
+# The timeline's rows from offerings and windows; {price} is the price column m006 added.
+_OFFERING_EVENT = """
+    SELECT '{event}:' || o.id AS id, o.{field} AS at, '{event}' AS event,
+           o.{field}_certainty AS certainty, o.{field}_source AS source,
+           m.name || ' {verb} on ' || c.name || ' (' || o.deployment_type || ')' AS summary,
+           o.id AS offering, NULL AS "window", {price}o.model AS model, m.provider AS provider,
+           o.cloud AS cloud, NULL AS includes_open_weights, o.updated_at AS updated_at
+    FROM offerings o JOIN models m ON m.id = o.model JOIN clouds c ON c.id = o.cloud
+    WHERE o.{field} IS NOT NULL
+"""
+_WINDOW_EVENT = """
+    SELECT '{event}:' || w.id, w.{field}, '{event}', w.{field}_certainty, w.{field}_source,
+           c.name || ' exclusivity on ' || coalesce(m.name, p.name || ' models') || ' {verb}',
+           NULL, w.id, {price}w.model, coalesce(w.provider, m.provider), w.holder,
+           w.includes_open_weights, w.updated_at
+    FROM exclusivity_windows w JOIN clouds c ON c.id = w.holder
+    LEFT JOIN models m ON m.id = w.model LEFT JOIN providers p ON p.id = w.provider
+    WHERE w.{field} IS NOT NULL
+"""
+
+
+def _dated_events(price: str) -> list[str]:
+    """The SELECTs of the offerings' and windows' events (`price`: the price column, or "")."""
+    return [
+        *(_OFFERING_EVENT.format(event=f"offering-{verb}", field=field, verb=verb, price=price)
+          for field, verb in (("available_from", "available"), ("deprecated_from", "deprecated"),
+                              ("retired_from", "retired"))),
+        *(_WINDOW_EVENT.format(event=f"window-{verb}", field=field, verb=verb, price=price)
+          for field, verb in (("starts_at", "starts"), ("ends_at", "ends"))),
+    ]  # fmt: skip
+
+
 @migrations()
 def m002_timeline(db: Database) -> None:
     """Every dated fact as one event row, for /v1/timeline and the calendars."""
-    offering_event = """
-        SELECT '{event}:' || o.id AS id, o.{field} AS at, '{event}' AS event,
-               o.{field}_certainty AS certainty, o.{field}_source AS source,
-               m.name || ' {verb} on ' || c.name || ' (' || o.deployment_type || ')' AS summary,
-               o.id AS offering, NULL AS "window", o.model AS model, m.provider AS provider,
-               o.cloud AS cloud, NULL AS includes_open_weights, o.updated_at AS updated_at
-        FROM offerings o JOIN models m ON m.id = o.model JOIN clouds c ON c.id = o.cloud
-        WHERE o.{field} IS NOT NULL
-    """
-    window_event = """
-        SELECT '{event}:' || w.id, w.{field}, '{event}', w.{field}_certainty, w.{field}_source,
-               c.name || ' exclusivity on ' || coalesce(m.name, p.name || ' models') || ' {verb}',
-               NULL, w.id, w.model, coalesce(w.provider, m.provider), w.holder,
-               w.includes_open_weights, w.updated_at
-        FROM exclusivity_windows w JOIN clouds c ON c.id = w.holder
-        LEFT JOIN models m ON m.id = w.model LEFT JOIN providers p ON p.id = w.provider
-        WHERE w.{field} IS NOT NULL
-    """
-    parts = [
-        offering_event.format(event="offering-available", field="available_from", verb="available"),
-        offering_event.format(
-            event="offering-deprecated", field="deprecated_from", verb="deprecated"
-        ),
-        offering_event.format(event="offering-retired", field="retired_from", verb="retired"),
-        window_event.format(event="window-starts", field="starts_at", verb="starts"),
-        window_event.format(event="window-ends", field="ends_at", verb="ends"),
-    ]
-    db.conn.execute("CREATE VIEW timeline_events AS " + " UNION ALL ".join(parts))
+    db.conn.execute("CREATE VIEW timeline_events AS " + " UNION ALL ".join(_dated_events("")))
 
 
 @migrations()
@@ -233,6 +238,49 @@ def m006_offering_lookups(db: Database) -> None:
     """Indexes for the bill-line lookup (cloud_model_id) and the region-geography join."""
     db.conn.execute("CREATE INDEX offerings_cloud_model_id ON offerings (cloud_model_id, id)")
     db.conn.execute("CREATE INDEX offering_regions_offering ON offering_regions (offering, cloud)")
+
+
+@migrations()
+def m007_prices(db: Database) -> None:
+    """Effective-dated prices (amounts as exact decimal text); the timeline gains price events."""
+    for statement in _split(
+        """
+        CREATE TABLE prices (
+            id TEXT PRIMARY KEY,
+            offering TEXT NOT NULL REFERENCES offerings(id),
+            region TEXT,
+            unit TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            effective_from TEXT NOT NULL,
+            effective_until TEXT,
+            effective_from_certainty TEXT NOT NULL,
+            source TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'curated',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (effective_until IS NULL OR effective_until > effective_from)
+        );
+        CREATE INDEX prices_series ON prices (offering, unit, currency, effective_from);
+        CREATE INDEX prices_effective_from ON prices (effective_from, id);
+        DROP VIEW timeline_events
+        """
+    ):
+        db.conn.execute(statement)
+    # A price's end has no certainty or source of its own (it is the next price's start, or a
+    # date given without one), so only starts are events: each rate change is one.
+    price_event = """
+        SELECT 'price-effective:' || x.id, x.effective_from, 'price-effective',
+               x.effective_from_certainty, x.source,
+               m.name || ' on ' || c.name || ' (' || o.deployment_type
+               || coalesce(', ' || x.region, '') || '): ' || x.amount || ' ' || x.currency
+               || ' per ' || x.unit,
+               o.id, NULL, x.id, o.model, m.provider, o.cloud, NULL, x.updated_at
+        FROM prices x JOIN offerings o ON o.id = x.offering JOIN models m ON m.id = o.model
+        JOIN clouds c ON c.id = o.cloud
+    """
+    parts = [*_dated_events("NULL AS price, "), price_event]
+    db.conn.execute("CREATE VIEW timeline_events AS " + " UNION ALL ".join(parts))
 
 
 def _split(script: str) -> list[str]:

@@ -61,7 +61,8 @@ ERROR_DESCRIPTIONS = {
     401: "No token, or not a valid one.",
     403: "The token lacks the scope this needs.",
     409: "The write conflicts with the catalog: a broken reference, the exclusivity rule, "
-    "an existing record, or records that still refer to this one. The body names it.",
+    "an overlapping price, an existing record, or records that still refer to this one. "
+    "The body names it.",
     412: "If-Match does not match the record's current ETag.",
     413: "The body is larger than the server accepts.",
     415: "The body is not of a media type this operation takes.",

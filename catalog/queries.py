@@ -79,11 +79,14 @@ def _select(
         if column == collection.tiebreak:
             conditions.append(f"{key} {compare} :after_id")
         else:
-            conditions.append(f"(t.{quote(column)}, {key}) {compare} (:after_value, :after_id)")
+            conditions.append(
+                f"({collection.sort_key(column)}, {key}) {compare} "
+                f"({collection.sort_key(column, ':after_value')}, :after_id)"
+            )
     sql = f"SELECT {collection.select_list} FROM {quote(collection.table)} AS t"
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)
-    sql += f" ORDER BY t.{quote(column)} {direction}"
+    sql += f" ORDER BY {collection.sort_key(column)} {direction}"
     if column != collection.tiebreak:
         sql += f", {key} {direction}"
     if limit:

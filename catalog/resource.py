@@ -84,6 +84,8 @@ class Resource:
     item_doc: str = ""
     key: Key = ("id",)
     sorts: tuple[str, ...] = ("id", "created_at", "updated_at")
+    # Sorts whose order is not the column's own: the SQL of the key, given the value's SQL.
+    sort_keys: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
     filters: Mapping[str, Filter] = field(default_factory=dict)
     formats: tuple[str, ...] = ("json", "csv")
     computed: Mapping[str, str] = field(default_factory=dict)  # fields read by an SQL expression
@@ -145,6 +147,13 @@ class Resource:
     def endpoint(self) -> str:
         """The stem of this resource's endpoint names: get_<stem>, create_<stem>, ..."""
         return self.ident or self.noun.replace(" ", "_")
+
+    def sort_key(self, column: str, value: str | None = None) -> str:
+        """The SQL a sort on `column` orders by (of `value`, an SQL expression, if given)."""
+        own = f"t.{quote(column)}"
+        if column in self.sort_keys:
+            return self.sort_keys[column](value or own)
+        return value or own
 
     def problems(self, record: dict[str, Any]) -> dict[str, list[str]]:
         """What a record that fits the schema still gets wrong across its fields."""

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import instants, queries, resources, rules
+from . import instants, pricing, queries, resources, rules
 from .resource import TIMESTAMPS, Key, Resource, quote, record_id
 
 Record = dict[str, Any]
@@ -69,6 +69,19 @@ class Contradiction(Refused):
             },
         )
         self.pairs = pairs
+
+
+class Overlap(Refused):
+    problem = "price-overlap"
+
+    def __init__(self, price: Record, other: Record) -> None:
+        until = other["effective_until"] or "further notice"
+        super().__init__(
+            f"Price {price['id']!r} overlaps price {other['id']!r} of the same offering, region, "
+            f"unit and currency (in force from {other['effective_from']} until {until}); "
+            "give an effective_until, or change that price first.",
+            extra={"conflicts_with": other["id"]},
+        )
 
 
 def fixture_form(record: Record) -> Record:
@@ -149,11 +162,14 @@ class Writer:
         self._check_references(resource, record)
         if before is not None and fixture_form(before) == record:
             return None
+        if name == "prices":
+            self._fit_price(record)
         write_row(self.conn, resource, record, self.now, None)
         after = self.get(name, key)
         self._feed("create" if before is None else "update", name, key, before, after)
         if name == "offerings":
             self.touched.add(record["id"])
+            self._keep_priced_regions(record)
         elif name in ("exclusivity-windows", "models", "clouds"):
             # A window, or a model's open weights or a cloud's kind, can put existing offerings
             # in contradiction: the rule is then checked over every offering.
@@ -190,6 +206,36 @@ class Writer:
         found = rules.find_contradictions(self.conn, ids)
         if found:
             raise Contradiction(found)
+
+    def _fit_price(self, price: Record) -> None:
+        """A price is set in one of its offering's regions (or all), overlaps no other of its
+        series, and closes the open latest one it starts after: that write is fed too."""
+        offering = self.get("offerings", (price["offering"],))
+        if offering is not None and price["region"] not in (None, *offering["regions"]):
+            message = f"offering {offering['id']!r} is not offered in {price['region']!r}"
+            raise BrokenReference(f"The price's region is wrong: {message}.",
+                                  errors={"region": [message]})  # fmt: skip
+        found = pricing.fit(price, pricing.series(self.conn, price))
+        if found.conflict is not None:
+            raise Overlap(price, found.conflict)
+        if found.closes is not None:
+            self.put("prices", fixture_form(found.closes))
+
+    def _keep_priced_regions(self, offering: Record) -> None:
+        """An offering keeps the regions its prices are set for."""
+        found = [
+            f"prices/{row[0]}"
+            for row in self.conn.execute(
+                "SELECT id FROM prices WHERE offering = ? AND region IS NOT NULL "
+                "AND region NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT 10",
+                [offering["id"], json.dumps(offering["regions"])],
+            )
+        ]
+        if found:
+            raise StillReferenced(
+                f"Prices are set for regions this offering would drop: {', '.join(found)}.",
+                extra={"referrers": found},
+            )
 
     def _check_references(self, resource: Resource, record: Record) -> None:
         missing = {

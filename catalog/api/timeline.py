@@ -22,7 +22,8 @@ TIMELINE = resources.get("timeline")
     problems=(400,),
 )
 def list_events() -> Response:
-    """List dated events (offerings available, deprecated, retired; windows start, end).
+    """List dated events (offerings available, deprecated, retired; windows start, end; prices
+    take effect). `event` keeps one kind.
 
     Each event carries its date's certainty and source. As iCalendar (`format=ics`), each is an
     all-day event with a UID that stays the same from call to call.

@@ -6,6 +6,7 @@ import click
 
 from .ask import check
 from .data import dump, import_group, load
+from .prices import prices
 from .service import serve, snapshot, tokens, write_openapi
 
 
@@ -15,5 +16,5 @@ def main() -> None:
     """The model-availability catalog: which models can be bought on which clouds, since when."""
 
 
-for command in (serve, load, dump, write_openapi, check, tokens, snapshot, import_group):
+for command in (serve, load, dump, write_openapi, check, prices, tokens, snapshot, import_group):
     main.add_command(command)

@@ -19,6 +19,7 @@ from .changes import CHANGES
 from .clouds import CLOUDS
 from .models import MODELS
 from .offerings import OFFERINGS
+from .prices import PRICES
 from .providers import PROVIDERS
 from .regions import REGIONS
 from .timeline import TIMELINE
@@ -26,7 +27,8 @@ from .windows import WINDOWS
 
 # Every collection, parents before children: references resolve in this order.
 REGISTRY: dict[str, Resource] = {
-    r.name: r for r in (PROVIDERS, CLOUDS, REGIONS, MODELS, OFFERINGS, WINDOWS, CHANGES, TIMELINE)
+    r.name: r
+    for r in (PROVIDERS, CLOUDS, REGIONS, MODELS, OFFERINGS, PRICES, WINDOWS, CHANGES, TIMELINE)
 }
 WRITABLE: tuple[str, ...] = tuple(name for name, r in REGISTRY.items() if r.writable)
 

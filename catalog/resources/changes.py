@@ -8,11 +8,12 @@ from ..resource import Filter, Resource
 from .clouds import CLOUDS
 from .models import MODELS
 from .offerings import OFFERINGS
+from .prices import PRICES
 from .providers import PROVIDERS
 from .regions import REGIONS
 from .windows import WINDOWS
 
-FED = tuple(r.name for r in (PROVIDERS, CLOUDS, REGIONS, MODELS, OFFERINGS, WINDOWS))
+FED = tuple(r.name for r in (PROVIDERS, CLOUDS, REGIONS, MODELS, OFFERINGS, PRICES, WINDOWS))
 
 
 class ChangeSchema(Schema):

@@ -1,4 +1,4 @@
-"""The timeline: every dated fact as an event (a view over offerings and windows)."""
+"""The timeline: every dated fact as an event (a view over offerings, windows and prices)."""
 
 from marshmallow import Schema, fields, validate
 
@@ -12,6 +12,7 @@ EVENTS = (
     "offering-retired",
     "window-starts",
     "window-ends",
+    "price-effective",
 )
 
 
@@ -26,6 +27,7 @@ class TimelineEventSchema(Schema):
     summary = fields.String(required=True)
     offering = fields.String(required=True, allow_none=True)
     window = fields.String(required=True, allow_none=True)
+    price = fields.String(required=True, allow_none=True)
     model = fields.String(required=True, allow_none=True)
     provider = fields.String(required=True, allow_none=True)
     cloud = fields.String(required=True)
@@ -54,6 +56,15 @@ TIMELINE = Resource(
         ),
         "cloud": Filter(
             query_slug("Only events on this cloud (a window's holder)."), "t.cloud = :cloud"
+        ),
+        "event": Filter(
+            fields.String(
+                validate=validate.OneOf(EVENTS),
+                metadata={
+                    "description": "Only events of this kind (price-effective: a rate moved)."
+                },
+            ),
+            "t.event = :event",
         ),
         "from": Filter(query_instant("Only events at or after this instant."), "t.at >= :from"),
         "to": Filter(query_instant("Only events before this instant."), "t.at < :to"),

@@ -1,0 +1,58 @@
+"""Prices beyond the generic routes: an offering's prices, and the procurement comparison."""
+
+from flask import Blueprint, Response
+from marshmallow import fields, validate
+
+from .. import instants, pricing, resources
+from ..args import Args, as_of_field
+from ..db import get_db
+from ..fields import query_instant, query_slug
+from ..operations import operation
+from ..resources.prices import UNITS
+from .args import load_args, read_as_of
+from .responses import collection_response, existing, json_response
+
+bp = Blueprint("price_answers", __name__)
+PRICES = resources.get("prices")
+
+
+class PriceComparisonArgs(Args):
+    as_of = as_of_field()
+    at = query_instant("The instant asked about (default: now): prices in force then.")
+    unit = fields.String(
+        validate=validate.OneOf(UNITS), metadata={"description": "Only this unit."}
+    )
+    region = query_slug(
+        "Only offerings in this region (the cloud's region id), at prices set for it or for "
+        "every region."
+    )
+
+
+@bp.get("/offerings/<offering_id>/prices")
+@operation(
+    args=PRICES.list_args,
+    response=PRICES.schema,
+    page=True,
+    formats=PRICES.formats,
+    problems=(400, 404),
+)
+def list_offering_prices(offering_id: str) -> Response:
+    """List one offering's prices; `at` keeps those in force at that instant."""
+    args = load_args(PRICES.list_args)
+    read_as_of(args)
+    existing("offerings", (offering_id,))
+    return collection_response(PRICES, args, {"offering": offering_id})
+
+
+@bp.get("/models/<model_id>/prices")
+@operation(args=PriceComparisonArgs, response=pricing.PriceComparisonSchema, now_when=())
+def compare_prices(model_id: str) -> Response:
+    """The procurement comparison: for every cloud offering the model at `at` (default now),
+    the prices in force, cheapest first per unit and currency, each with that cloud's
+    exclusivity state: what is cheapest, and whether it is allowed there."""
+    args = load_args(PriceComparisonArgs)
+    read_as_of(args)
+    at = args.get("at") or instants.now()
+    model = existing("models", (model_id,))
+    items = pricing.comparison(get_db(), model, at, args.get("unit"), args.get("region"))
+    return json_response({"model": model_id, "at": at, "items": items})

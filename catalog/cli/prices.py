@@ -1,0 +1,109 @@
+"""`catalog prices`: the procurement comparison of a running catalog, as an aligned table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import click
+import requests
+
+from .. import client, instants, pricing
+from ..resources.prices import UNITS
+
+
+def dated(instant: str, certainty: str) -> str:
+    """A date as the contract says it: with its certainty unless exact."""
+    day = instants.short(instant)
+    return day if certainty == "exact" else f"{day} ({certainty})"
+
+
+def exclusivity(state: Mapping[str, Any]) -> str:
+    """One cloud's exclusivity state in a few words."""
+    if state["state"] == "none":
+        return "-"
+    until = (
+        f" until {dated(state['ends_at'], state['ends_at_certainty'])}" if state["ends_at"] else ""
+    )
+    if state["state"] == "exclusive":
+        return f"exclusive{until}"
+    return f"excluded: {state['holder']} holds it{until}"
+
+
+# How a cell shows its field, where not as it is; the columns are the answer's own fields
+# (pricing.ComparedPriceSchema), in its order, less those left out here.
+SHOWN: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "region": lambda item: item["region"] or "all",
+    "effective_from": lambda item: dated(item["effective_from"], item["certainty"]),
+    "exclusivity": lambda item: exclusivity(item["exclusivity"]),
+}
+LEFT_OUT = {"effective_until", "certainty", "source", "price"}
+
+
+def _aligned(amounts: list[str]) -> list[str]:
+    """Amounts aligned on their decimal point."""
+    whole = max([len(a.partition(".")[0]) for a in amounts], default=0)
+    places = max([len(a.partition(".")[2]) for a in amounts], default=0)
+    width = places + 1 if places else 0
+    return [a.partition(".")[0].rjust(whole) + "".join(a.partition(".")[1:]).ljust(width)
+            for a in amounts]  # fmt: skip
+
+
+def table(items: Sequence[Mapping[str, Any]]) -> str:
+    """The comparison as aligned columns, amounts right-aligned on their decimal point."""
+    columns = [n for n in pricing.ComparedPriceSchema().fields if n not in LEFT_OUT]
+    cells = {
+        name: [SHOWN[name](i) if name in SHOWN else str(i[name]) for i in items] for name in columns
+    }
+    cells["amount"] = _aligned(cells["amount"])
+    widths = {name: max([len(name), *(len(c) for c in cells[name])]) for name in columns}
+    lines = ["  ".join(name.ljust(widths[name]) for name in columns).rstrip()]
+    for row in range(len(items)):
+        lines.append("  ".join(cells[n][row].ljust(widths[n]) for n in columns).rstrip())
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("model")
+@click.option("--at", "at", help="An instant or a date (default: now).")
+@click.option("--unit", type=click.Choice(UNITS), help="Only this unit.")
+@click.option("--region", help="Only offerings in this region (the cloud's region id).")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalog's answer as JSON.")
+@click.option(
+    "--url",
+    envvar="CATALOG_URL",
+    default=client.DEFAULT_URL,
+    show_default=True,
+    help="The catalog to ask (or CATALOG_URL).",
+)
+def prices(
+    model: str, at: str | None, unit: str | None, region: str | None, as_json: bool, url: str
+) -> None:
+    """Compare what MODEL costs on every cloud offering it at --at: cheapest first per unit
+    and currency, with each cloud's exclusivity state (cheapest, and allowed there?).
+
+    Exit 0 with the table (nothing priced: a note on standard error); 2: usage or connection
+    error.
+
+    Example: catalog prices claude-sonnet-4-5 --unit input-1m-tokens --at 2025-12-01
+    """
+    if at is not None:
+        try:
+            at = instants.parse(at)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--at") from None
+    try:
+        items = client.Client(url).prices(model, at=at, unit=unit, region=region)
+    except client.CatalogError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None
+    except requests.RequestException as error:
+        click.echo(f"error: cannot reach the catalog at {url}: {type(error).__name__}", err=True)
+        raise SystemExit(2) from None
+    if as_json:
+        click.echo(json.dumps(items, indent=2))
+    elif items:
+        click.echo(table(items))
+    else:
+        click.echo(f"No prices in force for {model} at {at or 'now'}.", err=True)

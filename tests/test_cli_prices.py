@@ -1,0 +1,126 @@
+"""`catalog prices` and Client.prices against a running catalog (amounts made up for the test)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from catalog.cli_prices import table
+from click.testing import CliRunner
+from servers import Server
+
+from catalog.cli import main
+from catalog.client import Client
+
+MISTRAL = "mistral-large-2402"
+
+
+def item(cloud: str, amount: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "unit": "input-1m-tokens",
+        "amount": amount,
+        "currency": "USD",
+        "cloud": cloud,
+        "region": None,
+        "offering": f"{cloud}:x",
+        "effective_from": "2024-02-26T00:00:00Z",
+        "effective_until": None,
+        "certainty": "exact",
+        "source": "https://example.org/p",
+        "exclusivity": {"state": "none"},
+        "price": f"{cloud}-p",
+    } | extra
+
+
+def test_table_aligns_columns_and_decimal_points() -> None:
+    lines = table(
+        [
+            item("la-plateforme", "8"),
+            item(
+                "azure",
+                "10.125",
+                certainty="month",
+                exclusivity={
+                    "state": "exclusive",
+                    "ends_at": "2024-04-03T00:00:00Z",
+                    "ends_at_certainty": "inferred",
+                },
+            ),
+        ]
+    ).splitlines()
+    assert lines[0].split() == [
+        "unit",
+        "amount",
+        "currency",
+        "cloud",
+        "region",
+        "offering",
+        "effective_from",
+        "exclusivity",
+    ]
+    # The decimal points line up; every column starts where its heading does.
+    first, second = lines[1], lines[2]
+    assert first.index("8") + 1 == second.index(".")
+    assert first.index("USD") == second.index("USD") == lines[0].index("currency")
+    assert "2024-02-26 (month)" in second and "exclusive until 2024-04-03 (inferred)" in second
+    assert first.rstrip().endswith("-") and "all" in first
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("prices")
+    server = Server(folder, database=folder / "catalog.db")
+    token = server.token("prices-test")
+    server.start()
+    writer = Client(server.url, token=token)
+    for cloud, amount in (("azure", "8.5"), ("la-plateforme", "10"), ("snowflake-cortex", "9")):
+        writer.create(
+            "prices",
+            {
+                "id": f"{cloud}-input",
+                "offering": f"{cloud}:{MISTRAL}:serverless",
+                "unit": "input-1m-tokens",
+                "amount": amount,
+                "currency": "USD",
+                "effective_from": "2024-03-05",
+                "effective_from_certainty": "on-or-before",
+                "source": "https://example.org/price-list",
+            },
+        )
+    yield server.url
+    server.stop()
+
+
+def test_client_prices(live: str) -> None:
+    items = Client(live).prices(MISTRAL, at="2024-03-15", unit="input-1m-tokens")
+    assert [(i["cloud"], i["amount"]) for i in items] == [
+        ("azure", "8.5"),
+        ("snowflake-cortex", "9"),
+        ("la-plateforme", "10"),
+    ]
+    assert items[0]["exclusivity"]["state"] == "exclusive"
+    assert Client(live).prices(MISTRAL, at="2024-03-01") == []
+
+
+def test_cli_prices_prints_the_table_and_json(live: str) -> None:
+    result = CliRunner().invoke(main, ["prices", MISTRAL, "--at", "2024-03-15", "--url", live])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.split()[3] for line in lines[1:]] == ["azure", "snowflake-cortex", "la-plateforme"]
+    assert " 8.5" in lines[1] and " 9  " in lines[2] and "10  " in lines[3]
+    assert "2024-03-05 (on-or-before)" in lines[1] and "exclusive until" in lines[1]
+    as_json = CliRunner().invoke(
+        main, ["prices", MISTRAL, "--at", "2024-03-15", "--json", "--url", live]
+    )
+    assert [i["amount"] for i in json.loads(as_json.output)] == ["8.5", "9", "10"]
+
+
+def test_cli_prices_errors_are_exit_2(live: str) -> None:
+    unknown = CliRunner().invoke(main, ["prices", "no-such-model", "--url", live])
+    assert unknown.exit_code == 2 and "no-such-model" in unknown.output
+    bad_at = CliRunner().invoke(main, ["prices", MISTRAL, "--at", "soon", "--url", live])
+    assert bad_at.exit_code == 2
+    nothing = CliRunner().invoke(main, ["prices", MISTRAL, "--at", "2020-01-01", "--url", live])
+    assert nothing.exit_code == 0 and "No prices in force" in nothing.output
