@@ -165,7 +165,7 @@ class Writer:
         if name == "prices":
             self._fit_price(record)
         write_row(self.conn, resource, record, self.now, None)
-        after = self.get(name, key)
+        after = self._as_stored(resource, record, before)
         self._feed("create" if before is None else "update", name, key, before, after)
         if name == "offerings":
             self.touched.add(record["id"])
@@ -237,12 +237,29 @@ class Writer:
                 extra={"referrers": found},
             )
 
+    def _as_stored(self, resource: Resource, record: Record, before: Record | None) -> Record:
+        """The record as the API now shows it, without reading it back: its fields in order
+        (lists kept in child tables are stored as given), then the server's timestamps."""
+        if set(resource.computed) - set(resource.children):
+            found = self.get(resource.name, resource.key_of(record))
+            assert found is not None  # written just now, in this transaction
+            return found
+        shown = {name: record[name] for name in resource.fields if name not in TIMESTAMPS}
+        created = before["created_at"] if before is not None else self.now
+        return shown | {"created_at": created, "updated_at": self.now}
+
+    def _exists(self, name: str, key: Key) -> bool:
+        resource = resources.get(name)
+        where = " AND ".join(f"{quote(c)} = ?" for c in resource.key)
+        sql = f"SELECT 1 FROM {quote(resource.table)} WHERE {where}"
+        return self.conn.execute(sql, key).fetchone() is not None
+
     def _check_references(self, resource: Resource, record: Record) -> None:
         missing = {
             ref.field: f"no {resources.get(ref.target).noun} {record_id(key)!r}"
             for ref in resource.references
             for key in ref.targets(record)
-            if self.get(ref.target, key) is None
+            if not self._exists(ref.target, key)
         }
         if missing:
             raise BrokenReference(

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from catalog.cli_prices import table
 from click.testing import CliRunner
 from servers import Server
 
 from catalog.cli import main
+from catalog.cli.prices import table
 from catalog.client import Client
 
 MISTRAL = "mistral-large-2402"
@@ -105,14 +105,27 @@ def test_client_prices(live: str) -> None:
 
 
 def test_cli_prices_prints_the_table_and_json(live: str) -> None:
-    result = CliRunner().invoke(main, ["prices", MISTRAL, "--at", "2024-03-15", "--url", live])
+    result = CliRunner().invoke(
+        main, ["prices", MISTRAL, "--at", "2024-03-15", "--unit", "input-1m-tokens", "--url", live]
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert [line.split()[3] for line in lines[1:]] == ["azure", "snowflake-cortex", "la-plateforme"]
     assert " 8.5" in lines[1] and " 9  " in lines[2] and "10  " in lines[3]
     assert "2024-03-05 (on-or-before)" in lines[1] and "exclusive until" in lines[1]
     as_json = CliRunner().invoke(
-        main, ["prices", MISTRAL, "--at", "2024-03-15", "--json", "--url", live]
+        main,
+        [
+            "prices",
+            MISTRAL,
+            "--at",
+            "2024-03-15",
+            "--unit",
+            "input-1m-tokens",
+            "--json",
+            "--url",
+            live,
+        ],
     )
     assert [i["amount"] for i in json.loads(as_json.output)] == ["8.5", "9", "10"]
 

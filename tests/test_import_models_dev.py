@@ -170,10 +170,20 @@ def test_prices_come_from_each_commit_that_changed_them(
     one = next(p for p in prices if p["offering"] == "aws:claude-sonnet-4-5:serverless")
     assert one["region"] is None and one["currency"] == "USD"
     assert one["effective_from_certainty"] == "on-or-before" and one["origin"] == "models.dev"
+    # Stored as a series: the first input price ends where the second begins; the second is open.
     conn = db.connect(catalog_db)
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    stored = conn.execute(
+        "SELECT unit, effective_from, effective_until, amount FROM prices "
+        "WHERE offering = 'aws:claude-sonnet-4-5:serverless' ORDER BY unit, effective_from"
+    ).fetchall()
     conn.close()
-    assert "prices" not in tables
+    assert [tuple(row) for row in stored] == [
+        ("input-1m-tokens", "2025-03-01T00:00:00Z", "2025-04-03T00:00:00Z", "3.00"),
+        ("input-1m-tokens", "2025-04-03T00:00:00Z", None, "2.50"),
+        ("output-1m-tokens", "2025-03-01T00:00:00Z", None, "15.00"),
+    ]
+    again = run(str(registry["repo"]))  # idempotent, prices included
+    assert again.exit_code == 0 and "added nothing" in again.output, again.output
 
 
 def test_a_contradiction_with_a_window_is_refused_and_reported(

@@ -4,18 +4,50 @@ for the tests (example.org), not facts about any vendor."""
 
 from __future__ import annotations
 
+import sqlite3
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import Clock
 from flask.testing import FlaskClient
 from helpers import assert_problem, walk
 
-from catalog import pricing, resources
+from catalog import db, pricing, resources, store
 from catalog.resources.changes import FED
 
 GCP = "gcp:claude-3-5-sonnet:serverless:20241022"  # regions us-east5, europe-west1
 SOURCE = "https://example.org/price-list"
+
+
+@pytest.fixture(scope="module")
+def priceless_db(seeded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded catalog with its shipped prices deleted (through the store, so the feed and
+    as_of agree): these tests build their own price series."""
+    path = tmp_path_factory.mktemp("priceless") / "catalog.db"
+    source, target = sqlite3.connect(seeded_db), sqlite3.connect(path)
+    source.backup(target)
+    source.close()
+    target.close()
+    conn = db.connect(path)
+    ids = [row[0] for row in conn.execute("SELECT id FROM prices")]
+    with store.writing(conn, "tests") as writer:
+        for price_id in ids:
+            writer.delete("prices", (price_id,))
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def writable_db(priceless_db: Path, tmp_path: Path) -> Path:
+    """This module's writable copy starts from the priceless catalog."""
+    path = tmp_path / "writable.db"
+    source, target = sqlite3.connect(priceless_db), sqlite3.connect(path)
+    source.backup(target)
+    source.close()
+    target.close()
+    return path
 
 
 def new_price(pid: str, **fields: Any) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """What an import would do (a plan, built without writing) and the one function that writes it.
 
 A plan holds the records to create or change, in fixture form and validated, the price records
-the import found (carried, not stored: the price resource is not built yet), and a report of
+the import found (written as dated series, see price_series), and a report of
 every decision: added, changed, kept (the catalog's own fact took precedence) and refused.
 """
 
@@ -219,7 +219,10 @@ def write_plan(
     try:
         with store.writing(conn, actor) as writer:
             for collection in resources.WRITABLE:  # parents first
-                for record in plan.records.get(collection, []):
+                records = plan.records.get(collection, [])
+                if collection == "prices":
+                    records = price_series(conn, plan.prices, plan.report)
+                for record in records:
                     if writer.put(collection, record):
                         written += 1
                     if progress:
@@ -227,6 +230,38 @@ def write_plan(
     except store.Refused as refused:
         raise ImportRefused(f"{refused.detail} Nothing was written.") from None
     return written
+
+
+def price_series(
+    conn: sqlite3.Connection, prices: Iterable[Record], report: Report
+) -> list[Record]:
+    """The registry's prices as the store takes them: each series (offering, region, unit,
+    currency) in order, each price ended by the next one's start, so that a second import finds
+    every price as stored. A series a maintainer curated any price of is kept as curated."""
+    curated = {
+        tuple(row)
+        for row in conn.execute(
+            "SELECT offering, coalesce(region, ''), unit, currency FROM prices "
+            "WHERE origin = 'curated'"
+        )
+    }
+    series: dict[tuple[str, str, str, str], dict[str, Record]] = {}
+    for price in prices:
+        key = (price["offering"], price["region"] or "", price["unit"], price["currency"])
+        series.setdefault(key, {})[price["effective_from"]] = price  # a day's last word
+    schema = resources.get("prices").schema()
+    found: list[Record] = []
+    for key, by_day in sorted(series.items()):
+        if key in curated:
+            report.kept.append((f"prices/{'/'.join(k for k in key if k)}", "curated series"))
+            continue
+        days = sorted(by_day)
+        for day, following in zip(days, [*days[1:], None], strict=True):
+            try:
+                found.append(schema.load({**by_day[day], "effective_until": following}))
+            except ValidationError as error:
+                report.refused.append((f"prices/{by_day[day]['id']}", str(error.messages)))
+    return found
 
 
 def report_lines(plan: Plan) -> list[str]:
@@ -244,7 +279,7 @@ def report_lines(plan: Plan) -> list[str]:
     lines.append(
         f"{plan.source}: added {summary}; changed {len(report.changed)}, "
         f"kept {len(report.kept)}, refused {len(report.refused)}; "
-        f"{len(plan.prices)} price records found (not stored: no price resource yet)"
+        f"{len(plan.prices)} price records found"
     )
     return lines
 
