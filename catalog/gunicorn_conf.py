@@ -32,6 +32,8 @@ max_requests_jitter = 2000
 # cursors are ASCII with maximum lengths, and `q` is at most 200 characters.
 limit_request_line = 8190
 limit_request_fields = 100
+# gunicorn's own lines in JSON, like the app's access and error lines (catalog/logs.py).
+logger_class = "catalog.logs.Logger"
 # No control socket in $HOME: the service may run as a user without one.
 control_socket_disable = True
 

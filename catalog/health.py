@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app
 
-from . import migrations
+from . import config, migrations, storage
 from .api.args import load_args
 from .api.responses import json_response
 from .args import Args
@@ -31,7 +31,8 @@ def healthz() -> Response:
 @bp.get("/readyz")
 @operation(args=Args, problems=(400, 503))
 def readyz() -> Response:
-    """The database answers and its schema is the one this code expects."""
+    """The database answers and its schema is the one this code expects; `writable` says
+    whether a write could be stored now (false on a replica, a full or read-only disk)."""
     load_args(Args)
     try:
         row = get_db().execute(LATEST_MIGRATION).fetchone()
@@ -43,4 +44,6 @@ def readyz() -> Response:
         return problem_response(
             503, "Service Unavailable", f"Schema is at {found}; this code expects {current}."
         )
-    return json_response({"status": "ready", "schema": current})
+    database = current_app.config["DATABASE"]
+    writable = not config.flag(current_app, "READ_ONLY") and storage.writable(database)
+    return json_response({"status": "ready", "schema": current, "writable": writable})
