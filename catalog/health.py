@@ -31,8 +31,7 @@ def healthz() -> Response:
 @bp.get("/readyz")
 @operation(args=Args, problems=(400, 503))
 def readyz() -> Response:
-    """The database answers and its schema is the one this code expects; `writable` says
-    whether a write could be stored now (false on a replica, a full or read-only disk)."""
+    """The database answers and its schema is the one this code expects."""
     load_args(Args)
     try:
         row = get_db().execute(LATEST_MIGRATION).fetchone()
@@ -44,6 +43,7 @@ def readyz() -> Response:
         return problem_response(
             503, "Service Unavailable", f"Schema is at {found}; this code expects {current}."
         )
+    # Still ready on a full disk (reads go on); `writable` says whether a write could be stored.
     database = current_app.config["DATABASE"]
     writable = not config.flag(current_app, "READ_ONLY") and storage.writable(database)
     return json_response({"status": "ready", "schema": current, "writable": writable})

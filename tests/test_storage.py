@@ -219,3 +219,10 @@ def test_a_full_database_writes_nothing_half(
         fed = check.execute("SELECT count(*) FROM changes WHERE record_id = ?", [refused])
         assert fed.fetchone()[0] == 0
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_readyz_says_whether_writes_can_be_stored(app: Flask, writable_app: Flask) -> None:
+    replica = app.test_client().get("/readyz")  # the shared app is a read-only replica
+    assert replica.status_code == 200 and replica.json["writable"] is False
+    primary = writable_app.test_client().get("/readyz")
+    assert primary.status_code == 200 and primary.json["writable"] is True
