@@ -1,6 +1,6 @@
 """A disk that fills up under a served catalog: 507, nothing half-written, reads go on, recovery.
 
-The database lives on a real tmpfs of a few megabytes, mounted by the test (it runs as root, as
+The database lives on a real tmpfs of 32 MB, mounted by the test (it runs as root, as
 CI does), which a filler file then fills to the last byte.
 """
 
@@ -37,7 +37,7 @@ def disk(tmp_path: Path) -> Iterator[Path]:
     """A small tmpfs of its own."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mount)], check=True)
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=True)
 
