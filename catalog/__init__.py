@@ -19,8 +19,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from . import api, auth, caching, docs, errors, health, observe
+    from . import api, auth, caching, db, docs, errors, health, observe
 
+    db.init_app(app)
     errors.init_app(app)
     observe.init_app(app)
     auth.init_app(app)  # before caching: no 304 for a request that may not read

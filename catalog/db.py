@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 from pathlib import Path
 
-from flask import current_app, g
+from flask import Flask, current_app, g
 from sqlite_utils import Database
 
 from . import config
@@ -45,47 +44,79 @@ def is_empty(db: Database) -> bool:
     return db.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM providers)").fetchone()[0] == 1
 
 
-# One read connection per thread and database file: opening SQLite costs more than most
-# queries do, and a gunicorn sync worker serves one request at a time on one thread.
-_local = threading.local()
+# A small pool per process and database file: a request takes a connection the first time it
+# asks and gives it back when its app context ends. Opening SQLite costs more than most queries
+# do, and under gevent one thread runs many requests at once (a threading.local would be per
+# greenlet, that is per request), so connections are kept per process, one per request running.
+POOL_KEEP = 16  # idle connections kept per (file, mode); more are closed when given back
+# Pool keys: (path, read_only, the file's identity when opened: None but on a replica).
+PoolKey = tuple[str, bool, "tuple[int, int] | None"]
+_idle: dict[PoolKey, list[sqlite3.Connection]] = {}
+_identities: dict[str, tuple[int, int] | None] = {}  # a replica's file, as last seen
 
 
-def _thread_connection(path: str, read_only: bool) -> sqlite3.Connection:
-    cache: dict[tuple[str, bool], sqlite3.Connection] | None = getattr(_local, "connections", None)
-    if cache is None:
-        cache = _local.connections = {}
-    conn = cache.get((path, read_only))
-    if conn is None:
-        conn = cache[(path, read_only)] = connect(path, read_only=read_only)
-    return conn
+def _connection(
+    path: str, read_only: bool, identity: tuple[int, int] | None = None
+) -> sqlite3.Connection:
+    held: dict[tuple[str, bool], tuple[sqlite3.Connection, PoolKey]] = g.setdefault("_db_held", {})
+    found = held.get((path, read_only))
+    if found is None:
+        key: PoolKey = (path, read_only, identity)
+        idle = _idle.get(key)
+        conn = idle.pop() if idle else connect(path, read_only=read_only)
+        found = held[(path, read_only)] = (conn, key)
+    return found[0]
 
 
-def _reopen_if_replaced(path: str) -> None:
-    """On a replica, drop this thread's read connection when the file at the path was replaced.
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _reopen_if_replaced(path: str) -> tuple[int, int] | None:
+    """On a replica, the file's identity now; idle connections to a file since replaced close.
 
     A new snapshot renamed into place is another inode: a connection kept open would read the
     old file forever. (Pages rewritten in place, as `litestream restore -f` does, need nothing:
     SQLite notices the file change counter move, the file being in rollback-journal mode.)
     """
-    try:
-        st = os.stat(path)
-        identity: tuple[int, int] | None = (st.st_dev, st.st_ino)
-    except OSError:
-        identity = None
-    seen: dict[str, tuple[int, int] | None] = _local.__dict__.setdefault("identities", {})
-    if seen.get(path, ()) != identity:
-        seen[path] = identity
-        conn = getattr(_local, "connections", {}).pop((path, True), None)
-        if conn is not None:
-            conn.close()
+    identity = _file_identity(path)
+    if _identities.get(path, ()) != identity:
+        _identities[path] = identity
+        for key in [k for k in _idle if k[0] == path and k[2] != identity]:
+            for conn in _idle.pop(key):
+                conn.close()
+    return identity
 
 
 def _read_connection() -> sqlite3.Connection:
     path = current_app.config["DATABASE"]
-    if config.flag(current_app, "READ_ONLY") and not g.get("db_file_checked"):
-        g.db_file_checked = True  # one stat per request
-        _reopen_if_replaced(path)
-    return _thread_connection(path, read_only=True)
+    if not config.flag(current_app, "READ_ONLY"):
+        return _connection(path, read_only=True)
+    if "db_identity" not in g:
+        g.db_identity = _reopen_if_replaced(path)  # one stat per request
+    return _connection(path, read_only=True, identity=g.db_identity)
+
+
+def release(error: BaseException | None = None) -> None:
+    """Give this request's connections back to the pool (teardown_appcontext)."""
+    held: dict[tuple[str, bool], tuple[sqlite3.Connection, PoolKey]] = g.pop("_db_held", {})
+    for conn, key in held.values():
+        idle = _idle.setdefault(key, [])
+        replaced = key[2] is not None and _identities.get(key[0]) != key[2]
+        if conn.in_transaction or replaced or len(idle) >= POOL_KEEP:
+            conn.close()  # closing rolls back whatever a failed request left open
+        else:
+            idle.append(conn)
+
+
+def discard() -> None:
+    """Close this request's connections instead of pooling them (after a storage error)."""
+    for conn, _ in g.pop("_db_held", {}).values():
+        conn.close()
 
 
 def get_db() -> sqlite3.Connection:
@@ -98,17 +129,22 @@ def get_db() -> sqlite3.Connection:
 
 
 def get_live_db() -> sqlite3.Connection:
-    """This thread's read-only connection to the live catalog, whatever `as_of` says."""
+    """This request's read-only connection to the live catalog, whatever `as_of` says."""
     return _read_connection()
 
 
 def get_write_db() -> sqlite3.Connection:
-    """This thread's read-write connection (the caller has checked that this is no replica)."""
-    return _thread_connection(current_app.config["DATABASE"], read_only=False)
+    """This request's read-write connection (the caller has checked that this is no replica)."""
+    return _connection(current_app.config["DATABASE"], read_only=False)
 
 
 def close_thread_connections() -> None:
-    """Close this thread's connections (tests that delete database files call it)."""
-    for conn in getattr(_local, "connections", {}).values():
-        conn.close()
-    _local.connections = {}
+    """Close the pooled idle connections (tests that delete database files call it)."""
+    for idle in _idle.values():
+        while idle:
+            idle.pop().close()
+
+
+def init_app(app: Flask) -> None:
+    """Every request gives its connections back when it ends."""
+    app.teardown_appcontext(release)

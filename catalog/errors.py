@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import logging
+import sqlite3
 from typing import Any
 
-from flask import Flask, Response, json
+from flask import Flask, Response, current_app, json
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from . import db, observe, storage
 from .store import Refused
 
 PROBLEM_MIMETYPE = "application/problem+json"
-
-log = logging.getLogger(__name__)
 
 
 class APIError(Exception):
@@ -111,10 +110,28 @@ def _handle_http_exception(error: HTTPException) -> Response:
     return response
 
 
+def _handle_sqlite_error(error: sqlite3.Error) -> Response:
+    """A database that cannot store a write now (full, read-only, locked) is the client's 507
+    or 503, not a 500; any other SQLite error is unexpected."""
+    refusal = storage.refusal(error)
+    if refusal is None:
+        return _handle_unexpected(error)
+    # A connection that failed to write is not given back to the pool.
+    db.discard()
+    status, problem, title, detail = refusal
+    if problem == "storage-full":
+        storage.note_full(current_app.config["DATABASE"])
+    observe.log_event("storage refused a write", status=status, problem=problem, error=str(error))
+    response = problem_response(status, title, detail, problem=problem)
+    if status == 503:
+        response.headers["Retry-After"] = "1"
+    return response
+
+
 def _handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return _handle_http_exception(error)
-    log.exception("unhandled error")
+    observe.log_error(error)
     # Never show internals: the log has the traceback, the client a neutral message.
     return problem_response(
         500,
@@ -128,4 +145,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(APIError, _handle_api_error)
     app.register_error_handler(Refused, _handle_refused)
     app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(sqlite3.Error, _handle_sqlite_error)
     app.register_error_handler(Exception, _handle_unexpected)

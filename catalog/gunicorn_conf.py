@@ -13,10 +13,16 @@ from gunicorn import util
 
 bind = os.environ.get("CATALOG_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CATALOG_WORKERS", "2"))
-worker_class = "sync"
-# A request that takes longer than this is a bug; the worker is replaced, not left hanging.
+# gevent: each connection a greenlet, so slow clients cannot hold the workers (catalog/worker.py).
+worker_class = "catalog.worker.Worker"
+# Connections one worker serves at once; more wait in the listen backlog.
+worker_connections = 1000
+# A request that takes longer than this is a bug or a client too slow to serve: the worker
+# drops it (catalog/worker.py), and replaces itself if its loop stalls this long.
 timeout = 30
 graceful_timeout = 20
+# Also the time a client has to send its request line and headers, in all (gunicorn's gevent
+# worker reads them under this timeout), and to start its next request on a kept-alive connection.
 keepalive = 5
 # Recycle workers now and then so that no slow leak can grow without bound.
 max_requests = 20000
@@ -26,6 +32,8 @@ max_requests_jitter = 2000
 # cursors are ASCII with maximum lengths, and `q` is at most 200 characters.
 limit_request_line = 8190
 limit_request_fields = 100
+# gunicorn's own lines in JSON, like the app's access and error lines (catalog/logs.py).
+logger_class = "catalog.logs.Logger"
 # No control socket in $HOME: the service may run as a user without one.
 control_socket_disable = True
 

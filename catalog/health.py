@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app
 
-from . import migrations
+from . import config, migrations, storage
 from .api.args import load_args
 from .api.responses import json_response
 from .args import Args
@@ -43,4 +43,7 @@ def readyz() -> Response:
         return problem_response(
             503, "Service Unavailable", f"Schema is at {found}; this code expects {current}."
         )
-    return json_response({"status": "ready", "schema": current})
+    # Still ready on a full disk (reads go on); `writable` says whether a write could be stored.
+    database = current_app.config["DATABASE"]
+    writable = not config.flag(current_app, "READ_ONLY") and storage.writable(database)
+    return json_response({"status": "ready", "schema": current, "writable": writable})

@@ -12,9 +12,10 @@ import os
 import re
 import sys
 import time
+import traceback
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g, request
+from flask import Blueprint, Flask, Response, g, has_request_context, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -88,6 +89,31 @@ def _finish(response: Response) -> Response:
         f'"pid":{os.getpid()}}}\n'
     )
     return response
+
+
+def log_event(message: str, level: str = "warning", **fields: Any) -> None:
+    """One JSON line on standard error, like the access log, with the request's id and route."""
+    record: dict[str, Any] = {
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "level": level,
+        "message": message,
+    }
+    if has_request_context():
+        # The same id the access line and the X-Request-ID header carry.
+        record["request_id"] = g.setdefault("request_id", os.urandom(16).hex())
+        record["method"], record["path"] = request.method, request.path
+    record.update(fields, pid=os.getpid())
+    sys.stderr.write(json.dumps(record) + "\n")
+
+
+def log_error(error: BaseException) -> None:
+    """An unhandled error: one JSON line with its request id and the whole traceback."""
+    log_event(
+        "unhandled error",
+        level="error",
+        error=f"{type(error).__name__}: {error}",
+        traceback="".join(traceback.format_exception(error)),
+    )
 
 
 @bp.get("/metrics")

@@ -1,0 +1,36 @@
+"""The gunicorn worker `catalog serve` and the Docker image run: gevent, a deadline per request.
+
+A sync worker serves one connection at a time, so a few clients that send half a request and
+wait hold every worker. A gevent worker serves each connection in a greenlet: a client that
+trickles its bytes costs a little memory while everyone else is answered. gunicorn itself gives
+the request line and headers `keepalive` seconds in all (gunicorn_conf.py); this worker adds a
+deadline on the rest (the body, the answer, and the client taking it), so a client too slow to
+finish is dropped instead of holding a greenlet for good.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gevent
+from gunicorn.workers.ggevent import GeventWorker
+
+
+class Worker(GeventWorker):
+    """gunicorn's gevent worker, dropping a request that outlives `timeout` seconds."""
+
+    def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> bool:
+        """Serve one request, or drop the connection when its deadline passes."""
+        deadline = gevent.Timeout(self.cfg.timeout)
+        deadline.start()
+        try:
+            handled: bool = super().handle_request(listener_name, req, sock, addr)
+            return handled
+        except gevent.Timeout as expired:
+            if expired is not deadline:
+                raise
+            self.log.warning("Dropped %s: the request took longer than %ss", addr, self.cfg.timeout)
+            # gunicorn closes the connection on StopIteration; nothing half-sent is continued.
+            raise StopIteration() from None
+        finally:
+            deadline.close()
