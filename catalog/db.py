@@ -72,11 +72,6 @@ def get_live_db() -> sqlite3.Connection:
     return _thread_connection(current_app.config["DATABASE"], read_only=True)
 
 
-def live_connection(path: str) -> sqlite3.Connection:
-    """This thread's read-only connection to the database at `path` (no app context needed)."""
-    return _thread_connection(path, read_only=True)
-
-
 def get_write_db() -> sqlite3.Connection:
     """This thread's read-write connection (the caller has checked that this is no replica)."""
     return _thread_connection(current_app.config["DATABASE"], read_only=False)

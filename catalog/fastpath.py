@@ -11,6 +11,8 @@ everything (the layer is not installed then).
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -20,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from . import caching, config, observe
-from .db import live_connection
+from .db import connect
 from .operations import Operation
 
 StartResponse = Callable[..., Any]
@@ -36,6 +38,16 @@ class FastPath:
         self.wrapped = wrapped
         self.database = str(app.config["DATABASE"])
         self.routes: dict[str, Route | None] = {}
+        self.connections: dict[int, sqlite3.Connection] = {}
+
+    def connection(self) -> sqlite3.Connection:
+        """A read-only connection for this OS thread. Not db's per-thread one: under gevent
+        that is one per greenlet, so one per client connection, opened anew for each."""
+        thread = threading.get_native_id()  # gevent patches get_ident, not this
+        conn = self.connections.get(thread)
+        if conn is None:
+            conn = self.connections[thread] = connect(self.database, read_only=True)
+        return conn
 
     def route(self, environ: dict[str, Any]) -> Route | None:
         """The rule and Operation of the read at this path (None: not one), found once."""
@@ -75,7 +87,7 @@ class FastPath:
         if route is None:
             return self.wrapped(environ, start_response)
         try:
-            decision = caching.decide(environ, route[1], live_connection(self.database), self.app)
+            decision = caching.decide(environ, route[1], self.connection(), self.app)
         except Exception:  # the database is missing, say: Flask answers with the problem
             return self.wrapped(environ, start_response)
         status = decision.status
