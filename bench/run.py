@@ -324,9 +324,9 @@ def table(report: dict[str, object]) -> str:
                 f"{median([r['cpu_ms'] for r in runs]):.2f} | "
                 f"{rps[server] / rps['bare']:.2f} | "
                 + (
-                    f"{rps['catalog'] / max(rps['datasette'], 0.01):.1f}x |"
-                    if server == "catalog"
-                    else " |"
+                    f"{rps['catalog'] / rps['datasette']:.1f}x |"
+                    if server == "catalog" and rps["datasette"]
+                    else " |"  # the peer's own row, or a peer that answered nothing in time
                 )
             )
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from flask import current_app, g
 from sqlite_utils import Database
 
+from . import config
 from .migrations import migrations
 
 
@@ -58,18 +60,46 @@ def _thread_connection(path: str, read_only: bool) -> sqlite3.Connection:
     return conn
 
 
+def _reopen_if_replaced(path: str) -> None:
+    """On a replica, drop this thread's read connection when the file at the path was replaced.
+
+    A new snapshot renamed into place is another inode: a connection kept open would read the
+    old file forever. (Pages rewritten in place, as `litestream restore -f` does, need nothing:
+    SQLite notices the file change counter move, the file being in rollback-journal mode.)
+    """
+    try:
+        st = os.stat(path)
+        identity: tuple[int, int] | None = (st.st_dev, st.st_ino)
+    except OSError:
+        identity = None
+    seen: dict[str, tuple[int, int] | None] = _local.__dict__.setdefault("identities", {})
+    if seen.get(path, ()) != identity:
+        seen[path] = identity
+        conn = getattr(_local, "connections", {}).pop((path, True), None)
+        if conn is not None:
+            conn.close()
+
+
+def _read_connection() -> sqlite3.Connection:
+    path = current_app.config["DATABASE"]
+    if config.flag(current_app, "READ_ONLY") and not g.get("db_file_checked"):
+        g.db_file_checked = True  # one stat per request
+        _reopen_if_replaced(path)
+    return _thread_connection(path, read_only=True)
+
+
 def get_db() -> sqlite3.Connection:
     """The connection this request reads from: the live catalog, or the `as_of` rebuild that
     api.args.read_as_of chose for it."""
     as_of_db: sqlite3.Connection | None = g.get("as_of_db")
     if as_of_db is not None:
         return as_of_db
-    return _thread_connection(current_app.config["DATABASE"], read_only=True)
+    return _read_connection()
 
 
 def get_live_db() -> sqlite3.Connection:
     """This thread's read-only connection to the live catalog, whatever `as_of` says."""
-    return _thread_connection(current_app.config["DATABASE"], read_only=True)
+    return _read_connection()
 
 
 def get_write_db() -> sqlite3.Connection:

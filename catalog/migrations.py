@@ -228,6 +228,13 @@ def m005_cloud_kinds(db: Database) -> None:
         conn.execute("PRAGMA foreign_keys = ON")
 
 
+@migrations()
+def m006_offering_lookups(db: Database) -> None:
+    """Indexes for the bill-line lookup (cloud_model_id) and the region-geography join."""
+    db.conn.execute("CREATE INDEX offerings_cloud_model_id ON offerings (cloud_model_id, id)")
+    db.conn.execute("CREATE INDEX offering_regions_offering ON offering_regions (offering, cloud)")
+
+
 def _split(script: str) -> list[str]:
     return [statement.strip() for statement in script.split(";") if statement.strip()]
 

@@ -16,12 +16,6 @@ from urllib import parse as urlparse
 from .resource import Resource, quote
 
 
-def like_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, with LIKE's own wildcards escaped."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def to_record(collection: Resource, row: sqlite3.Row) -> dict[str, Any]:
     """A row as the API shows it."""
     record = dict(zip(collection.fields, row, strict=True))
@@ -53,14 +47,15 @@ def decode_cursor(cursor: str, column: str, key: str = "id") -> tuple[Any, str]:
     return urlparse.unquote(value), last_id
 
 
-def _params(filters: Mapping[str, Any]) -> dict[str, Any]:
+def _params(resource: Resource, filters: Mapping[str, Any]) -> dict[str, Any]:
     """The bound values of the filters that are set."""
     params: dict[str, Any] = {}
     for name, value in filters.items():
         if value is None:
             continue
-        if name == "q":
-            value = like_pattern(value)
+        declared = resource.filters.get(name)
+        if declared is not None and declared.bind is not None:
+            value = declared.bind(value)
         elif isinstance(value, bool):
             value = int(value)
         params[name] = value
@@ -109,7 +104,7 @@ def list_records(
 
     `after` is the (sort value, key) of the last row already seen; `limit` None means all rows.
     """
-    params = _params(filters)
+    params = _params(collection, filters)
     if after is not None:
         params["after_value"], params["after_id"] = after
     if limit is not None:

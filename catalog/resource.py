@@ -27,12 +27,19 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with LIKE's own wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 @dataclass(frozen=True)
 class Filter:
     """A query argument and the SQL condition it stands for (None: it only feeds another's)."""
 
     argument: fields.Field | None  # None: set from the URL, not a query argument
     sql: str | None
+    bind: Callable[[Any], Any] | None = None  # the value as bound, if not as given
 
 
 @dataclass(frozen=True)

@@ -109,12 +109,14 @@ def test_model_text_search(client: FlaskClient) -> None:
 
 
 def test_cloud_kind_filter(client: FlaskClient) -> None:
-    assert set(ids(client.get("/v1/clouds?kind=hyperscaler"))) >= {"aws", "azure", "gcp"}
-    assert set(ids(client.get("/v1/clouds?kind=first-party"))) == {
-        "la-plateforme",
-        "openai-api",
-        "anthropic-api",
-    }
+    everything = walk(client, "/v1/clouds?limit=500")
+    for kind in ("hyperscaler", "first-party", "data-platform", "inference-host", "gateway"):
+        expected = {c["id"] for c in everything if c["kind"] == kind}
+        assert expected, f"the shipped data has no {kind}"
+        assert {c["id"] for c in walk(client, f"/v1/clouds?kind={kind}")} == expected
+    first_party = {c["id"]: c["provider"] for c in everything if c["kind"] == "first-party"}
+    assert {"la-plateforme", "openai-api", "anthropic-api"} <= set(first_party)
+    assert all(first_party.values())  # each names its maker
 
 
 @pytest.mark.parametrize(
@@ -202,3 +204,39 @@ def test_cursors_are_short_ascii_under_a_text_sort(client: FlaskClient, url: str
         response = client.get(f"{url}&{urlencode({'cursor': cursor})}")
     collection = url.split("?")[0]
     assert sorted(seen) == sorted(i["id"] for i in walk(client, f"{collection}?limit=500"))
+
+
+@pytest.mark.parametrize(
+    "billed",
+    [
+        "anthropic.claude-3-7-sonnet-20250219-v1:0",  # as the catalog holds it
+        "us.anthropic.claude-3-7-sonnet-20250219-v1:0",  # a cross-region profile on the bill
+        "global.anthropic.claude-3-7-sonnet-20250219-v1:0",
+    ],
+)
+def test_a_bill_line_finds_its_model(client: FlaskClient, billed: str) -> None:
+    items = walk(client, f"/v1/offerings?cloud_model_id={billed}")
+    assert [(o["model"], o["cloud"]) for o in items] == [("claude-3-7-sonnet", "aws")]
+
+
+def test_an_unknown_bill_line_is_an_empty_list(client: FlaskClient) -> None:
+    response = client.get("/v1/offerings?cloud_model_id=us.nothing-like-it-v1:0")
+    assert response.status_code == 200 and response.json["items"] == []
+
+
+def test_geography_and_cloud_kind_filters(client: FlaskClient) -> None:
+    regions = {
+        (r["cloud"], r["id"]): r["geography"] for r in walk(client, "/v1/clouds/aws/regions")
+    }
+    in_eu = walk(client, "/v1/offerings?geography=EU&cloud=aws")
+    assert in_eu and all(any(regions[("aws", r)] == "EU" for r in o["regions"]) for o in in_eu)
+    everything = walk(client, "/v1/offerings?cloud=aws&limit=500")
+    assert len(in_eu) == sum(
+        any(regions[("aws", r)] == "EU" for r in o["regions"]) for o in everything
+    )
+    kinds = {c["id"]: c["kind"] for c in walk(client, "/v1/clouds")}
+    platforms = walk(client, "/v1/offerings?cloud_kind=data-platform")
+    assert platforms and {kinds[o["cloud"]] for o in platforms} == {"data-platform"}
+    assert len(platforms) == sum(
+        kinds[o["cloud"]] == "data-platform" for o in walk(client, "/v1/offerings?limit=500")
+    )

@@ -47,7 +47,7 @@ def test_check_exclusive_holds(server: str) -> None:
         server, "mistral-large-2402", "--cloud", "azure", "--at", "2024-03-15", "--exclusive"
     )
     assert code == 0, output
-    assert "exclusively until 2024-04-03 (19 days)" in output
+    assert "exclusively until about 2024-04-03 (inferred; 19 days)" in output
 
 
 def test_check_min_days_fails(server: str) -> None:
@@ -71,7 +71,7 @@ def test_check_not_available_says_why(server: str) -> None:
     assert code == 1
     assert output.strip() == (
         "mistral-large-2402 is not available on aws at 2024-03-15: "
-        "Azure holds exclusivity until 2024-04-03 (19 days)"
+        "Azure holds exclusivity until about 2024-04-03 (inferred; 19 days)"
     )
 
 

@@ -53,3 +53,14 @@ def test_canonical_form_sorts_as_time() -> None:
 def test_short_writes_midnights_as_dates() -> None:
     assert instants.short("2024-02-26T00:00:00Z") == "2024-02-26"
     assert instants.short("2024-02-26T00:00:01Z") == "2024-02-26T00:00:01Z"
+
+
+def test_said_states_how_sure_a_date_is() -> None:
+    assert instants.said("2024-04-03T00:00:00Z", "exact") == "2024-04-03"
+    assert instants.said("2024-04-03T00:00:00Z", "inferred") == "about 2024-04-03 (inferred)"
+    assert instants.said("2026-06-01T00:00:00Z", "announced") == "about 2026-06-01 (announced)"
+    assert instants.said("2024-04-03T00:00:00Z", "exact", "19 days") == "2024-04-03 (19 days)"
+    assert (
+        instants.said("2024-04-03T00:00:00Z", "month", "5 days")
+        == "about 2024-04-03 (month; 5 days)"
+    )

@@ -58,7 +58,13 @@ def test_every_dated_fact_has_source_and_certainty() -> None:
     assert len(records("offerings")) >= 60
     for record, name in dated:
         assert record[f"{name}_source"].startswith(("http://", "https://")), record["id"]
-        assert record[f"{name}_certainty"] in {"exact", "month", "on-or-before", "inferred"}
+        assert record[f"{name}_certainty"] in {
+            "exact",
+            "month",
+            "on-or-before",
+            "inferred",
+            "announced",
+        }
 
 
 def test_the_two_windows() -> None:

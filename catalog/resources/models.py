@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from ..fields import query_bool, query_slug, slug, strict_bool, text
-from ..resource import Filter, Reference, Resource
+from ..resource import Filter, Reference, Resource, like_pattern
 from ..schemas import Record
 
 
@@ -39,6 +39,7 @@ MODELS = Resource(
             ),
             "(t.id LIKE :q ESCAPE '\\' OR t.name LIKE :q ESCAPE '\\' "
             "OR t.family LIKE :q ESCAPE '\\')",
+            bind=like_pattern,
         ),
     },
     references=(Reference("provider", "providers"),),

@@ -1,10 +1,12 @@
 """Offerings: one model on one cloud under one deployment type."""
 
+import json
 from typing import Any
 
 from marshmallow import fields, validate
 
 from ..fields import (
+    CLOUD_KINDS,
     DEPLOYMENT_TYPES,
     ORIGINS,
     STAGES,
@@ -16,6 +18,7 @@ from ..fields import (
 )
 from ..resource import Child, Filter, Reference, Resource
 from ..schemas import Problems, Record, in_order, together, unique
+from .regions import GEOGRAPHY
 
 
 class OfferingSchema(Record):
@@ -63,6 +66,21 @@ def _rules(record: dict[str, Any]) -> Problems:
     return found
 
 
+# Bedrock's cross-region inference profiles prefix the model id with a geography; a bill shows
+# the prefixed id. Matching tries the id as given, without such a prefix, and with each.
+BILLING_PREFIXES = ("us.", "eu.", "apac.", "us-gov.", "global.", "jp.", "au.", "ca.")
+
+
+def billing_ids(cloud_model_id: str) -> str:
+    """Every spelling of a billed model id that names the same offering, as a JSON array."""
+    bare = cloud_model_id
+    for prefix in BILLING_PREFIXES:
+        if bare.startswith(prefix):
+            bare = bare.removeprefix(prefix)
+            break
+    return json.dumps(sorted({cloud_model_id, bare, *(p + bare for p in BILLING_PREFIXES)}))
+
+
 def _regions(record: Any) -> list[tuple[str, ...]]:
     return [(record["cloud"], region) for region in record["regions"]]
 
@@ -88,10 +106,38 @@ OFFERINGS = Resource(
             query_slug("Only offerings of this provider's models."), _MODEL_IN.format("provider")
         ),
         "cloud": Filter(query_slug("Only offerings on this cloud."), "t.cloud = :cloud"),
+        "cloud_kind": Filter(
+            fields.String(
+                validate=validate.OneOf(CLOUD_KINDS),
+                metadata={"description": "Only offerings on clouds of this kind."},
+            ),
+            "t.cloud IN (SELECT id FROM clouds WHERE kind = :cloud_kind)",
+        ),
+        "cloud_model_id": Filter(
+            text(
+                300,
+                metadata={
+                    "description": "The id a cloud's bill shows (cross-region prefixes such as "
+                    "Bedrock's us., eu. or global. included): the offerings it names. An unknown "
+                    "id is an empty list."
+                },
+            ),
+            "t.cloud_model_id IN (SELECT value FROM json_each(:cloud_model_id))",
+            bind=billing_ids,
+        ),
         "region": Filter(
             query_slug("Only offerings in this region (the cloud's region id)."),
             "EXISTS (SELECT 1 FROM offering_regions r WHERE r.offering = t.id "
             "AND r.region = :region)",
+        ),
+        "geography": Filter(
+            fields.String(
+                validate=validate.Regexp(GEOGRAPHY),
+                metadata={"description": "Only offerings in a region of this geography (US, EU)."},
+            ),
+            "EXISTS (SELECT 1 FROM offering_regions r JOIN regions g "
+            "ON g.cloud = r.cloud AND g.id = r.region "
+            "WHERE r.offering = t.id AND g.geography = :geography)",
         ),
         "deployment_type": Filter(
             fields.String(
