@@ -11,6 +11,7 @@ everything (the layer is not installed then).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -38,15 +39,25 @@ class FastPath:
         self.wrapped = wrapped
         self.database = str(app.config["DATABASE"])
         self.routes: dict[str, Route | None] = {}
-        self.connections: dict[int, sqlite3.Connection] = {}
+        self.replica = config.flag(app, "READ_ONLY")
+        self.connections: dict[int, tuple[sqlite3.Connection, tuple[int, int] | None]] = {}
 
     def connection(self) -> sqlite3.Connection:
         """A read-only connection for this OS thread. Not db's per-thread one: under gevent
-        that is one per greenlet, so one per client connection, opened anew for each."""
+        that is one per greenlet, so one per client connection, opened anew for each. On a
+        replica it is reopened when a new file was renamed into place, as db's is."""
         thread = threading.get_native_id()  # gevent patches get_ident, not this
-        conn = self.connections.get(thread)
-        if conn is None:
-            conn = self.connections[thread] = connect(self.database, read_only=True)
+        identity = None
+        if self.replica:
+            st = os.stat(self.database)  # no file: an error, and Flask answers
+            identity = (st.st_dev, st.st_ino)
+        found = self.connections.get(thread)
+        if found is not None and found[1] == identity:
+            return found[0]
+        if found is not None:
+            found[0].close()
+        conn = connect(self.database, read_only=True)
+        self.connections[thread] = (conn, identity)
         return conn
 
     def route(self, environ: dict[str, Any]) -> Route | None:

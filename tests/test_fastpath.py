@@ -239,11 +239,13 @@ def test_a_write_is_seen_at_once(writable_app: Flask, tokens: dict[str, str]) ->
     assert client.get("/v1/providers").get_data() == before.get_data()  # kept
     write = {"Authorization": f"Bearer {tokens['write']}"}
     assert (
-        client.post("/v1/providers", json={"id": "ai21", "name": "AI21"}, headers=write).status_code
+        client.post(
+            "/v1/providers", json={"id": "fastpath-new", "name": "Fastpath New"}, headers=write
+        ).status_code
         == 201
     )
     after = client.get("/v1/providers", headers={"If-None-Match": before.headers["ETag"]})
-    assert after.status_code == 200 and "ai21" in after.get_data(as_text=True)
+    assert after.status_code == 200 and "fastpath-new" in after.get_data(as_text=True)
 
 
 def test_read_tokens_are_never_bypassed(writable_db: Path, tokens: dict[str, str]) -> None:
@@ -257,5 +259,38 @@ def test_read_tokens_are_never_bypassed(writable_db: Path, tokens: dict[str, str
         refused = client.get("/v1/providers", headers={"If-None-Match": kept.headers["ETag"]})
         assert refused.status_code == 401
         assert client.get("/v1/providers").status_code == 401
+    finally:
+        db.close_thread_connections()
+
+
+def test_a_replica_serves_a_new_file_at_once(seeded_db: Path, tmp_path: Path) -> None:
+    """A kept answer is not served once a newer catalog was renamed into place (the fast path
+    keeps its own connections, and reopens them as db's are reopened)."""
+    served, newer = tmp_path / "served.db", tmp_path / "newer.db"
+    shutil.copyfile(seeded_db, served)
+    shutil.copyfile(seeded_db, newer)
+    conn = db.connect(newer)
+    now = "2026-12-01T00:00:00Z"
+    conn.execute(
+        "INSERT INTO providers (id, name, website, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        ["replica-new", "Replica New", None, now, now],
+    )
+    conn.execute(
+        "INSERT INTO changes (recorded_at, actor, action, resource, record_id, before, after)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [now, "test", "create", "providers", "replica-new", None, "{}"],
+    )
+    conn.execute("VACUUM INTO ?", [str(tmp_path / "snapshot.db")])
+    conn.close()
+    app = create_app({"TESTING": True, "DATABASE": str(served), "READ_ONLY": True})
+    try:
+        client = app.test_client()
+        url = "/v1/providers?limit=200"
+        first = client.get(url)
+        calls = count_flask_calls(app)
+        assert client.get(url).get_data() == first.get_data() and calls == []  # kept
+        (tmp_path / "snapshot.db").replace(served)
+        again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 200 and "replica-new" in again.get_data(as_text=True)
     finally:
         db.close_thread_connections()
