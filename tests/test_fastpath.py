@@ -294,3 +294,41 @@ def test_a_replica_serves_a_new_file_at_once(seeded_db: Path, tmp_path: Path) ->
         assert again.status_code == 200 and "replica-new" in again.get_data(as_text=True)
     finally:
         db.close_thread_connections()
+
+
+def test_a_replica_serves_a_file_rewritten_in_place_at_once(
+    seeded_db: Path, tmp_path: Path
+) -> None:
+    """What `litestream restore -f` does (the file in rollback-journal mode): PRAGMA
+    data_version moves, so the version is read again and no kept answer of the old one is sent."""
+    served, newer = tmp_path / "served.db", tmp_path / "newer.db"
+    shutil.copyfile(seeded_db, served)
+    shutil.copyfile(seeded_db, newer)
+    for path in (served, newer):
+        conn = db.connect(path)
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.close()
+    conn = db.connect(newer)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute(
+        "INSERT INTO changes (recorded_at, actor, action, resource, record_id, before, after)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ["2026-12-01T00:00:00Z", "test", "update", "providers", "x", None, "{}"],
+    )
+    conn.close()
+    app = create_app({"TESTING": True, "DATABASE": str(served), "READ_ONLY": True})
+    try:
+        client = app.test_client()
+        url = "/v1/providers?limit=3"
+        first = client.get(url)
+        calls = count_flask_calls(app)
+        assert client.get(url).headers["ETag"] == first.headers["ETag"] and calls == []
+        inode = served.stat().st_ino
+        with served.open("r+b") as target:
+            target.write(newer.read_bytes())
+            target.truncate()
+        assert served.stat().st_ino == inode
+        again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    finally:
+        db.close_thread_connections()
