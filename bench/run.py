@@ -290,9 +290,10 @@ def run_scale(scale: int, args: argparse.Namespace, folder: Path) -> dict[str, o
                 for server in order:
                     url = server.url + (peer_path if server is datasette else path)
                     before = server.cpu_seconds()
-                    figures = wrk(
-                        url, args.duration, args.connections, headers if server is catalog else []
-                    )
+                    sent = headers if server is catalog else []
+                    if args.close:
+                        sent = [*sent, "Connection: close"]
+                    figures = wrk(url, args.duration, args.connections, sent)
                     figures["cpu_ms"] = (
                         (server.cpu_seconds() - before) * 1000 / max(figures["requests"], 1)
                     )
@@ -356,6 +357,12 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument(
+        "--close",
+        action="store_true",
+        help="a new connection for every request (Connection: close), as a client without "
+        "keep-alive makes",
+    )
+    parser.add_argument(
         "--no-kept",
         action="store_true",
         help="turn off the catalog's kept answers: measure the render path",
@@ -363,10 +370,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="catalog-bench-") as tmp:
         reports = [run_scale(int(s), args, Path(tmp)) for s in args.scales.split(",")]
+    if args.json:
+        args.json.write_text(json.dumps(reports, indent=2))
     print(
         f"\nwrk -t2 -c{args.connections} -d{args.duration}s, {args.rounds} rounds, "
         f"{args.workers} {args.worker_class} workers, loopback, {os.cpu_count()} cores"
-        f"{', kept answers off' if args.no_kept else ''}\n"
+        f"{', kept answers off' if args.no_kept else ''}"
+        f"{', Connection: close' if args.close else ''}\n"
     )
     for report in reports:
         print(table(report) + "\n")
@@ -377,8 +387,6 @@ def main() -> None:
             a = median([r["rps"] for r in first["results"][name]["catalog"]])  # type: ignore[index]
             b = median([r["rps"] for r in last["results"][name]["catalog"]])  # type: ignore[index]
             print(f"- {name}: {b / a:.2f}")
-    if args.json:
-        args.json.write_text(json.dumps(reports, indent=2))
 
 
 if __name__ == "__main__":

@@ -10,40 +10,49 @@ querying or rendering again. A write changes the version, so nothing stale is ev
 
 Single records carry the hash of their own content instead (store.etag), because If-Match on
 writes compares against exactly that; they are not kept here.
+
+`decide` is the one place a read is answered early; the Flask hook below and the WSGI fast path
+in front of Flask (fastpath.py) both call it, so both send the same headers and bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from email.utils import format_datetime
 from functools import lru_cache
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Flask, Response, current_app, g, request
+from werkzeug.http import parse_date, parse_etags
 
 from . import config, instants
 from .db import get_live_db
+from .operations import Operation
 
 LATEST = "SELECT seq, recorded_at FROM changes ORDER BY seq DESC LIMIT 1"
-KEPT_HEADERS = ("Content-Type", "Link", "Content-Disposition", "ETag")
+Headers = list[tuple[str, str]]
 
 
 class ResponseCache:
-    """Rendered answers by ETag, least recently used first out, bounded in bytes."""
+    """Rendered answers by ETag, least recently used first out, bounded in bytes. The headers
+    kept are all of the answer's but Content-Length and X-Request-ID (added when it is sent)."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self.entries: OrderedDict[str, tuple[bytes, list[tuple[str, str]]]] = OrderedDict()
+        self.entries: OrderedDict[str, tuple[bytes, Headers]] = OrderedDict()
 
-    def get(self, tag: str) -> tuple[bytes, list[tuple[str, str]]] | None:
+    def get(self, tag: str) -> tuple[bytes, Headers] | None:
         entry = self.entries.get(tag)
         if entry is not None:
             self.entries.move_to_end(tag)
         return entry
 
-    def put(self, tag: str, body: bytes, headers: list[tuple[str, str]]) -> None:
+    def put(self, tag: str, body: bytes, headers: Headers) -> None:
         if len(body) > self.max_bytes // 8 or tag in self.entries:
             return
         self.entries[tag] = (body, headers)
@@ -53,26 +62,114 @@ class ResponseCache:
             self.size -= len(old)
 
 
+# The version each read connection saw last, under the PRAGMA data_version it saw it at: the
+# pragma changes when another connection commits, and costs less than the query. Bounded:
+# connections come and go (one a greenlet under gevent).
+_versions: dict[int, tuple[sqlite3.Connection, int, int, str | None]] = {}
+
+
+def catalog_version(conn: sqlite3.Connection) -> tuple[int, str | None]:
+    """The catalog's version (its newest change's seq, 0 if none) and when it was recorded."""
+    data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+    seen = _versions.get(id(conn))
+    if seen is not None and seen[0] is conn and seen[1] == data_version:
+        return seen[2], seen[3]
+    row = conn.execute(LATEST).fetchone()
+    version, recorded_at = (row[0], row[1]) if row else (0, None)
+    if len(_versions) > 256:
+        _versions.clear()
+    _versions[id(conn)] = (conn, data_version, version, recorded_at)
+    return version, recorded_at
+
+
 @lru_cache(maxsize=64)
 def _http_date(recorded_at: str) -> str:
     return format_datetime(instants.to_datetime(recorded_at), usegmt=True)
 
 
-def _unmodified_since(recorded_at: str | None) -> bool:
+def _depends_on_now(operation: Operation, environ: dict[str, Any]) -> bool:
+    when = operation.now_when
+    if when is None:
+        return False
+    names = {name for name, _ in parse_qsl(environ.get("QUERY_STRING", ""), True)}
+    return "at" not in names and all(name in names for name in when)
+
+
+def _none_match(environ: dict[str, Any], tag: str) -> bool:
+    given = environ["HTTP_IF_NONE_MATCH"]
+    return given == tag or parse_etags(given).contains(tag[1:-1])
+
+
+def _unmodified_since(environ: dict[str, Any], recorded_at: str | None) -> bool:
     """If-Modified-Since (only where no If-None-Match came, RFC 9110 13.1.3)."""
-    since = request.if_modified_since
+    since = parse_date(environ["HTTP_IF_MODIFIED_SINCE"])
     return bool(since and recorded_at and instants.to_datetime(recorded_at) <= since)
 
 
-def _depends_on_now(operation: Any, args: Any) -> bool:
-    when = operation.now_when
-    if when is None or "at" in args:
-        return False
-    return all(name in args for name in when)
+@dataclass(slots=True)
+class Decision:
+    """What a read's answer will be, known before the view runs."""
+
+    key: str  # the kept answer's key; for "version" reads, their ETag as well
+    etag: str | None = None  # the ETag the view's answer gets ("version" reads)
+    last_modified: str | None = None
+    status: int = 0  # 0: run the view; 200: the kept answer; 304
+    body: bytes = b""
+    headers: Headers = field(default_factory=list)  # all but Content-Length and X-Request-ID
+
+
+def decide(
+    environ: dict[str, Any], operation: Operation, conn: sqlite3.Connection, app: Flask
+) -> Decision:
+    """A read's ETag from the catalog's version and the request; a 304 if the client has it,
+    the kept answer if this worker has it."""
+    version, recorded_at = catalog_version(conn)
+    now = operation.now_when is not None and _depends_on_now(operation, environ)
+    script = environ.get("SCRIPT_NAME", "")
+    key = "\x1f".join(
+        (
+            str(version),
+            script + environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT", ""),
+            "auth" if "HTTP_AUTHORIZATION" in environ else "",
+            instants.now() if now else "",
+        )
+    )
+    tag = '"' + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32] + '"'
+    kept = app.extensions["catalog.responses"].get(tag)
+    if operation.etag == "record":
+        # A single record's ETag is its content hash (what If-Match compares); its rendered
+        # answer is still kept under the version key, with that ETag among its headers.
+        if kept is None:
+            return Decision(tag)
+        record_tag = dict(kept[1])["ETag"]
+        if "HTTP_IF_NONE_MATCH" in environ and _none_match(environ, record_tag):
+            return Decision(tag, status=304, headers=not_modified(app, record_tag))
+        return Decision(tag, status=200, body=kept[0], headers=kept[1])
+    last_modified = None if now or recorded_at is None else recorded_at
+    if "HTTP_IF_NONE_MATCH" in environ:
+        if _none_match(environ, tag):
+            return Decision(tag, status=304, headers=not_modified(app, tag))
+    elif "HTTP_IF_MODIFIED_SINCE" in environ and _unmodified_since(environ, last_modified):
+        return Decision(tag, status=304, headers=not_modified(app, tag))
+    if kept is not None:
+        return Decision(tag, status=200, body=kept[0], headers=kept[1])
+    return Decision(tag, etag=tag, last_modified=last_modified)
+
+
+def not_modified(app: Flask, tag: str) -> Headers:
+    """A 304's headers (RFC 9110 15.4.5: those a 200 would carry but the content's own)."""
+    extensions = app.extensions
+    return [
+        ("ETag", tag),
+        ("Cache-Control", extensions["catalog.cache_control"]),
+        ("Vary", extensions["catalog.vary"]),
+    ]
 
 
 def _answer_early() -> Response | None:
-    """Before a read runs: its ETag; a 304 if the client has it, the kept answer if we do."""
+    """Before a read runs: a 304 or the kept answer, if decide() has one."""
     req = request._get_current_object()  # type: ignore[attr-defined]
     if req.method not in ("GET", "HEAD") or not req.path.startswith("/v1/"):
         return None
@@ -80,44 +177,17 @@ def _answer_early() -> Response | None:
     operation = getattr(app.view_functions.get(req.endpoint or ""), "operation", None)
     if operation is None:
         return None
-    row = get_live_db().execute(LATEST).fetchone()
-    version, recorded_at = (row[0], row[1]) if row else (0, None)
-    environ = req.environ
-    now = operation.now_when is not None and _depends_on_now(operation, req.args)
-    key = "\x1f".join(
-        (
-            str(version),
-            req.full_path,
-            environ.get("HTTP_ACCEPT", ""),
-            "auth" if "HTTP_AUTHORIZATION" in environ else "",
-            instants.now() if now else "",
-        )
-    )
-    tag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    decision = decide(req.environ, operation, get_live_db(), app)
     state = g._get_current_object()
-    state.cache_key = tag
-    kept = app.extensions["catalog.responses"].get(tag)
-    if operation.etag == "record":
-        # A single record's ETag is its content hash (what If-Match compares); its rendered
-        # answer is still kept under the version key, with that ETag among its headers.
-        if kept is None:
-            return None
-        record_tag = dict(kept[1])["ETag"]
-        if "HTTP_IF_NONE_MATCH" in environ and req.if_none_match.contains(record_tag[1:-1]):
-            return Response(status=304, headers=[("ETag", record_tag)])
-        state.kept = True
-        return Response(kept[0], headers=kept[1])
-    state.etag = tag
-    state.last_modified = None if now or recorded_at is None else recorded_at
-    if "HTTP_IF_NONE_MATCH" in environ:
-        if req.if_none_match.contains(tag[1:-1]):
-            return Response(status=304)
-    elif "HTTP_IF_MODIFIED_SINCE" in environ and _unmodified_since(state.last_modified):
-        return Response(status=304)
-    if kept is not None:
-        state.kept = True
-        return Response(kept[0], headers=kept[1])
-    return None
+    state.cache_key = decision.key
+    state.etag = decision.etag
+    state.last_modified = decision.last_modified
+    if decision.status == 0:
+        return None
+    state.answered = True  # its headers are complete: _finish_read adds none
+    if decision.status == 304:
+        return Response(status=304, headers=decision.headers)
+    return Response(decision.body, headers=decision.headers)
 
 
 def max_kept_bytes() -> int:
@@ -126,41 +196,46 @@ def max_kept_bytes() -> int:
     return cache.max_bytes // 8
 
 
-def keep_answer(body: bytes, headers: list[tuple[str, str]]) -> None:
+def keep_answer(body: bytes, headers: Headers) -> None:
     """Keep a rendered answer of this request for its repeats (streamed CSV calls this when
-    it has finished)."""
+    it has finished; the headers kept are those the answer was sent with)."""
     state = g._get_current_object()
-    if state.get("cache_key") and not state.get("kept"):
-        current_app.extensions["catalog.responses"].put(state.cache_key, body, headers)
+    if state.get("cache_key") and not state.get("answered"):
+        current_app.extensions["catalog.responses"].put(
+            state.cache_key, body, state.get("kept_headers", headers)
+        )
 
 
 def _finish_read(response: Response) -> Response:
-    headers = response.headers
     state = g._get_current_object()
+    if state.get("answered"):
+        return response
+    headers = response.headers
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     tag = state.get("etag")
     status = response.status_code
     if tag and status in (200, 304):
-        headers["ETag"] = tag  # a kept answer has it already: one ETag field, not two
+        headers["ETag"] = tag  # set, not added: exactly one ETag
         if state.last_modified:
-            headers.add("Last-Modified", _http_date(state.last_modified))
-    if status == 200 and state.get("cache_key") and not response.is_streamed:
-        keep_answer(
-            response.get_data(),
-            [(name, value) for name, value in headers.items() if name in KEPT_HEADERS],
-        )
-    if "Cache-Control" in headers:
-        return response  # set by the view (static assets) or the error path (no-store)
-    path = request.path
-    if (
-        status in (200, 304)
-        and request.method in ("GET", "HEAD")
-        and (path.startswith("/v1/") or path == "/openapi.yaml")
-    ):
-        headers.add("Cache-Control", app.extensions["catalog.cache_control"])
-        headers.add("Vary", app.extensions["catalog.vary"])
-    else:
-        headers.add("Cache-Control", "no-store")
+            headers["Last-Modified"] = _http_date(state.last_modified)
+    if "Cache-Control" not in headers:  # else set by the view (static assets) or the error path
+        path = request.path
+        if (
+            status in (200, 304)
+            and request.method in ("GET", "HEAD")
+            and (path.startswith("/v1/") or path == "/openapi.yaml")
+        ):
+            headers["Cache-Control"] = app.extensions["catalog.cache_control"]
+            headers["Vary"] = app.extensions["catalog.vary"]
+        else:
+            headers["Cache-Control"] = "no-store"
+    if status == 200 and state.get("cache_key"):
+        # What a repeat will send: these headers (the length and request id come then).
+        kept = [(name, value) for name, value in headers.items() if name != "Content-Length"]
+        if response.is_streamed:
+            state.kept_headers = kept  # the stream keeps its answer once it has finished
+        else:
+            keep_answer(response.get_data(), kept)
     return response
 
 

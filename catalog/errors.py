@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from . import db, observe, storage
-from .store import Refused
+from .refusals import Refused
 
 PROBLEM_MIMETYPE = "application/problem+json"
 

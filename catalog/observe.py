@@ -41,10 +41,15 @@ LATENCY = Histogram(
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
+def request_id(environ: dict[str, Any]) -> str:
+    """The client's X-Request-ID if it looks like an id, else a new one."""
+    given = environ.get("HTTP_X_REQUEST_ID", "")
+    return given if REQUEST_ID.match(given) else os.urandom(16).hex()
+
+
 def _start() -> None:
     g.started = time.perf_counter()
-    given = request.environ.get("HTTP_X_REQUEST_ID", "")
-    g.request_id = given if REQUEST_ID.match(given) else os.urandom(16).hex()
+    g.request_id = request_id(request.environ)
 
 
 _children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
@@ -63,17 +68,13 @@ def _metrics(method: str, route: str, status: str) -> tuple[Any, Any]:
     return found
 
 
-def _finish(response: Response) -> Response:
-    elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-    rule = request.url_rule
-    route = rule.rule if rule is not None else "(unmatched)"
-    method, status = request.method, response.status_code
+def record(
+    method: str, route: str, path: str, status: int, elapsed: float, rid: str, actor: str | None
+) -> None:
+    """Count a request in the metrics and write its log line (the fast path calls this too)."""
     counter, histogram = _metrics(method, route, str(status))
     counter.inc()
     histogram.observe(elapsed)
-    request_id = g.get("request_id") or os.urandom(16).hex()
-    response.headers.add("X-Request-ID", request_id)
-    token = g.get("token")
     now = int(time.time())
     if _clock[0] != now:
         _clock[:] = [now, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))]
@@ -82,12 +83,23 @@ def _finish(response: Response) -> Response:
     # method cannot hold quotes (the id is checked, a method is an HTTP token); the rest is
     # escaped by json.dumps.
     sys.stderr.write(
-        f'{{"time":"{_clock[1]}","request_id":"{request_id}","method":"{method}",'
-        f'"route":{json.dumps(route)},"path":{json.dumps(request.path)},"status":{status},'
+        f'{{"time":"{_clock[1]}","request_id":"{rid}","method":"{method}",'
+        f'"route":{json.dumps(route)},"path":{json.dumps(path)},"status":{status},'
         f'"duration_ms":{elapsed * 1000:.3f},'
-        f'"actor":{json.dumps(token.name) if token is not None else "null"},'
+        f'"actor":{json.dumps(actor) if actor is not None else "null"},'
         f'"pid":{os.getpid()}}}\n'
     )
+
+
+def _finish(response: Response) -> Response:
+    elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+    rule = request.url_rule
+    route = rule.rule if rule is not None else "(unmatched)"
+    rid = g.get("request_id") or os.urandom(16).hex()
+    response.headers["X-Request-ID"] = rid
+    token = g.get("token")
+    name = token.name if token is not None else None
+    record(request.method, route, request.path, response.status_code, elapsed, rid, name)
     return response
 
 

@@ -1,0 +1,124 @@
+"""A WSGI layer in front of Flask that answers repeat reads: a 304, or an answer kept since
+this worker rendered it, decided by caching.decide, the same function the Flask hook calls.
+
+Such an answer costs a route lookup (cached by path), PRAGMA data_version, a hash, a dict
+lookup, the log line and the metrics: none of Flask's request context, routing or hooks. What
+it sends is what the slow path would send for the same request, header for header (the tests
+compare them). Whatever it cannot answer so goes on to Flask untouched: writes, errors, first
+reads, `as_of` reads, anything with an Authorization header, and, when reads need a token,
+everything (the layer is not installed then).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from . import caching, config, observe
+from .db import connect
+from .operations import Operation
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+Route = tuple[str, Operation]
+
+
+class FastPath:
+    """Answers a GET or HEAD of an API read from caching.decide when it can, else calls Flask."""
+
+    def __init__(self, app: Flask, wrapped: WSGIApp) -> None:
+        self.app = app
+        self.wrapped = wrapped
+        self.database = str(app.config["DATABASE"])
+        self.routes: dict[str, Route | None] = {}
+        self.replica = config.flag(app, "READ_ONLY")
+        self.connections: dict[int, tuple[sqlite3.Connection, tuple[int, int] | None]] = {}
+
+    def connection(self) -> sqlite3.Connection:
+        """A read-only connection for this OS thread. Not db's per-thread one: under gevent
+        that is one per greenlet, so one per client connection, opened anew for each. On a
+        replica it is reopened when a new file was renamed into place, as db's is."""
+        thread = threading.get_native_id()  # gevent patches get_ident, not this
+        identity = None
+        if self.replica:
+            st = os.stat(self.database)  # no file: an error, and Flask answers
+            identity = (st.st_dev, st.st_ino)
+        found = self.connections.get(thread)
+        if found is not None and found[1] == identity:
+            return found[0]
+        if found is not None:
+            found[0].close()
+        conn = connect(self.database, read_only=True)
+        self.connections[thread] = (conn, identity)
+        return conn
+
+    def route(self, environ: dict[str, Any]) -> Route | None:
+        """The rule and Operation of the read at this path (None: not one), found once."""
+        path = environ.get("PATH_INFO", "")
+        if path in self.routes:
+            return self.routes[path]
+        found: Route | None = None
+        try:
+            rule, _ = self.app.url_map.bind_to_environ(environ).match(
+                method="GET", return_rule=True
+            )
+        except (HTTPException, RequestRedirect):
+            pass
+        else:
+            view = self.app.view_functions.get(rule.endpoint)
+            operation = getattr(view, "operation", None)
+            if operation is not None:
+                found = (rule.rule, operation)
+        if len(self.routes) > 4096:  # item paths are many: keep the map bounded
+            self.routes.clear()
+        self.routes[path] = found
+        return found
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        method = environ["REQUEST_METHOD"]
+        path = environ.get("PATH_INFO", "")
+        if (
+            (method != "GET" and method != "HEAD")
+            or not path.startswith("/v1/")
+            or not path.isascii()
+            or "HTTP_AUTHORIZATION" in environ
+            or "as_of" in environ.get("QUERY_STRING", "")
+        ):
+            return self.wrapped(environ, start_response)
+        route = self.route(environ)
+        if route is None:
+            return self.wrapped(environ, start_response)
+        try:
+            decision = caching.decide(environ, route[1], self.connection(), self.app)
+        except Exception:  # the database is missing, say: Flask answers with the problem
+            return self.wrapped(environ, start_response)
+        status = decision.status
+        if status == 0:
+            return self.wrapped(environ, start_response)
+        rid = observe.request_id(environ)
+        if status == 304:
+            start_response("304 NOT MODIFIED", [*decision.headers, ("X-Request-ID", rid)])
+            body: list[bytes] = []
+        else:
+            length = ("Content-Length", str(len(decision.body)))
+            start_response("200 OK", [*decision.headers, length, ("X-Request-ID", rid)])
+            body = [] if method == "HEAD" else [decision.body]
+        elapsed = time.perf_counter() - started
+        observe.record(method, route[0], path, status, elapsed, rid, None)
+        return body
+
+
+def install(app: Flask) -> None:
+    """Put the fast path in front of the app, unless reads need a token or it is turned off."""
+    if config.flag(app, "READ_REQUIRES_TOKEN") or not config.flag(app, "FAST_PATH"):
+        return
+    app.wsgi_app = FastPath(app, app.wsgi_app)  # type: ignore[method-assign]

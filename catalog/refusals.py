@@ -1,0 +1,67 @@
+"""What the store refuses, and why: each names what the write conflicts with. errors.py answers
+them as 409 problems; the loader and the importers report them with the record's location."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Record = dict[str, Any]
+
+
+class Refused(Exception):
+    """A write the catalog will not take; says what it conflicts with."""
+
+    problem = "conflict"
+
+    def __init__(self, detail: str, *, errors: dict[str, list[str]] | None = None,
+                 extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+                 ) -> None:  # fmt: skip
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.extra = extra or {}
+        self.headers = headers or {}
+
+
+class BrokenReference(Refused):
+    problem = "broken-reference"
+
+
+class AlreadyExists(Refused):
+    problem = "already-exists"
+
+
+class StillReferenced(Refused):
+    problem = "still-referenced"
+
+
+class Contradiction(Refused):
+    problem = "exclusivity-conflict"
+
+    def __init__(self, pairs: list[tuple[Record, Record]]) -> None:
+        offering, window = pairs[0]
+        until = window["ends_at"] or "further notice"
+        super().__init__(
+            f"Offering {offering['id']!r} ({offering['model']} on {offering['cloud']} from "
+            f"{offering['available_from']}) contradicts exclusivity window {window['id']!r}: "
+            f"{window['holder']} holds it from {window['starts_at']} until {until}.",
+            extra={
+                "conflicts": [
+                    {"offering": o["id"], "exclusivity_window": w["id"]} for o, w in pairs[:20]
+                ]
+            },
+        )
+        self.pairs = pairs
+
+
+class Overlap(Refused):
+    problem = "price-overlap"
+
+    def __init__(self, price: Record, other: Record) -> None:
+        until = other["effective_until"] or "further notice"
+        super().__init__(
+            f"Price {price['id']!r} overlaps price {other['id']!r} of the same offering, region, "
+            f"unit and currency (in force from {other['effective_from']} until {until}); "
+            "give an effective_until, or change that price first.",
+            extra={"conflicts_with": other["id"]},
+        )
