@@ -24,7 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from . import api, auth, caching, errors, observe, openapi, ops
+    from . import api, auth, caching, errors, observe, openapi, ops, web
 
     errors.init_app(app)
     observe.init_app(app)
@@ -33,4 +33,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(ops.bp)
+    app.register_blueprint(web.bp)
     return app

@@ -74,10 +74,12 @@ def _depends_on_now(operation: Any, args: Any) -> bool:
 def _check() -> Response | None:
     """Before a read runs: its ETag; a 304 if the client has it, the kept answer if we do."""
     req = request._get_current_object()  # type: ignore[attr-defined]
-    if req.method not in ("GET", "HEAD") or not req.path.startswith("/v1/"):
+    if req.method not in ("GET", "HEAD"):
         return None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    operation = getattr(app.view_functions.get(req.endpoint or ""), "operation", None)
+    # API reads describe themselves with an Operation; the web pages with a Page (catalog.web).
+    described = "operation" if req.path.startswith("/v1/") else "page"
+    operation = getattr(app.view_functions.get(req.endpoint or ""), described, None)
     if operation is None:
         return None
     row = get_live_db().execute(LATEST).fetchone()
@@ -155,7 +157,7 @@ def _headers(response: Response) -> Response:
     if (
         status in (200, 304)
         and request.method in ("GET", "HEAD")
-        and (path.startswith("/v1/") or path == "/openapi.yaml")
+        and (path.startswith("/v1/") or path == "/openapi.yaml" or tag)
     ):
         headers.add("Cache-Control", app.extensions["catalog.cache_control"])
         headers.add("Vary", app.extensions["catalog.vary"])

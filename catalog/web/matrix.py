@@ -1,0 +1,161 @@
+"""The availability matrix: models down, clouds across, one state per cell at an instant.
+
+A few set-based reads (the filtered models, every cloud, every window, the offerings of the
+models on the page, at once), then the contract's rules from rules.py cell by cell in memory:
+no query per cell.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import queries, rules
+from ..schemas import CLOUD_KINDS
+
+PAGE_SIZE = 50  # models per page: 50 x 30 clouds stays far under the page-weight target
+KIND_LABELS = {
+    "hyperscaler": "Hyperscalers",
+    "first-party": "Makers' own APIs",
+    "data-platform": "Data platforms",
+    "inference-host": "Inference hosts",
+    "gateway": "Gateways",
+}
+STATES = ("exclusive", "available", "excluded", "none")
+
+_OFFERINGS_OF = (
+    f"SELECT {queries.COLLECTIONS['offerings'].select_list} FROM offerings AS t "
+    "WHERE t.model IN (SELECT value FROM json_each(:models)) ORDER BY t.cloud, t.available_from, t.id"
+)
+_FAMILIES = (
+    "SELECT family, count(*) FROM models WHERE family IS NOT NULL "
+    "AND (:provider IS NULL OR provider = :provider) GROUP BY family ORDER BY family"
+)
+_MAKERS = "SELECT provider, count(*) FROM models GROUP BY provider"
+
+
+@dataclass
+class Cell:
+    """One (model, cloud) at the instant: its state and what it rests on."""
+
+    model: str
+    cloud: str
+    state: str
+    offerings: list[dict[str, Any]] = field(default_factory=list)  # available at the instant
+    others: list[dict[str, Any]] = field(default_factory=list)  # not yet, or no longer
+    exclusivity: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Matrix:
+    """What the page shows: the clouds by kind, the page's models by maker, their cells."""
+
+    at: str
+    clouds: list[dict[str, Any]]
+    kinds: list[tuple[str, int]]  # (kind, number of its clouds), in column order
+    makers: list[tuple[dict[str, Any], list[dict[str, Any]]]]  # (provider, its models) on the page
+    cells: dict[tuple[str, str], Cell]
+    total: int  # models matching the filters, on every page
+    page: int
+    pages: int
+    counts: dict[str, int]  # cells by state, on this page
+    all_clouds: list[dict[str, Any]]  # every cloud, the filtered-out ones too (window holders)
+
+
+def _all(conn: sqlite3.Connection, name: str, filters: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return list(queries.list_records(conn, queries.COLLECTIONS[name], filters))
+
+
+def list_providers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every maker with its number of models, by name."""
+    counts = dict(conn.execute(_MAKERS).fetchall())
+    providers = _all(conn, "providers", {})
+    for provider in providers:
+        provider["models"] = counts.get(provider["id"], 0)
+    return sorted(providers, key=lambda p: p["name"].lower())
+
+
+def list_families(conn: sqlite3.Connection, provider: str | None) -> list[tuple[str, int]]:
+    """The model families (of one maker, if given) with their number of models."""
+    return [(row[0], row[1]) for row in conn.execute(_FAMILIES, {"provider": provider})]
+
+
+def list_offerings_of(conn: sqlite3.Connection, model_ids: list[str]) -> list[dict[str, Any]]:
+    """Every offering of these models, in one query."""
+    spec = queries.COLLECTIONS["offerings"]
+    rows = conn.execute(_OFFERINGS_OF, {"models": json.dumps(model_ids)})
+    return [queries.to_record(spec, row) for row in rows]
+
+
+def cell_state(offered: bool, exclusivity: Mapping[str, Any]) -> str:
+    """The contract's cell state: exclusive (offered, and the cloud holds a window), available
+    (offered), excluded (a window shuts the cloud out) or none."""
+    if offered:
+        return "exclusive" if exclusivity["state"] == "exclusive" else "available"
+    return "excluded" if exclusivity["state"] == "excluded" else "none"
+
+
+def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: int = 1) -> Matrix:
+    """The matrix at `at` for the models and clouds the filters keep (`page` of PAGE_SIZE)."""
+    model_filters = {k: filters[k] for k in ("provider", "family", "q") if filters.get(k)}
+    models = _all(conn, "models", model_filters)
+    if filters.get("model"):
+        models = [m for m in models if m["id"] == filters["model"]]
+    providers = {p["id"]: p for p in _all(conn, "providers", {})}
+    models.sort(
+        key=lambda m: (
+            providers[m["provider"]]["name"].lower(),
+            m["provider"],
+            m["family"] or "",
+            m["name"].lower(),
+            m["id"],
+        )
+    )
+    total = len(models)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = models[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+
+    order = {kind: n for n, kind in enumerate(CLOUD_KINDS)}
+    all_clouds = _all(conn, "clouds", {})
+    clouds = [c for c in all_clouds if not filters.get("kind") or c["kind"] == filters["kind"]]
+    clouds.sort(key=lambda c: (order.get(c["kind"], 99), c["name"].lower(), c["id"]))
+    kinds: list[tuple[str, int]] = []
+    for cloud in clouds:
+        if kinds and kinds[-1][0] == cloud["kind"]:
+            kinds[-1] = (cloud["kind"], kinds[-1][1] + 1)
+        else:
+            kinds.append((cloud["kind"], 1))
+
+    windows = _all(conn, "exclusivity-windows", {})
+    by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for offering in list_offerings_of(conn, [m["id"] for m in shown]):
+        by_pair.setdefault((offering["model"], offering["cloud"]), []).append(offering)
+
+    cells: dict[tuple[str, str], Cell] = {}
+    counts = dict.fromkeys(STATES, 0)
+    makers: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    for model in shown:
+        if not makers or makers[-1][0]["id"] != model["provider"]:
+            makers.append((providers[model["provider"]], []))
+        makers[-1][1].append(model)
+        covering = [w for w in windows if rules.covers(w, model)]
+        for cloud in clouds:
+            pair = (model["id"], cloud["id"])
+            offerings = by_pair.get(pair, [])
+            now = [o for o in offerings if rules.is_available(o, at)]
+            exclusivity = rules.exclusivity_state(model, cloud, covering, at)
+            state = cell_state(bool(now), exclusivity)
+            counts[state] += 1
+            cells[pair] = Cell(
+                model["id"],
+                cloud["id"],
+                state,
+                now,
+                [o for o in offerings if o not in now],
+                exclusivity,
+            )
+    return Matrix(at, clouds, kinds, makers, cells, total, page, pages, counts, all_clouds)

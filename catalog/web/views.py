@@ -1,0 +1,178 @@
+"""The pages: thin views that validate the query, read through matrix.py / chart.py, render."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, render_template, request
+from marshmallow import Schema, ValidationError, fields, validate
+
+from .. import instants, queries, rules, schemas
+from ..db import get_db
+from ..errors import APIError, invalid
+from . import bp, chart, matrix, page, words
+
+
+class MatrixArgs(schemas.Args):
+    """The matrix's query: the instant, the filters, the page."""
+
+    at = schemas.query_instant("The instant (default: now).")
+    provider = schemas.query_slug("Only this maker's models.")
+    family = schemas.query_slug("Only this family.")
+    model = schemas.query_slug("Only this model.")
+    kind = fields.String(validate=validate.OneOf(schemas.CLOUD_KINDS))
+    q = fields.String(validate=validate.Length(min=1, max=200))
+    page = fields.Integer(strict=False, validate=validate.Range(min=1, max=100_000))
+
+
+class ModelPageArgs(schemas.Args):
+    at = schemas.query_instant("The instant (default: now).")
+
+
+class TimelineArgs(schemas.Args):
+    provider = schemas.query_slug("Only this maker's models.")
+    model = schemas.query_slug("Only this model.")
+    cloud = schemas.query_slug("Only offerings on, and windows held by, this cloud.")
+    scope = fields.String(validate=validate.OneOf(("exclusivity", "all")))
+    start = schemas.query_instant("The chart's first day.")
+    end = schemas.query_instant("The chart's last day.")
+
+
+_parsers: dict[type[Schema], Schema] = {}
+
+
+def load(schema_class: type[Schema]) -> dict[str, Any]:
+    """The query, validated (empty form fields count as absent); a 400 page names what is bad."""
+    repeated = {n: ["Given more than once."] for n, v in request.args.lists() if len(v) > 1}
+    if repeated:
+        raise invalid(repeated)
+    given = {name: value for name, value in request.args.items() if value.strip()}
+    schema = _parsers.get(schema_class) or _parsers.setdefault(schema_class, schema_class())
+    try:
+        args: dict[str, Any] = schema.load(given)
+    except ValidationError as error:
+        raise invalid(schemas.flatten_errors(error.messages)) from None
+    return args
+
+
+def _html(body: str) -> Response:
+    return Response(body, mimetype="text/html")
+
+
+@bp.get("/")
+@page
+def matrix_page() -> Response:
+    """The availability matrix at `at`: models down (by maker, family), clouds across (by kind)."""
+    args = load(MatrixArgs)
+    at = args.get("at") or instants.now()
+    conn = get_db()
+    built = matrix.build(conn, at, args, args.get("page", 1))
+    providers = matrix.list_providers(conn)
+    families = matrix.list_families(conn, args.get("provider"))
+    return _html(
+        render_template(
+            "matrix.html",
+            m=built,
+            args=args,
+            day=at[:10],
+            providers=providers,
+            families=families,
+            kinds=matrix.KIND_LABELS,
+            all_clouds={c["id"]: c for c in built.all_clouds},
+            tip=words.cell_tip,
+            href=words.cell_href,
+            page_url=page_url,
+        )
+    )
+
+
+@bp.get("/models/<model_id>")
+@page
+def model_page(model_id: str) -> Response:
+    """One model: its offerings and regions, windows, prices in force and every source."""
+    args = load(ModelPageArgs)
+    at = args.get("at") or instants.now()
+    conn = get_db()
+    model = queries.get_record(conn, queries.COLLECTIONS["models"], model_id)
+    if model is None:
+        raise APIError(404, f"There is no model {model_id!r}.", title="Not Found")
+    provider = queries.get_record(conn, queries.COLLECTIONS["providers"], model["provider"])
+    clouds = {c["id"]: c for c in queries.list_records(conn, queries.COLLECTIONS["clouds"], {})}
+    regions = {
+        (r["cloud"], r["id"]): r
+        for r in queries.list_records(conn, queries.COLLECTIONS["regions"], {})
+    }
+    windows = list(
+        queries.list_records(
+            conn, queries.COLLECTIONS["exclusivity-windows"], {"model": model_id}, sort="starts_at"
+        )
+    )
+    offerings = matrix.list_offerings_of(conn, [model_id])
+    by_cloud: dict[str, list[dict[str, Any]]] = {}
+    for offering in offerings:
+        by_cloud.setdefault(offering["cloud"], []).append(offering)
+    states = {
+        cloud_id: matrix.cell_state(
+            any(rules.is_available(o, at) for o in by_cloud.get(cloud_id, [])),
+            rules.exclusivity_state(model, clouds[cloud_id], windows, at),
+        )
+        for cloud_id in clouds
+    }
+    return _html(
+        render_template(
+            "model.html",
+            model=model,
+            provider=provider,
+            clouds=clouds,
+            regions=regions,
+            windows=windows,
+            by_cloud=by_cloud,
+            states=states,
+            at=at,
+            day=at[:10],
+            prices=prices_in_force(model_id, at),
+            sources=words.sources(offerings, windows),
+            dated=words.dated,
+            is_available=rules.is_available,
+            is_active=rules.is_active,
+        )
+    )
+
+
+def page_url(number: int) -> str:
+    """This page's URL with another page number."""
+    query = {k: v for k, v in request.args.items() if k != "page" and v.strip()}
+    return "/?" + urlencode({**query, "page": number})
+
+
+def prices_in_force(model_id: str, at: str) -> list[dict[str, Any]]:
+    """The model's prices in force at `at`, cheapest first per unit.
+
+    MERGE: returns nothing until the price resource (GET /v1/models/{id}/prices) lands; then
+    read its rows here ({cloud, offering, region, unit, amount, currency, effective_from,
+    certainty, source}) and the template shows them as they are.
+    """
+    return []
+
+
+@bp.get("/timeline")
+@page
+def timeline_page() -> Response:
+    """Exclusivity windows and offering dates as a time chart (SVG drawn here)."""
+    args = load(TimelineArgs)
+    now = instants.now()
+    conn = get_db()
+    drawn = chart.build(conn, args, now)
+    providers = matrix.list_providers(conn)
+    clouds = list(queries.list_records(conn, queries.COLLECTIONS["clouds"], {}, sort="name"))
+    return _html(
+        render_template(
+            "timeline.html",
+            chart=drawn,
+            args=args,
+            providers=providers,
+            clouds=clouds,
+            dated=words.dated,
+        )
+    )
