@@ -57,7 +57,9 @@ def static_file(filename: str) -> Response:
     return send_from_directory(STATIC, filename, max_age=86400)
 
 
-def error_page(status: int, title: str, detail: str, errors: dict[str, list[str]] | None) -> Response:
+def error_page(
+    status: int, title: str, detail: str, errors: dict[str, list[str]] | None
+) -> Response:
     """An error as an HTML problem page (the same members as problem+json, for people)."""
     body = render_template(
         "error.html", status=status, title=title, detail=detail, errors=errors or {}

@@ -137,11 +137,7 @@ def build(conn: sqlite3.Connection, args: Mapping[str, Any], now: str) -> Chart:
             start, start_c = record["starts_at"], record["starts_at_certainty"]
             end, end_c = record["ends_at"], record["ends_at_certainty"]
             bar.state = (
-                "upcoming"
-                if start > now
-                else "active"
-                if rules.is_active(record, now)
-                else "ended"
+                "upcoming" if start > now else "active" if rules.is_active(record, now) else "ended"
             )
         elif bar.kind == "offering":
             start, start_c = record["available_from"], record["available_from_certainty"]

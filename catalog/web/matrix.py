@@ -28,7 +28,8 @@ STATES = ("exclusive", "available", "excluded", "none")
 
 _OFFERINGS_OF = (
     f"SELECT {queries.COLLECTIONS['offerings'].select_list} FROM offerings AS t "
-    "WHERE t.model IN (SELECT value FROM json_each(:models)) ORDER BY t.cloud, t.available_from, t.id"
+    "WHERE t.model IN (SELECT value FROM json_each(:models)) "
+    "ORDER BY t.cloud, t.available_from, t.id"
 )
 _FAMILIES = (
     "SELECT family, count(*) FROM models WHERE family IS NOT NULL "
@@ -63,6 +64,16 @@ class Matrix:
     pages: int
     counts: dict[str, int]  # cells by state, on this page
     all_clouds: list[dict[str, Any]]  # every cloud, the filtered-out ones too (window holders)
+
+    @property
+    def kind_starts(self) -> set[str]:
+        """The first cloud of each kind after the first: a group border is drawn before it."""
+        starts, seen = set(), None
+        for cloud in self.clouds:
+            if seen is not None and cloud["kind"] != seen:
+                starts.add(cloud["id"])
+            seen = cloud["kind"]
+        return starts
 
 
 def _all(conn: sqlite3.Connection, name: str, filters: Mapping[str, Any]) -> list[dict[str, Any]]:
