@@ -17,7 +17,6 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-
 from servers import CHECKOUT, Server
 
 AXE = Path(os.environ.get("CATALOG_AXE", CHECKOUT / ".tools/node_modules/axe-core/axe.min.js"))
@@ -140,7 +139,7 @@ def test_pages_are_local_clean_and_accessible(
     )
     serious = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
-        for v in result  # type: ignore[attr-defined]
+        for v in result
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
