@@ -132,14 +132,14 @@ def test_pages_are_local_clean_and_accessible(
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
     browser.execute_script(AXE.read_text())
-    result: dict[str, Any] = browser.execute_async_script(
+    violations: list[dict[str, Any]] = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
         "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations));"
         "",
     )
     serious = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
-        for v in result
+        for v in violations
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
