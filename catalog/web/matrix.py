@@ -17,6 +17,7 @@ from .. import queries, rules
 from ..schemas import CLOUD_KINDS
 
 PAGE_SIZE = 50  # models per page: 50 x 30 clouds stays far under the page-weight target
+MAX_FAMILIES = 400  # a menu longer than this is no help: a text field instead
 KIND_LABELS = {
     "hyperscaler": "Hyperscalers",
     "first-party": "Makers' own APIs",
@@ -80,18 +81,46 @@ def _all(conn: sqlite3.Connection, name: str, filters: Mapping[str, Any]) -> lis
     return list(queries.list_records(conn, queries.COLLECTIONS[name], filters))
 
 
+_VERSION = "SELECT coalesce(max(seq), 0) FROM changes"
+_kept: dict[tuple[Any, ...], Any] = {}
+
+
+def _per_version(conn: sqlite3.Connection, key: tuple[Any, ...], compute: Any) -> Any:
+    """compute(), kept until the catalog changes: the menus count every model, and a big
+    catalog should not pay for that on every page."""
+    version = conn.execute(_VERSION).fetchone()[0]
+    database = conn.execute("PRAGMA database_list").fetchone()[2]
+    full = (database, version, *key)
+    if full not in _kept:
+        if len(_kept) > 256:
+            _kept.clear()
+        _kept[full] = compute()
+    return _kept[full]
+
+
 def list_providers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every maker with its number of models, by name."""
-    counts = dict(conn.execute(_MAKERS).fetchall())
-    providers = _all(conn, "providers", {})
-    for provider in providers:
-        provider["models"] = counts.get(provider["id"], 0)
-    return sorted(providers, key=lambda p: p["name"].lower())
+
+    def compute() -> list[dict[str, Any]]:
+        counts = dict(conn.execute(_MAKERS).fetchall())
+        providers = _all(conn, "providers", {})
+        for provider in providers:
+            provider["models"] = counts.get(provider["id"], 0)
+        return sorted(providers, key=lambda p: p["name"].lower())
+
+    return list(_per_version(conn, ("providers",), compute))
 
 
-def list_families(conn: sqlite3.Connection, provider: str | None) -> list[tuple[str, int]]:
-    """The model families (of one maker, if given) with their number of models."""
-    return [(row[0], row[1]) for row in conn.execute(_FAMILIES, {"provider": provider})]
+def list_families(conn: sqlite3.Connection, provider: str | None) -> list[tuple[str, int]] | None:
+    """The model families (of one maker, if given) with their number of models; None where
+    there are too many for a menu (the page then asks for a family by name)."""
+
+    def compute() -> list[tuple[str, int]] | None:
+        rows = [(row[0], row[1]) for row in conn.execute(_FAMILIES, {"provider": provider})]
+        return rows if len(rows) <= MAX_FAMILIES else None
+
+    found: list[tuple[str, int]] | None = _per_version(conn, ("families", provider), compute)
+    return found
 
 
 def list_offerings_of(conn: sqlite3.Connection, model_ids: list[str]) -> list[dict[str, Any]]:
@@ -99,6 +128,15 @@ def list_offerings_of(conn: sqlite3.Connection, model_ids: list[str]) -> list[di
     spec = queries.COLLECTIONS["offerings"]
     rows = conn.execute(_OFFERINGS_OF, {"models": json.dumps(model_ids)})
     return [queries.to_record(spec, row) for row in rows]
+
+
+def _keeps(model: Mapping[str, Any], filters: Mapping[str, Any]) -> bool:
+    text = " ".join(str(model[k] or "") for k in ("id", "name", "family")).lower()
+    return (
+        filters.get("provider", model["provider"]) == model["provider"]
+        and filters.get("family", model["family"]) == model["family"]
+        and str(filters.get("q", "")).lower() in text
+    )
 
 
 def cell_state(offered: bool, exclusivity: Mapping[str, Any]) -> str:
@@ -112,10 +150,13 @@ def cell_state(offered: bool, exclusivity: Mapping[str, Any]) -> str:
 def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: int = 1) -> Matrix:
     """The matrix at `at` for the models and clouds the filters keep (`page` of PAGE_SIZE)."""
     model_filters = {k: filters[k] for k in ("provider", "family", "q") if filters.get(k)}
-    models = _all(conn, "models", model_filters)
-    if filters.get("model"):
-        models = [m for m in models if m["id"] == filters["model"]]
-    providers = {p["id"]: p for p in _all(conn, "providers", {})}
+    if filters.get("model"):  # one model: its row alone, by key (the other filters still apply)
+        one = queries.get_record(conn, queries.COLLECTIONS["models"], filters["model"])
+        models = [one] if one is not None else []
+        models = [m for m in models if _keeps(m, model_filters)]
+    else:
+        models = _all(conn, "models", model_filters)
+    providers = {p["id"]: p for p in list_providers(conn)}
     models.sort(
         key=lambda m: (
             providers[m["provider"]]["name"].lower(),
