@@ -94,7 +94,7 @@ def test_cells_link_to_what_they_rest_on(client: FlaskClient) -> None:
     assert 'href="/models/mistral-large-2402?at=2024-03-15#on-aws"' in cell.group(1)
     # The tip says the window's end with its certainty, never as a plain fact.
     assert "until about 2024-04-03 (inferred)" in cell.group(1)
-    assert "by 2024-04-04 (on-or-before)" in cell.group(1)
+    assert "no later than 2024-04-04 (on-or-before)" in cell.group(1)
 
 
 def test_bad_input_is_a_400_page_naming_it(client: FlaskClient) -> None:

@@ -8,7 +8,12 @@ from urllib.parse import quote
 
 from .matrix import Cell
 
-_PREFIX = {"inferred": "about ", "on-or-before": "by ", "announced": "planned for ", "month": ""}
+_PREFIX = {
+    "inferred": "about ",
+    "on-or-before": "no later than ",
+    "announced": "planned for ",
+    "month": "",
+}
 
 
 def dated(instant: str | None, certainty: str | None) -> str:
