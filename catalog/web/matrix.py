@@ -21,8 +21,8 @@ MAX_FAMILIES = 400  # a menu longer than this is no help: a text field instead
 KIND_LABELS = {
     "hyperscaler": "Hyperscalers",
     "first-party": "Makers' own APIs",
-    "data-platform": "Data platforms",
-    "inference-host": "Inference hosts",
+    "data-platform": "Data plat\u00adforms",  # soft hyphens: two narrow columns may hold them
+    "inference-host": "Infer\u00adence hosts",
     "gateway": "Gateways",
 }
 STATES = ("exclusive", "available", "excluded", "none")
