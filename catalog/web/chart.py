@@ -37,7 +37,10 @@ class Bar:
     end_fuzzy: bool = False
     open_end: bool = False
     state: str = ""  # for offerings: "available", "retired"; windows: "active", "ended"...
-    note: str = ""  # the end (or start) as text, written after the bar
+    note: str = ""  # the end (or start) as text, written beside or inside the bar
+    note_x: float = 0.0
+    note_anchor: str = "start"
+    note_inside: bool = False
 
 
 @dataclass
@@ -60,6 +63,18 @@ def _day(instant: str) -> datetime:
 def _month_start(moment: datetime, months: int) -> datetime:
     index = moment.year * 12 + moment.month - 1 + months
     return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
+
+
+def _place_note(bar: Bar, right: float) -> None:
+    """Beside the bar's end where there is room, else inside the bar, else before its start."""
+    width = len(bar.note) * 6.2 + 8  # 11px text, roughly
+    end = bar.x + bar.width + (TAIL if bar.end_fuzzy else 0)
+    if not bar.open_end and end + 4 + width <= right:
+        bar.note_x = end + 4
+    elif bar.width >= width:
+        bar.note_x, bar.note_inside = bar.x + 5, True
+    else:
+        bar.note_x, bar.note_anchor = bar.x - (TAIL if bar.start_fuzzy else 0) - 4, "end"
 
 
 def build(conn: sqlite3.Connection, args: Mapping[str, Any], now: str) -> Chart:
@@ -156,6 +171,7 @@ def build(conn: sqlite3.Connection, args: Mapping[str, Any], now: str) -> Chart:
             bar.note = "from " + dated(start, start_c)
         else:
             bar.note = "from " + dated(start, start_c) + ", no end known"
+        _place_note(bar, x1)
 
     ticks: list[tuple[float, str]] = []
     years = (t1 - t0).days / 365
