@@ -193,3 +193,22 @@ def test_static_files_are_versioned_and_kept(client: FlaskClient) -> None:
     with client.get(css.group(1)) as response:
         assert response.status_code == 200 and response.mimetype == "text/css"
         assert response.headers["Cache-Control"] == "public, max-age=86400"
+
+
+def test_as_of_shows_what_the_catalog_had_recorded(
+    writable_app: Flask, tokens: dict[str, str]
+) -> None:
+    client = writable_app.test_client()
+    created = client.post(
+        "/v1/providers",
+        json={"id": "newco", "name": "NewCo", "website": "https://newco.example"},
+        headers={"Authorization": f"Bearer {tokens['write']}"},
+    )
+    assert created.status_code == 201
+    recorded = created.get_json()["created_at"]
+    then = client.get(f"/?at=2024-03-15&as_of={recorded}").get_data(as_text=True)
+    assert "NewCo" in then and "As the catalog had it recorded on" in then
+    # Before anything was recorded, the catalog knew no model at all.
+    empty = cells_of(client, "/?at=2024-03-15&as_of=2000-01-01")
+    assert empty.cells == {}
+    assert client.get("/models/gpt-4o?as_of=2000-01-01").status_code == 404

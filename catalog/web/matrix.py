@@ -88,8 +88,10 @@ _kept: dict[tuple[Any, ...], Any] = {}
 def _per_version(conn: sqlite3.Connection, key: tuple[Any, ...], compute: Any) -> Any:
     """compute(), kept until the catalog changes: the menus count every model, and a big
     catalog should not pay for that on every page."""
-    version = conn.execute(_VERSION).fetchone()[0]
     database = conn.execute("PRAGMA database_list").fetchone()[2]
+    if not database:
+        return compute()  # an in-memory rebuild (as_of): nothing to key it by
+    version = conn.execute(_VERSION).fetchone()[0]
     full = (database, version, *key)
     if full not in _kept:
         if len(_kept) > 256:

@@ -5,19 +5,22 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, render_template, request
+from flask import Response, current_app, g, render_template, request
 from marshmallow import Schema, ValidationError, fields, validate
 
-from .. import instants, queries, rules, schemas
-from ..db import get_db
+from .. import history, instants, queries, rules, schemas
+from ..db import get_db, get_live_db
 from ..errors import APIError, invalid
 from . import bp, chart, matrix, page, words
+
+AS_OF = "The catalog as it had it recorded then (its own history)."
 
 
 class MatrixArgs(schemas.Args):
     """The matrix's query: the instant, the filters, the page."""
 
     at = schemas.query_instant("The instant (default: now).")
+    as_of = schemas.query_instant(AS_OF)
     provider = schemas.query_slug("Only this maker's models.")
     family = schemas.query_slug("Only this family.")
     model = schemas.query_slug("Only this model.")
@@ -28,6 +31,7 @@ class MatrixArgs(schemas.Args):
 
 class ModelPageArgs(schemas.Args):
     at = schemas.query_instant("The instant (default: now).")
+    as_of = schemas.query_instant(AS_OF)
 
 
 class TimelineArgs(schemas.Args):
@@ -53,6 +57,8 @@ def load(schema_class: type[Schema]) -> dict[str, Any]:
         args: dict[str, Any] = schema.load(given)
     except ValidationError as error:
         raise invalid(schemas.flatten_errors(error.messages)) from None
+    if "as_of" in args:  # every read of this request sees the catalog as recorded then
+        g.snapshot = history.snapshot(get_live_db(), current_app.config["DATABASE"], args["as_of"])
     return args
 
 
