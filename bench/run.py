@@ -335,7 +335,13 @@ def table(report: dict[str, object]) -> str:
                 f"{median([r['p99'] for r in runs]):.2f} | "
                 f"{median([r['cpu_ms'] for r in runs]):.2f} | "
                 f"{rps[server] / rps['bare']:.2f} | "
-                + (f"{rps['catalog'] / rps['datasette']:.1f}x |" if server == "catalog" else " |")
+                + (
+                    f"{rps['catalog'] / rps['datasette']:.1f}x |"
+                    if server == "catalog" and rps["datasette"]
+                    else " n/a |"
+                    if server == "catalog"
+                    else " |"
+                )
             )
     return "\n".join(lines)
 
