@@ -85,9 +85,9 @@ _VERSION = "SELECT coalesce(max(seq), 0) FROM changes"
 _kept: dict[tuple[Any, ...], Any] = {}
 
 
-def _per_version(conn: sqlite3.Connection, key: tuple[Any, ...], compute: Any) -> Any:
-    """compute(), kept until the catalog changes: the menus count every model, and a big
-    catalog should not pay for that on every page."""
+def per_version(conn: sqlite3.Connection, key: tuple[Any, ...], compute: Any) -> Any:
+    """compute(), kept until the catalog changes (per database and `key`): the menus count
+    every model, and a big catalog should not pay for that on every page."""
     database = conn.execute("PRAGMA database_list").fetchone()[2]
     if not database:
         return compute()  # an in-memory rebuild (as_of): nothing to key it by
@@ -110,7 +110,7 @@ def list_providers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
             provider["models"] = counts.get(provider["id"], 0)
         return sorted(providers, key=lambda p: p["name"].lower())
 
-    return list(_per_version(conn, ("providers",), compute))
+    return list(per_version(conn, ("providers",), compute))
 
 
 def list_families(conn: sqlite3.Connection, provider: str | None) -> list[tuple[str, int]] | None:
@@ -121,7 +121,7 @@ def list_families(conn: sqlite3.Connection, provider: str | None) -> list[tuple[
         rows = [(row[0], row[1]) for row in conn.execute(_FAMILIES, {"provider": provider})]
         return rows if len(rows) <= MAX_FAMILIES else None
 
-    found: list[tuple[str, int]] | None = _per_version(conn, ("families", provider), compute)
+    found: list[tuple[str, int]] | None = per_version(conn, ("families", provider), compute)
     return found
 
 
@@ -174,7 +174,10 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
     shown = models[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
 
     order = {kind: n for n, kind in enumerate(CLOUD_KINDS)}
-    all_clouds = _all(conn, "clouds", {})
+    # Clouds and windows are few and change rarely: read once per catalog version.
+    all_clouds: list[dict[str, Any]] = per_version(
+        conn, ("clouds",), lambda: _all(conn, "clouds", {})
+    )
     clouds = [c for c in all_clouds if not filters.get("kind") or c["kind"] == filters["kind"]]
     clouds.sort(key=lambda c: (order.get(c["kind"], 99), c["name"].lower(), c["id"]))
     kinds: list[tuple[str, int]] = []
@@ -184,7 +187,9 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
         else:
             kinds.append((cloud["kind"], 1))
 
-    windows = _all(conn, "exclusivity-windows", {})
+    windows: list[dict[str, Any]] = per_version(
+        conn, ("windows",), lambda: _all(conn, "exclusivity-windows", {})
+    )
     by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for offering in list_offerings_of(conn, [m["id"] for m in shown]):
         by_pair.setdefault((offering["model"], offering["cloud"]), []).append(offering)

@@ -6,12 +6,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, current_app, g, render_template, request
+from markupsafe import Markup
 from marshmallow import Schema, ValidationError, fields, validate
 
 from .. import history, instants, queries, rules, schemas
 from ..db import get_db, get_live_db
 from ..errors import APIError, invalid
-from . import bp, chart, matrix, page, words
+from . import bp, chart, fragments, matrix, page, words
 
 AS_OF = "The catalog as it had it recorded then (its own history)."
 
@@ -44,10 +45,11 @@ class TimelineArgs(schemas.Args):
 
 
 _parsers: dict[type[Schema], Schema] = {}
+# As the API does (api.load_args): a query string seen before is not validated again.
+_parsed: dict[tuple[type[Schema], bytes], dict[str, Any]] = {}
 
 
-def load(schema_class: type[Schema]) -> dict[str, Any]:
-    """The query, validated (empty form fields count as absent); a 400 page names what is bad."""
+def _validate(schema_class: type[Schema]) -> dict[str, Any]:
     repeated = {n: ["Given more than once."] for n, v in request.args.lists() if len(v) > 1}
     if repeated:
         raise invalid(repeated)
@@ -57,6 +59,17 @@ def load(schema_class: type[Schema]) -> dict[str, Any]:
         args: dict[str, Any] = schema.load(given)
     except ValidationError as error:
         raise invalid(schemas.flatten_errors(error.messages)) from None
+    return args
+
+
+def load(schema_class: type[Schema]) -> dict[str, Any]:
+    """The query, validated (empty form fields count as absent); a 400 page names what is bad."""
+    key = (schema_class, request.query_string)
+    args = dict(_parsed[key]) if key in _parsed else _validate(schema_class)
+    if key not in _parsed:
+        if len(_parsed) >= 4096:
+            _parsed.clear()
+        _parsed[key] = dict(args)
     if "as_of" in args:  # every read of this request sees the catalog as recorded then
         g.snapshot = history.snapshot(get_live_db(), current_app.config["DATABASE"], args["as_of"])
     return args
@@ -74,20 +87,37 @@ def matrix_page() -> Response:
     at = args.get("at") or instants.now()
     conn = get_db()
     built = matrix.build(conn, at, args, args.get("page", 1))
-    providers = matrix.list_providers(conn)
-    families = matrix.list_families(conn, args.get("provider"))
+    day = at[:10]
+    provider, family = args.get("provider"), args.get("family")
+    families = matrix.list_families(conn, provider)
+
+    def menus() -> tuple[Markup, Markup, Markup]:
+        providers = matrix.list_providers(conn)
+        return (
+            fragments.options(
+                ((p["id"], f"{p['name']} ({p['models']})") for p in providers), provider
+            ),
+            fragments.options(((f, f) for f, _ in families or []), family),
+            fragments.maker_links(providers, day, provider),
+        )
+
+    # The menus change only with the catalog: built once per version and choice, not per page.
+    maker_options, family_options, maker_links = matrix.per_version(
+        conn, ("menus", day, provider, family), menus
+    )
     return _html(
         render_template(
             "matrix.html",
             m=built,
             args=args,
-            day=at[:10],
-            providers=providers,
+            day=day,
             families=families,
+            maker_options=maker_options,
+            family_options=family_options,
+            kind_options=fragments.options(matrix.KIND_LABELS.items(), args.get("kind")),
+            maker_links=maker_links,
             kinds=matrix.KIND_LABELS,
-            all_clouds={c["id"]: c for c in built.all_clouds},
-            tip=words.cell_tip,
-            href=words.cell_href,
+            rows=fragments.rows,
             page_url=page_url,
         )
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 from .matrix import Cell
 
@@ -70,11 +69,12 @@ def cell_tip(cell: Cell, cloud_name: str, clouds: Mapping[str, Mapping[str, Any]
 
 def cell_href(cell: Cell, day: str) -> str | None:
     """Where a cell's facts are shown with their sources (None: there are none)."""
-    base = f"/models/{quote(cell.model)}?at={day}"
+    # Ids are slugs ([a-z0-9._:-]): safe in a URL as they are.
+    base = f"/models/{cell.model}?at={day}"
     if cell.offerings or cell.others:
-        return f"{base}#on-{quote(cell.cloud)}"
+        return f"{base}#on-{cell.cloud}"
     if cell.state == "excluded":
-        return f"{base}#window-{quote(cell.exclusivity['window'])}"
+        return f"{base}#window-{cell.exclusivity['window']}"
     return None
 
 
