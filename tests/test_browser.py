@@ -133,13 +133,15 @@ def _models(browser: webdriver.Chrome) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_are_local_clean_and_accessible(
-    server: Server, browser: webdriver.Chrome, path: str
+    server: Server, browser: webdriver.Chrome, path: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     timing = visit(browser, server.url + path)
-    print(
-        f"\n{path}: {timing['bytes'] / 1024:.0f} KB, response {timing['response']:.0f} ms, "
-        f"DOM ready {timing['dom']:.0f} ms, loaded {timing['load']:.0f} ms"
-    )
+    with capsys.disabled():  # the figures show in every run, not only failing ones
+        print(
+            f"\n[browser] {path}: {timing['bytes'] / 1024:.0f} KB, response "
+            f"{timing['response']:.0f} ms, DOM ready {timing['dom']:.0f} ms, "
+            f"loaded {timing['load']:.0f} ms (target: under 1,000 ms, not asserted)"
+        )
     assert requested_hosts(browser) == {"127.0.0.1"}
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []

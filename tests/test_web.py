@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from catalog import instants
 from catalog.web import STATIC
 
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -148,14 +149,29 @@ def test_timeline_draws_windows_with_their_uncertain_ends(client: FlaskClient) -
 @pytest.mark.parametrize(
     "url", ["/?at=2024-03-15", "/", "/models/gpt-4o", "/timeline", "/?provider=openai&page=1"]
 )
-def test_pages_are_cached_like_the_api(client: FlaskClient, url: str) -> None:
+def test_pages_are_cached_like_the_api(
+    client: FlaskClient, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without `at` a page speaks of now, and its ETag names the second: hold the clock still.
+    monkeypatch.setattr(instants, "now", lambda: "2026-12-01T12:00:00Z")
     first = client.get(url)
     tag = first.headers["ETag"]
     assert tag.startswith('"') and first.headers.getlist("ETag") == [tag]
     assert first.headers["Cache-Control"] == "public, max-age=60"
     again = client.get(url, headers={"If-None-Match": tag})
-    if url != "/" or again.status_code == 304:  # "/" speaks of now: its tag may turn over
-        assert again.status_code == 304 and again.data == b""
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == tag
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_a_page_of_now_changes_with_the_clock(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(instants, "now", lambda: "2026-12-01T12:00:00Z")
+    tag = client.get("/").headers["ETag"]
+    monkeypatch.setattr(instants, "now", lambda: "2026-12-02T12:00:00Z")
+    later = client.get("/", headers={"If-None-Match": tag})
+    assert later.status_code == 200 and 'value="2026-12-02"' in later.get_data(as_text=True)
 
 
 def test_a_write_changes_the_page_etag(writable_app: Flask, tokens: dict[str, str]) -> None:

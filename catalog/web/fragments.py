@@ -69,3 +69,21 @@ def maker_links(providers: Iterable[Mapping[str, Any]], day: str, selected: str 
             for p in providers
         )
     )
+
+
+def thead(matrix: Matrix, labels: Mapping[str, str]) -> Markup:
+    """The column heads: the kinds over their clouds, a group edge before each new kind."""
+    starts = matrix.kind_starts
+    kinds = "".join(
+        f'<th scope="colgroup" colspan="{n}" class="kind">{escape(labels[kind])}</th>'
+        for kind, n in matrix.kinds
+    )
+    clouds = "".join(
+        f'<th scope="col" class="cloud{" g" if c["id"] in starts else ""}">'
+        f"<span>{escape(c['name'])}</span></th>"
+        for c in matrix.clouds
+    )
+    return Markup(
+        f'<thead>\n<tr><td class="corner" rowspan="2"></td>{kinds}</tr>\n<tr>{clouds}</tr>\n'
+        "</thead>"
+    )

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import g
+
 from .. import queries, rules
 from ..schemas import CLOUD_KINDS
 
@@ -85,14 +87,24 @@ _VERSION = "SELECT coalesce(max(seq), 0) FROM changes"
 _kept: dict[tuple[Any, ...], Any] = {}
 
 
+def _stamp(conn: sqlite3.Connection) -> tuple[str, int] | None:
+    """(database file, catalog version) of the connection, read once per request; None for an
+    in-memory rebuild (as_of), which nothing keys."""
+    memo: dict[int, tuple[str, int] | None] = g.setdefault("web_stamps", {})
+    if id(conn) not in memo:
+        database = conn.execute("PRAGMA database_list").fetchone()[2]
+        version = conn.execute(_VERSION).fetchone()[0] if database else 0
+        memo[id(conn)] = (database, version) if database else None
+    return memo[id(conn)]
+
+
 def per_version(conn: sqlite3.Connection, key: tuple[Any, ...], compute: Any) -> Any:
     """compute(), kept until the catalog changes (per database and `key`): the menus count
     every model, and a big catalog should not pay for that on every page."""
-    database = conn.execute("PRAGMA database_list").fetchone()[2]
-    if not database:
-        return compute()  # an in-memory rebuild (as_of): nothing to key it by
-    version = conn.execute(_VERSION).fetchone()[0]
-    full = (database, version, *key)
+    stamp = _stamp(conn)
+    if stamp is None:
+        return compute()
+    full = (*stamp, *key)
     if full not in _kept:
         if len(_kept) > 256:
             _kept.clear()

@@ -116,7 +116,11 @@ def matrix_page() -> Response:
             family_options=family_options,
             kind_options=fragments.options(matrix.KIND_LABELS.items(), args.get("kind")),
             maker_links=maker_links,
-            kinds=matrix.KIND_LABELS,
+            thead=matrix.per_version(
+                conn,
+                ("thead", args.get("kind")),
+                lambda: fragments.thead(built, matrix.KIND_LABELS),
+            ),
             rows=fragments.rows,
             page_url=page_url,
         )
