@@ -1,8 +1,12 @@
-# This image cannot be built on the development machines (no Docker engine, no registry access);
-# it is linted by hadolint in CI and built where a Docker engine is available.
+# The catalog as a container: gunicorn on 0.0.0.0:8000, the SQLite database in the /data volume.
 #
 #   docker build -t catalog .
 #   docker run -p 8000:8000 -v catalog-data:/data catalog
+#   docker run --rm -v catalog-data:/data catalog catalog tokens create NAME --scope write
+#
+# The project's machines have no Docker engine and no registry access, so CI builds and runs this
+# file without one: `bash scripts/image` makes a stand-in for the base image from Debian packages,
+# builds this Dockerfile with buildah and checks the running image (see docs/notes/image.md).
 
 # --- builder: the project and every dependency as wheels -------------------------------------
 FROM python:3.11.13-slim-bookworm AS builder
@@ -38,8 +42,9 @@ USER 10001:10001
 EXPOSE 8000
 
 # The database is created and seeded by gunicorn's on_starting hook when /data holds none yet.
+# The check asks the port CATALOG_BIND names, so it holds when that setting moves the server.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"]
+    CMD ["python", "-c", "import os,sys,urllib.request; port = os.environ['CATALOG_BIND'].rsplit(':', 1)[1]; sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=2).status != 200)"]
 
 # The same entry point as `catalog serve`; the bind address comes from CATALOG_BIND.
 CMD ["gunicorn", "--config", "python:catalog.gunicorn_conf", "catalog:create_app()"]

@@ -338,9 +338,7 @@ def table(report: dict[str, object]) -> str:
                 + (
                     f"{rps['catalog'] / rps['datasette']:.1f}x |"
                     if server == "catalog" and rps["datasette"]
-                    else " n/a |"
-                    if server == "catalog"
-                    else " |"
+                    else " |"  # the peer's own row, or a peer that answered nothing in time
                 )
             )
     return "\n".join(lines)

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from catalog import db, queries
+from catalog import db, resources
 
 NOW = "2026-11-30T00:00:00Z"
 SOURCE = "https://example.org/bench"
@@ -42,7 +42,7 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, object]])
 def _feed_sql(resource: str) -> str:
     """One INSERT ... SELECT that writes every record's change-feed entry, its `after` the record
     as the API shows it, built by SQLite's JSON functions (in C, not a Python loop)."""
-    spec = queries.COLLECTIONS[resource]
+    spec = resources.get(resource)
     members = []
     for name in spec.fields:
         if name in spec.computed:
@@ -56,7 +56,7 @@ def _feed_sql(resource: str) -> str:
     return (
         "INSERT INTO changes (recorded_at, actor, action, resource, record_id, before, after) "
         f"SELECT '{NOW}', 'bench', 'create', '{resource}', {key}, NULL, "
-        f"json_object({', '.join(members)}) FROM {queries.quote(spec.table)} AS t ORDER BY {key}"
+        f"json_object({', '.join(members)}) FROM {resources.quote(spec.table)} AS t ORDER BY {key}"
     )
 
 

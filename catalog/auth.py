@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from flask import Flask, Request, g, request
 
-from . import instants
+from . import config, instants
+from .db import get_live_db
 from .errors import APIError
 
 SCOPES = ("read", "write")
@@ -84,8 +85,6 @@ def bearer(req: Request) -> str | None:
 
 def require(scope: str) -> Token:
     """The caller's token, which must carry `scope` (401 without a valid token, 403 without it)."""
-    from .db import get_live_db
-
     secret = bearer(request)
     if secret is None:
         raise _unauthorized(f"This request needs a token with the {scope!r} scope.")
@@ -117,10 +116,5 @@ def _reads_need_a_token() -> None:
 
 def init_app(app: Flask) -> None:
     """With READ_REQUIRES_TOKEN set, every read but health and docs needs a token."""
-    if setting(app, "READ_REQUIRES_TOKEN"):
+    if config.flag(app, "READ_REQUIRES_TOKEN"):
         app.before_request(_reads_need_a_token)
-
-
-def setting(app: Flask, name: str) -> bool:
-    """A boolean setting, from CATALOG_* (JSON-parsed: true/1) or test config."""
-    return app.config.get(name, False) in (True, 1, "1", "true", "yes")

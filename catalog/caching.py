@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
-from . import auth, instants
+from . import config, instants
 from .db import get_live_db
 
 LATEST = "SELECT seq, recorded_at FROM changes ORDER BY seq DESC LIMIT 1"
@@ -71,7 +71,7 @@ def _depends_on_now(operation: Any, args: Any) -> bool:
     return all(name in args for name in when)
 
 
-def _check() -> Response | None:
+def _answer_early() -> Response | None:
     """Before a read runs: its ETag; a 304 if the client has it, the kept answer if we do."""
     req = request._get_current_object()  # type: ignore[attr-defined]
     if req.method not in ("GET", "HEAD"):
@@ -122,13 +122,13 @@ def _check() -> Response | None:
     return None
 
 
-def room() -> int:
+def max_kept_bytes() -> int:
     """The largest answer that would be kept."""
     cache: ResponseCache = current_app.extensions["catalog.responses"]
     return cache.max_bytes // 8
 
 
-def keep(body: bytes, headers: list[tuple[str, str]]) -> None:
+def keep_answer(body: bytes, headers: list[tuple[str, str]]) -> None:
     """Keep a rendered answer of this request for its repeats (streamed CSV calls this when
     it has finished)."""
     state = g._get_current_object()
@@ -136,18 +136,18 @@ def keep(body: bytes, headers: list[tuple[str, str]]) -> None:
         current_app.extensions["catalog.responses"].put(state.cache_key, body, headers)
 
 
-def _headers(response: Response) -> Response:
+def _finish_read(response: Response) -> Response:
     headers = response.headers
     state = g._get_current_object()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     tag = state.get("etag")
     status = response.status_code
     if tag and status in (200, 304):
-        headers.add("ETag", tag)
+        headers["ETag"] = tag  # a kept answer has it already: one ETag field, not two
         if state.last_modified:
             headers.add("Last-Modified", _http_date(state.last_modified))
     if status == 200 and state.get("cache_key") and not response.is_streamed:
-        keep(
+        keep_answer(
             response.get_data(),
             [(name, value) for name, value in headers.items() if name in KEPT_HEADERS],
         )
@@ -168,10 +168,10 @@ def _headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """ETags, 304s and kept answers for reads; Cache-Control on every response."""
-    private = auth.setting(app, "READ_REQUIRES_TOKEN")
+    private = config.flag(app, "READ_REQUIRES_TOKEN")
     age = int(app.config["CACHE_MAX_AGE"])
     app.extensions["catalog.cache_control"] = f"{'private' if private else 'public'}, max-age={age}"
     app.extensions["catalog.vary"] = "Accept, Authorization" if private else "Accept"
     app.extensions["catalog.responses"] = ResponseCache(int(app.config["RESPONSE_CACHE_BYTES"]))
-    app.before_request(_check)
-    app.after_request(_headers)
+    app.before_request(_answer_early)
+    app.after_request(_finish_read)

@@ -1,245 +1,17 @@
-"""The SQLite database: connections, the schema as migrations, first-start seeding."""
+"""The SQLite database: opening it, bringing its schema up to date, the connections requests use."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
 
 from flask import current_app, g
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
-from .auth import setting
-from .errors import APIError
-
-migrations = Migrations("catalog")
-
-
-@migrations()
-def m001_initial(db: Database) -> None:
-    """The catalog's tables; every filter has an index that ends in id, the tie-breaker of sorts."""
-    # One statement at a time: executescript() would commit the migration's transaction early.
-    for statement in _split(
-        """
-        CREATE TABLE providers (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            website TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
-        CREATE TABLE models (
-            id TEXT PRIMARY KEY,
-            provider TEXT NOT NULL REFERENCES providers(id),
-            name TEXT NOT NULL,
-            family TEXT,
-            open_weights INTEGER NOT NULL CHECK (open_weights IN (0, 1)),
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
-        CREATE INDEX models_provider ON models (provider, id);
-        CREATE INDEX models_family ON models (family, id);
-        CREATE INDEX models_open_weights ON models (open_weights, id);
-        CREATE INDEX models_name ON models (name, id);
-        CREATE TABLE clouds (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('hyperscaler', 'first-party', 'data-platform')),
-            provider TEXT REFERENCES providers(id),
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
-        CREATE INDEX clouds_kind ON clouds (kind, id);
-        CREATE TABLE regions (
-            cloud TEXT NOT NULL REFERENCES clouds(id),
-            id TEXT NOT NULL,
-            name TEXT NOT NULL,
-            geography TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            PRIMARY KEY (cloud, id)
-        );
-        CREATE INDEX regions_geography ON regions (cloud, geography, id);
-        CREATE TABLE offerings (
-            id TEXT PRIMARY KEY,
-            model TEXT NOT NULL REFERENCES models(id),
-            cloud TEXT NOT NULL REFERENCES clouds(id),
-            deployment_type TEXT NOT NULL,
-            cloud_model_id TEXT NOT NULL,
-            cloud_model_version TEXT,
-            stage TEXT NOT NULL,
-            available_from TEXT NOT NULL,
-            available_from_certainty TEXT NOT NULL,
-            available_from_source TEXT NOT NULL,
-            deprecated_from TEXT,
-            deprecated_from_certainty TEXT,
-            deprecated_from_source TEXT,
-            retired_from TEXT,
-            retired_from_certainty TEXT,
-            retired_from_source TEXT,
-            notes TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
-        CREATE INDEX offerings_model ON offerings (model, id);
-        CREATE INDEX offerings_cloud ON offerings (cloud, id);
-        CREATE INDEX offerings_model_cloud ON offerings (model, cloud, available_from);
-        CREATE INDEX offerings_deployment_type ON offerings (deployment_type, id);
-        CREATE INDEX offerings_stage ON offerings (stage, id);
-        CREATE INDEX offerings_available_from ON offerings (available_from, id);
-        CREATE TABLE offering_regions (
-            offering TEXT NOT NULL REFERENCES offerings(id) ON DELETE CASCADE,
-            cloud TEXT NOT NULL,
-            region TEXT NOT NULL,
-            position INTEGER NOT NULL,
-            PRIMARY KEY (offering, region),
-            FOREIGN KEY (cloud, region) REFERENCES regions(cloud, id)
-        );
-        CREATE INDEX offering_regions_region ON offering_regions (region, offering);
-        CREATE INDEX offering_regions_cloud_region ON offering_regions (cloud, region);
-        CREATE TABLE exclusivity_windows (
-            id TEXT PRIMARY KEY,
-            holder TEXT NOT NULL REFERENCES clouds(id),
-            model TEXT REFERENCES models(id),
-            provider TEXT REFERENCES providers(id),
-            includes_open_weights INTEGER NOT NULL CHECK (includes_open_weights IN (0, 1)),
-            scope TEXT NOT NULL CHECK (scope IN ('hyperscalers', 'all-third-party')),
-            basis TEXT NOT NULL,
-            starts_at TEXT NOT NULL,
-            starts_at_certainty TEXT NOT NULL,
-            starts_at_source TEXT NOT NULL,
-            ends_at TEXT,
-            ends_at_certainty TEXT,
-            ends_at_source TEXT,
-            terms TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            CHECK ((model IS NULL) <> (provider IS NULL))
-        );
-        CREATE INDEX exclusivity_windows_model ON exclusivity_windows (model, id);
-        CREATE INDEX exclusivity_windows_provider ON exclusivity_windows (provider, id);
-        CREATE INDEX exclusivity_windows_holder ON exclusivity_windows (holder, id);
-        CREATE INDEX exclusivity_windows_starts_at ON exclusivity_windows (starts_at, id);
-        CREATE INDEX exclusivity_windows_ends_at ON exclusivity_windows (ends_at, id);
-        """
-    ):
-        db.conn.execute(statement)
-
-
-@migrations()
-def m002_timeline(db: Database) -> None:
-    """Every dated fact as one event row, for /v1/timeline and the calendars."""
-    offering_event = """
-        SELECT '{event}:' || o.id AS id, o.{field} AS at, '{event}' AS event,
-               o.{field}_certainty AS certainty, o.{field}_source AS source,
-               m.name || ' {verb} on ' || c.name || ' (' || o.deployment_type || ')' AS summary,
-               o.id AS offering, NULL AS "window", o.model AS model, m.provider AS provider,
-               o.cloud AS cloud, NULL AS includes_open_weights, o.updated_at AS updated_at
-        FROM offerings o JOIN models m ON m.id = o.model JOIN clouds c ON c.id = o.cloud
-        WHERE o.{field} IS NOT NULL
-    """
-    window_event = """
-        SELECT '{event}:' || w.id, w.{field}, '{event}', w.{field}_certainty, w.{field}_source,
-               c.name || ' exclusivity on ' || coalesce(m.name, p.name || ' models') || ' {verb}',
-               NULL, w.id, w.model, coalesce(w.provider, m.provider), w.holder,
-               w.includes_open_weights, w.updated_at
-        FROM exclusivity_windows w JOIN clouds c ON c.id = w.holder
-        LEFT JOIN models m ON m.id = w.model LEFT JOIN providers p ON p.id = w.provider
-        WHERE w.{field} IS NOT NULL
-    """
-    parts = [
-        offering_event.format(event="offering-available", field="available_from", verb="available"),
-        offering_event.format(
-            event="offering-deprecated", field="deprecated_from", verb="deprecated"
-        ),
-        offering_event.format(event="offering-retired", field="retired_from", verb="retired"),
-        window_event.format(event="window-starts", field="starts_at", verb="starts"),
-        window_event.format(event="window-ends", field="ends_at", verb="ends"),
-    ]
-    db.conn.execute("CREATE VIEW timeline_events AS " + " UNION ALL ".join(parts))
-
-
-@migrations()
-def m003_history_and_tokens(db: Database) -> None:
-    """The change feed (every accepted write, in order) and the API tokens (hashes only)."""
-    for statement in _split(
-        """
-        CREATE TABLE changes (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            recorded_at TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
-            resource TEXT NOT NULL,
-            record_id TEXT NOT NULL,
-            before TEXT,
-            after TEXT
-        );
-        CREATE INDEX changes_record ON changes (resource, record_id, seq);
-        CREATE INDEX changes_recorded_at ON changes (recorded_at, seq);
-        CREATE TABLE tokens (
-            name TEXT PRIMARY KEY,
-            hash TEXT NOT NULL UNIQUE,
-            scopes TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            revoked_at TEXT
-        )
-        """
-    ):
-        db.conn.execute(statement)
-
-
-@migrations()
-def m004_offering_origin(db: Database) -> None:
-    """Who recorded an offering: curated by hand, or imported from a public registry."""
-    db.conn.execute("ALTER TABLE offerings ADD COLUMN origin TEXT NOT NULL DEFAULT 'curated'")
-
-
-@migrations(transactional=False)
-def m005_cloud_kinds(db: Database) -> None:
-    """Clouds may also be inference hosts and gateways: the kind CHECK is rebuilt (SQLite cannot
-    alter a CHECK), with foreign keys off for the swap and verified before it commits."""
-    conn = db.conn
-    conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute("PRAGMA legacy_alter_table = ON")  # the timeline view names clouds
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        for statement in _split(
-            """
-            CREATE TABLE clouds_new (
-                id TEXT PRIMARY KEY,
-                name TEXT NOT NULL,
-                kind TEXT NOT NULL CHECK (kind IN
-                    ('hyperscaler', 'first-party', 'data-platform', 'inference-host', 'gateway')),
-                provider TEXT REFERENCES providers(id),
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL
-            );
-            INSERT INTO clouds_new SELECT id, name, kind, provider, created_at, updated_at FROM clouds;
-            DROP TABLE clouds;
-            ALTER TABLE clouds_new RENAME TO clouds;
-            CREATE INDEX clouds_kind ON clouds (kind, id)
-            """
-        ):
-            conn.execute(statement)
-        if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
-            raise sqlite3.IntegrityError("m005_cloud_kinds would break a reference")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.execute("PRAGMA legacy_alter_table = OFF")
-        conn.execute("PRAGMA foreign_keys = ON")
-
-
-def _split(script: str) -> list[str]:
-    return [statement.strip() for statement in script.split(";") if statement.strip()]
-
-
-def schema_version() -> str:
-    """The name of the newest migration this code knows."""
-    return migrations._migrations[-1].name
+from . import config
+from .migrations import migrations
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
@@ -249,7 +21,7 @@ def connect(path: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
             f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, check_same_thread=False
         )
     else:
-        # Autocommit at the driver; transactions are explicit (store.transaction, db.atomic).
+        # Autocommit at the driver; transactions are explicit (store.writing, db.atomic).
         conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
@@ -273,25 +45,6 @@ def is_empty(db: Database) -> bool:
     return db.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM providers)").fetchone()[0] == 1
 
 
-def ensure_database(path: str | Path) -> bool:
-    """Create, migrate and (when empty) seed the database from the shipped fixtures.
-
-    Returns whether it seeded.
-    """
-    from . import loading
-
-    db = migrate(path)
-    try:
-        if not is_empty(db):
-            return False
-        loading.load_records(
-            db, loading.read_fixture_dir(loading.shipped_fixtures()), actor="fixtures"
-        )
-        return True
-    finally:
-        db.conn.close()
-
-
 # One read connection per thread and database file: opening SQLite costs more than most
 # queries do, and a gunicorn sync worker serves one request at a time on one thread.
 _local = threading.local()
@@ -307,28 +60,50 @@ def _thread_connection(path: str, read_only: bool) -> sqlite3.Connection:
     return conn
 
 
+def _reopen_if_replaced(path: str) -> None:
+    """On a replica, drop this thread's read connection when the file at the path was replaced.
+
+    A new snapshot renamed into place is another inode: a connection kept open would read the
+    old file forever. (Pages rewritten in place, as `litestream restore -f` does, need nothing:
+    SQLite notices the file change counter move, the file being in rollback-journal mode.)
+    """
+    try:
+        st = os.stat(path)
+        identity: tuple[int, int] | None = (st.st_dev, st.st_ino)
+    except OSError:
+        identity = None
+    seen: dict[str, tuple[int, int] | None] = _local.__dict__.setdefault("identities", {})
+    if seen.get(path, ()) != identity:
+        seen[path] = identity
+        conn = getattr(_local, "connections", {}).pop((path, True), None)
+        if conn is not None:
+            conn.close()
+
+
+def _read_connection() -> sqlite3.Connection:
+    path = current_app.config["DATABASE"]
+    if config.flag(current_app, "READ_ONLY") and not g.get("db_file_checked"):
+        g.db_file_checked = True  # one stat per request
+        _reopen_if_replaced(path)
+    return _thread_connection(path, read_only=True)
+
+
 def get_db() -> sqlite3.Connection:
-    """The connection reads use: this thread's read-only one, or the `as_of` rebuild."""
-    snapshot: sqlite3.Connection | None = g.get("snapshot")
-    if snapshot is not None:
-        return snapshot
-    return _thread_connection(current_app.config["DATABASE"], read_only=True)
+    """The connection this request reads from: the live catalog, or the `as_of` rebuild that
+    api.args.read_as_of chose for it."""
+    as_of_db: sqlite3.Connection | None = g.get("as_of_db")
+    if as_of_db is not None:
+        return as_of_db
+    return _read_connection()
 
 
 def get_live_db() -> sqlite3.Connection:
     """This thread's read-only connection to the live catalog, whatever `as_of` says."""
-    return _thread_connection(current_app.config["DATABASE"], read_only=True)
+    return _read_connection()
 
 
 def get_write_db() -> sqlite3.Connection:
-    """This thread's read-write connection; refused on a read-only replica."""
-    if setting(current_app, "READ_ONLY"):
-        raise APIError(
-            405,
-            "This catalog is a read-only replica; send writes to the primary.",
-            problem="read-only",
-            headers={"Allow": "GET, HEAD"},
-        )
+    """This thread's read-write connection (the caller has checked that this is no replica)."""
     return _thread_connection(current_app.config["DATABASE"], read_only=False)
 
 

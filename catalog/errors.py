@@ -9,6 +9,8 @@ from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from .store import Refused
+
 PROBLEM_MIMETYPE = "application/problem+json"
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,15 @@ def _handle_api_error(error: APIError) -> Response:
     return response
 
 
+def _handle_refused(error: Refused) -> Response:
+    """What the store refuses (a broken reference, the exclusivity rule, ...) is a 409."""
+    response = problem_response(
+        409, "Conflict", error.detail, problem=error.problem, errors=error.errors, extra=error.extra
+    )
+    response.headers.update(error.headers)
+    return response
+
+
 def _handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     response = problem_response(status, error.name, error.description or error.name)
@@ -115,5 +126,6 @@ def _handle_unexpected(error: Exception) -> Response:
 def init_app(app: Flask) -> None:
     """Route every error through the problem+json path."""
     app.register_error_handler(APIError, _handle_api_error)
+    app.register_error_handler(Refused, _handle_refused)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(Exception, _handle_unexpected)

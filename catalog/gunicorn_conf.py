@@ -4,7 +4,10 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
+import sys
 import tempfile
+import time
 
 from gunicorn import util
 
@@ -52,14 +55,44 @@ def on_starting(server: object) -> None:
 
     A read-only replica writes nothing: its database must exist already (a snapshot).
     """
-    from catalog import auth, create_app, db
+    from catalog import config, create_app, loading
 
     app = create_app()
     path = app.config["DATABASE"]
-    if not auth.setting(app, "READ_ONLY"):
-        db.ensure_database(path)
+    if not config.flag(app, "READ_ONLY"):
+        try:
+            loading.seed_if_empty(path)
+        except (OSError, sqlite3.Error) as exc:
+            # One line, then a clean exit: a missing or unwritable volume must not become a
+            # restart loop of tracebacks.
+            sys.stderr.write(_database_error(str(path), exc) + "\n")
+            on_exit(server)
+            raise SystemExit(1) from None
     elif not os.path.exists(path):
         raise SystemExit(f"CATALOG_READ_ONLY is set but there is no database at {path}")
+
+
+def _database_error(path: str, exc: Exception) -> str:
+    """One JSON log line that names the database path and why it cannot be opened."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.exists(folder):
+        reason = f"the folder {folder} does not exist"
+    elif not os.path.isdir(folder):
+        reason = f"{folder} is not a folder"
+    elif os.statvfs(folder).f_flag & os.ST_RDONLY:
+        reason = f"the folder {folder} is on a read-only file system"
+    elif not os.access(folder, os.W_OK):
+        reason = f"the folder {folder} is not writable by uid {os.getuid()}"
+    else:
+        reason = "the database cannot be opened or created"
+    return json.dumps(
+        {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "level": "error",
+            "message": f"cannot start: {reason} ({exc})",
+            "database": path,
+        }
+    )
 
 
 def _write_problem(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 def parse(value: str) -> str:
@@ -58,3 +58,13 @@ def now() -> str:
 def short(instant: str) -> str:
     """A date where the instant is a midnight, else the instant: how fixtures write it."""
     return instant[:10] if instant.endswith("T00:00:00Z") else instant
+
+
+def said(instant: str, certainty: str | None, aside: str | None = None) -> str:
+    """An instant as an answer states it, saying how sure it is unless exact: "about 2024-04-03
+    (inferred)", or with an aside "about 2024-04-03 (inferred; 19 days)". The catalog never
+    shows a guess as a fact."""
+    text, notes = short(instant), [n for n in (aside,) if n]
+    if certainty not in (None, "exact"):
+        text, notes = f"about {text}", [certainty, *notes]
+    return f"{text} ({'; '.join(notes)})" if notes else text

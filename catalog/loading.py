@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from importlib import resources
+from importlib import resources as package_files
 from pathlib import Path
 from typing import Any
 
 from marshmallow import ValidationError
 from sqlite_utils import Database
 
-from . import instants, queries, rules, schemas, store
-from .store import ORDER
+from . import db, fields, instants, queries, resources, store
+from .resource import TIMESTAMPS, Key
+from .resources import WRITABLE
+from .schemas import flatten_errors
 
 Entry = tuple[str, dict[str, Any]]  # (where it came from, the record)
 
@@ -33,7 +35,7 @@ class LoadError(Exception):
 
 def shipped_fixtures() -> Path:
     """The fixture folder inside the installed package."""
-    return Path(str(resources.files("catalog.fixtures")))
+    return Path(str(package_files.files("catalog.fixtures")))
 
 
 def read_fixture_dir(path: str | Path) -> dict[str, list[Entry]]:
@@ -46,9 +48,9 @@ def read_fixture_dir(path: str | Path) -> dict[str, list[Entry]]:
     problems = []
     for file in files:
         collection = file.stem
-        if collection not in ORDER:
+        if collection not in WRITABLE:
             problems.append(
-                f"{file}: unknown collection {collection!r} (expected one of {', '.join(ORDER)})"
+                f"{file}: unknown collection {collection!r} (expected one of {', '.join(WRITABLE)})"
             )
             continue
         try:
@@ -72,54 +74,37 @@ def _id_of(item: Any) -> Any:
     return item.get("id") if isinstance(item, dict) else None
 
 
-def _existing_keys(conn: sqlite3.Connection, collection: str) -> set[store.Key]:
-    spec = queries.COLLECTIONS[collection]
-    columns = "cloud, id" if collection == "regions" else "id"
-    return {
-        tuple(row) for row in conn.execute(f"SELECT {columns} FROM {queries.quote(spec.table)}")
-    }
-
-
-def validate(conn: sqlite3.Connection, raw: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
-    """Check each record against its schema, each reference against the set plus the database."""
+def validate(raw: dict[str, list[Entry]]) -> tuple[dict[str, list[Entry]], list[str]]:
+    """Each record against its schema and its rules across fields; no id twice in the set."""
     problems: list[str] = []
     valid: dict[str, list[Entry]] = {}
-    keys: dict[str, set[store.Key]] = {}
-    for collection in ORDER:
-        schema = schemas.RESOURCE_SCHEMAS[collection]()
-        keys[collection] = _existing_keys(conn, collection)
-        seen: set[store.Key] = set()
-        for location, item in raw.get(collection, []):
+    for name in WRITABLE:
+        resource = resources.get(name)
+        schema = resource.schema()
+        seen: set[Key] = set()
+        for location, item in raw.get(name, []):
             try:
                 record = schema.load(item)
             except ValidationError as error:
-                for name, messages in schemas.flatten_errors(error.messages).items():
-                    problems.append(f"{location}: {name}: {' '.join(messages)}")
+                for field, messages in flatten_errors(error.messages).items():
+                    problems.append(f"{location}: {field}: {' '.join(messages)}")
                 continue
-            broken = schemas.rule_problems(collection, record)
-            for name, messages in broken.items():
-                problems.append(f"{location}: {name}: {' '.join(messages)}")
+            broken = resource.problems(record)
+            for field, messages in broken.items():
+                problems.append(f"{location}: {field}: {' '.join(messages)}")
             if broken:
                 continue
-            key = store.key_of(collection, record)
+            key = resource.key_of(record)
             if key in seen:
                 problems.append(f"{location}: id: appears twice in this set")
                 continue
             seen.add(key)
-            valid.setdefault(collection, []).append((location, record))
-        keys[collection] |= seen
-    for collection in ORDER:
-        for location, record in valid.get(collection, []):
-            for field, target, key in store.references(collection, record):
-                if key not in keys[target]:
-                    problems.append(f"{location}: {field}: {store.missing_reference(target, key)}")
-    if problems:
-        raise LoadError(problems)
-    return valid
+            valid.setdefault(name, []).append((location, record))
+    return valid, problems
 
 
 def load_records(
-    db: Database,
+    database: Database,
     raw: dict[str, list[Entry]],
     actor: str,
     progress: Callable[[int], None] | None = None,
@@ -128,51 +113,71 @@ def load_records(
 
     Returns how many records each collection gained or changed (unchanged ones are skipped).
     """
-    counts = dict.fromkeys(ORDER, 0)
-    with store.transaction(db.conn):
-        valid = validate(db.conn, raw)
-        now = store.now()
-        for collection in ORDER:
-            for _, record in valid.get(collection, []):
-                if store.save(db.conn, collection, record, actor, now):
-                    counts[collection] += 1
-                if progress:
-                    progress(1)
-        if valid.get("offerings") or valid.get("exclusivity-windows"):
-            _refuse_contradictions(db.conn, valid)
+    counts = dict.fromkeys(WRITABLE, 0)
+    valid, problems = validate(raw)
+    if problems:
+        raise LoadError(problems)
+    where: dict[str, str] = {}
+    try:
+        with store.writing(database.conn, actor) as writer:
+            for name in WRITABLE:  # parents first
+                for location, record in valid.get(name, []):
+                    where[record.get("id", "")] = location
+                    try:
+                        if writer.put(name, record):
+                            counts[name] += 1
+                    except store.Refused as refused:
+                        problems.append(f"{location}: {_field_messages(refused)}")
+                    if progress:
+                        progress(1)
+            if problems:
+                raise LoadError(problems)
+    except store.Contradiction as refused:
+        raise LoadError(
+            [
+                f"{where.get(o['id'], 'offering ' + repr(o['id']))}: contradicts exclusivity "
+                f"window {w['id']!r} ({w['holder']} holds {w['model'] or w['provider']} from "
+                f"{w['starts_at']} until {w['ends_at'] or 'further notice'})"
+                for o, w in refused.pairs
+            ]
+        ) from None
     return counts
 
 
-def _refuse_contradictions(conn: sqlite3.Connection, valid: dict[str, list[Entry]]) -> None:
-    where = {
-        record["id"]: location
-        for c in ("offerings", "exclusivity-windows")
-        for location, record in valid.get(c, [])
-    }
-    problems = [
-        f"{where.get(offering['id'], 'offering ' + repr(offering['id']))}: "
-        f"contradicts exclusivity window {window['id']!r} ({window['holder']} holds "
-        f"{window['model'] or window['provider']} from {window['starts_at']} "
-        f"until {window['ends_at'] or 'further notice'})"
-        for offering, window in rules.find_contradictions(conn)
-    ]
-    if problems:
-        raise LoadError(problems)
+def _field_messages(refused: store.Refused) -> str:
+    if not refused.errors:
+        return refused.detail
+    return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in refused.errors.items())
+
+
+def seed_if_empty(path: str | Path) -> bool:
+    """Create and migrate the database; seed it from the shipped fixtures if it holds nothing.
+
+    Returns whether it seeded.
+    """
+    database = db.migrate(path)
+    try:
+        if not db.is_empty(database):
+            return False
+        load_records(database, read_fixture_dir(shipped_fixtures()), actor="fixtures")
+        return True
+    finally:
+        database.conn.close()
 
 
 def dump_records(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
     """Every record in fixture form: no server timestamps, midnight instants as dates."""
     dumped: dict[str, list[dict[str, Any]]] = {}
-    for collection in ORDER:
-        spec = queries.COLLECTIONS[collection]
+    for collection in WRITABLE:
+        resource = resources.get(collection)
         instant_fields = [
             name
-            for name, f in schemas.RESOURCE_SCHEMAS[collection]().fields.items()
-            if isinstance(f, schemas.Instant) and name not in queries.TIMESTAMPS
+            for name, f in resource.schema().fields.items()
+            if isinstance(f, fields.Instant) and name not in TIMESTAMPS
         ]
-        sort = "cloud" if collection == "regions" else "id"
         rows = []
-        for record in map(store.fixture_form, queries.list_records(conn, spec, {}, sort=sort)):
+        records = queries.list_records(conn, resource, {}, sort=resource.key[0])
+        for record in map(store.fixture_form, records):
             for name in instant_fields:
                 if record[name] is not None:
                     record[name] = instants.short(record[name])

@@ -1,4 +1,4 @@
-"""openapi.yaml, generated from the routes and the marshmallow schemas, and the pages that show it.
+"""openapi.yaml, generated from the routes and the marshmallow schemas.
 
 apispec does the schema-to-OpenAPI translation (it knows marshmallow's fields and validators far
 better than hand-written code would); this module only walks the views that carry an Operation.
@@ -14,16 +14,12 @@ from typing import Any
 import yaml
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin, resolver
-from flask import Blueprint, Flask, Response, current_app, send_from_directory
+from flask import Flask
 from marshmallow import Schema, fields
-from swagger_ui_bundle import swagger_ui_path
 
-from . import schemas
-from .api import CSV, ICS, JSON, Operation
-from .api.changes import MERGE_PATCH
+from . import fields as catalog_fields
 from .errors import PROBLEM_MIMETYPE
-
-bp = Blueprint("openapi", __name__)
+from .operations import CSV, ICS, JSON, MERGE_PATCH, Operation
 
 DESCRIPTION = (
     " ".join(
@@ -76,7 +72,7 @@ ERROR_DESCRIPTIONS = {
     414: "The request line is longer than the server accepts (8 KB).",
     503: "Not ready: the database does not answer or its schema is not current.",
 }
-SLUG_PARAMETER = {"type": "string", "pattern": schemas.SLUG}
+SLUG_PARAMETER = {"type": "string", "pattern": catalog_fields.SLUG}
 
 
 def _version() -> str:
@@ -223,9 +219,9 @@ def build_spec(app: Flask) -> dict[str, Any]:
         # Reading is public: no security requirement (writes will name theirs).
         security=[],
     )
-    marshmallow_plugin.map_to_openapi_type(schemas.Instant, "string", "date-time")
+    marshmallow_plugin.map_to_openapi_type(catalog_fields.Instant, "string", "date-time")
     # Its metadata says anyOf date-time or date; a format here would contradict that.
-    marshmallow_plugin.map_to_openapi_type(schemas.QueryInstant, "string", None)
+    marshmallow_plugin.map_to_openapi_type(catalog_fields.QueryInstant, "string", None)
     spec.components.schema("Problem", PROBLEM)
     spec.components.security_scheme(
         "bearerAuth",
@@ -277,52 +273,3 @@ def to_yaml(document: dict[str, Any]) -> str:
     ordered = {key: document[key] for key in TOP_LEVEL_ORDER if key in document}
     ordered.update(document)
     return yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-
-
-@cache
-def _rendered(app: Flask) -> str:
-    return to_yaml(build_spec(app))
-
-
-@bp.get("/openapi.yaml")
-def openapi_yaml() -> Response:
-    """The OpenAPI document of record."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    return Response(_rendered(app), mimetype="application/yaml")
-
-
-DOCS_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Model-availability catalog: API</title>
-  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
-</head>
-<body>
-  <div id="docs"></div>
-  <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script src="/docs/init.js"></script>
-</body>
-</html>
-"""
-DOCS_INIT = (
-    'window.ui = SwaggerUIBundle({url: "/openapi.yaml", dom_id: "#docs", deepLinking: true});\n'
-)
-
-
-@bp.get("/docs")
-def docs() -> Response:
-    """The API reference, rendered in the browser from /openapi.yaml with no outside requests."""
-    return Response(DOCS_PAGE, mimetype="text/html")
-
-
-@bp.get("/docs/init.js")
-def docs_init() -> Response:
-    """Starts Swagger UI (a file, not inline, so a strict Content-Security-Policy can apply)."""
-    return Response(DOCS_INIT, mimetype="text/javascript")
-
-
-@bp.get("/docs/assets/<path:filename>")
-def docs_assets(filename: str) -> Response:
-    """Swagger UI's files, shipped with the swagger-ui-bundle package."""
-    return send_from_directory(str(swagger_ui_path), filename, max_age=86400)

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import instants, queries
+from . import instants, queries, resources
 
 Record = Mapping[str, Any]
 
@@ -59,8 +59,7 @@ def contradicts(offering: Record, model: Record, cloud: Record, window: Record) 
 
 
 def _by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
-    collection = queries.COLLECTIONS[name]
-    return {record["id"]: record for record in queries.list_records(conn, collection, {})}
+    return {record["id"]: record for record in queries.list_records(conn, resources.get(name), {})}
 
 
 def find_contradictions(
@@ -74,7 +73,7 @@ def find_contradictions(
     clouds = _by_id(conn, "clouds")
     subject_models = {m for m, model in models.items() if any(covers(w, model) for w in windows)}
     wanted = set(offering_ids) if offering_ids is not None else None
-    offerings = queries.COLLECTIONS["offerings"]
+    offerings = resources.get("offerings")
     found: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for model_id in sorted(subject_models):
         for offering in queries.list_records(conn, offerings, {"model": model_id}):
@@ -145,10 +144,10 @@ def cloud_availability(
     clouds = _by_id(conn, "clouds")
     windows = [
         w
-        for w in queries.list_records(conn, queries.COLLECTIONS["exclusivity-windows"], {})
+        for w in queries.list_records(conn, resources.get("exclusivity-windows"), {})
         if covers(w, model)
     ]
-    offerings = queries.list_records(conn, queries.COLLECTIONS["offerings"], {"model": model["id"]})
+    offerings = queries.list_records(conn, resources.get("offerings"), {"model": model["id"]})
     by_cloud: dict[str, list[dict[str, Any]]] = {}
     for offering in offerings:
         if is_available(offering, at, region):

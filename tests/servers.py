@@ -74,10 +74,10 @@ class Server:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if requests.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                if requests.get(f"{self.url}/readyz", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or a worker still seeding on a busy machine
             assert self.process.poll() is None, (self.folder / "serve.log").read_text()
             assert time.monotonic() < deadline, "the server did not become ready"
             time.sleep(0.1)

@@ -12,29 +12,15 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
+from helpers import walk
 
-from catalog.schemas import CURSOR
+from catalog.fields import CURSOR
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def fixture_ids(name: str) -> set[str]:
     return {r["id"] for r in json.loads((FIXTURES / f"{name}.json").read_text())}
-
-
-def walk(client: FlaskClient, url: str) -> list[dict[str, Any]]:
-    """Every item of a collection, following Link headers."""
-    items: list[dict[str, Any]] = []
-    next_url: str | None = url
-    while next_url:
-        response = client.get(next_url)
-        assert response.status_code == 200, response.json
-        body = response.json
-        items.extend(body["items"])
-        link = response.headers.get("Link")
-        assert (link is None) == (body["next_cursor"] is None)
-        next_url = link[1 : link.index(">")] if link else None
-    return items
 
 
 def ids(response: Any) -> list[str]:
@@ -128,6 +114,9 @@ def test_cloud_kind_filter(client: FlaskClient) -> None:
         "la-plateforme",
         "openai-api",
         "anthropic-api",
+        "gemini-api",
+        "xai-api",
+        "deepseek-api",
     }
 
 
@@ -177,7 +166,7 @@ def test_csv_has_every_row_and_a_header(client: FlaskClient) -> None:
 
 
 def test_csv_neutralises_formulas() -> None:
-    from catalog.api import csv_cell
+    from catalog.api.formats import csv_cell
 
     assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert csv_cell("-1") == "'-1"
@@ -216,3 +205,39 @@ def test_cursors_are_short_ascii_under_a_text_sort(client: FlaskClient, url: str
         response = client.get(f"{url}&{urlencode({'cursor': cursor})}")
     collection = url.split("?")[0]
     assert sorted(seen) == sorted(i["id"] for i in walk(client, f"{collection}?limit=500"))
+
+
+@pytest.mark.parametrize(
+    "billed",
+    [
+        "anthropic.claude-3-7-sonnet-20250219-v1:0",  # as the catalog holds it
+        "us.anthropic.claude-3-7-sonnet-20250219-v1:0",  # a cross-region profile on the bill
+        "global.anthropic.claude-3-7-sonnet-20250219-v1:0",
+    ],
+)
+def test_a_bill_line_finds_its_model(client: FlaskClient, billed: str) -> None:
+    items = walk(client, f"/v1/offerings?cloud_model_id={billed}")
+    assert [(o["model"], o["cloud"]) for o in items] == [("claude-3-7-sonnet", "aws")]
+
+
+def test_an_unknown_bill_line_is_an_empty_list(client: FlaskClient) -> None:
+    response = client.get("/v1/offerings?cloud_model_id=us.nothing-like-it-v1:0")
+    assert response.status_code == 200 and response.json["items"] == []
+
+
+def test_geography_and_cloud_kind_filters(client: FlaskClient) -> None:
+    regions = {
+        (r["cloud"], r["id"]): r["geography"] for r in walk(client, "/v1/clouds/aws/regions")
+    }
+    in_eu = walk(client, "/v1/offerings?geography=EU&cloud=aws")
+    assert in_eu and all(any(regions[("aws", r)] == "EU" for r in o["regions"]) for o in in_eu)
+    everything = walk(client, "/v1/offerings?cloud=aws&limit=500")
+    assert len(in_eu) == sum(
+        any(regions[("aws", r)] == "EU" for r in o["regions"]) for o in everything
+    )
+    kinds = {c["id"]: c["kind"] for c in walk(client, "/v1/clouds")}
+    platforms = walk(client, "/v1/offerings?cloud_kind=data-platform")
+    assert platforms and {kinds[o["cloud"]] for o in platforms} == {"data-platform"}
+    assert len(platforms) == sum(
+        kinds[o["cloud"]] == "data-platform" for o in walk(client, "/v1/offerings?limit=500")
+    )

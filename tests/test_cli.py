@@ -47,7 +47,7 @@ def test_check_exclusive_holds(server: str) -> None:
         server, "mistral-large-2402", "--cloud", "azure", "--at", "2024-03-15", "--exclusive"
     )
     assert code == 0, output
-    assert "exclusively until 2024-04-03 (19 days)" in output
+    assert "exclusively until about 2024-04-03 (inferred; 19 days)" in output
 
 
 def test_check_min_days_fails(server: str) -> None:
@@ -71,7 +71,7 @@ def test_check_not_available_says_why(server: str) -> None:
     assert code == 1
     assert output.strip() == (
         "mistral-large-2402 is not available on aws at 2024-03-15: "
-        "Azure holds exclusivity until 2024-04-03 (19 days)"
+        "Azure holds exclusivity until about 2024-04-03 (inferred; 19 days)"
     )
 
 
@@ -181,9 +181,9 @@ def test_tokens_create_list_revoke(runner: CliRunner, tmp_path: Path) -> None:
 def test_snapshot_is_a_consistent_copy(runner: CliRunner, tmp_path: Path) -> None:
     import sqlite3
 
-    from catalog import db
+    from catalog import loading
 
-    db.ensure_database(os.environ["CATALOG_DATABASE"])
+    loading.seed_if_empty(os.environ["CATALOG_DATABASE"])
     out = tmp_path / "copy.db"
     assert runner.invoke(main, ["snapshot", str(out)]).exit_code == 0
     copy = sqlite3.connect(out)
@@ -196,10 +196,10 @@ def test_snapshot_is_a_consistent_copy(runner: CliRunner, tmp_path: Path) -> Non
 
 def test_read_only_replica_serves_a_snapshot(tmp_path: Path) -> None:
     """The replica set-up the README describes: a snapshot, served read-only."""
-    from catalog import db
+    from catalog import loading
 
     primary = tmp_path / "primary.db"
-    db.ensure_database(primary)
+    loading.seed_if_empty(primary)
     replica = tmp_path / "replica.db"
     env = {**os.environ, "CATALOG_DATABASE": str(primary)}
     subprocess.run([CATALOG, "snapshot", str(replica)], env=env, check=True, capture_output=True)

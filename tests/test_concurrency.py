@@ -25,10 +25,17 @@ def server(tmp_path: Path) -> Iterator[Server]:
 
 
 def write_storm(
-    url: str, token: str, per_thread: int, stop: threading.Event | None = None
+    url: str,
+    token: str,
+    per_thread: int,
+    stop: threading.Event | None = None,
+    acknowledged: list[str] | None = None,
 ) -> tuple[list[str], list[tuple[int, str]]]:
-    """THREADS threads each creating providers; returns (acknowledged ids, unexpected answers)."""
-    acknowledged: list[str] = []
+    """THREADS threads each creating providers; returns (acknowledged ids, unexpected answers).
+
+    `acknowledged`, if given, is filled as the writes are answered (the caller may watch it).
+    """
+    acknowledged = [] if acknowledged is None else acknowledged
     unexpected: list[tuple[int, str]] = []
     lock = threading.Lock()
 
@@ -99,11 +106,16 @@ def test_sigkill_mid_storm_loses_no_acknowledged_write(server: Server) -> None:
     server.start(workers=4)
     stop = threading.Event()
     result: dict[str, tuple[list[str], list[tuple[int, str]]]] = {}
+    so_far: list[str] = []
     storm = threading.Thread(
-        target=lambda: result.setdefault("r", write_storm(server.url, token, 10_000, stop))
+        target=lambda: result.setdefault(
+            "r", write_storm(server.url, token, 10_000, stop, acknowledged=so_far)
+        )
     )
     storm.start()
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while len(so_far) < 100 and time.monotonic() < deadline:  # kill it mid-storm, not before
+        time.sleep(0.01)
     server.kill()
     stop.set()
     storm.join(timeout=60)

@@ -12,14 +12,14 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from catalog import auth, create_app, db
+from catalog import auth, create_app, db, loading
 
 SPEC = Path(__file__).parents[1] / "openapi.yaml"
 
 # schemathesis parametrizes at import time, so the app (and its database) exist at import too.
 _folder = tempfile.TemporaryDirectory(prefix="catalog-conformance-")
 _database = Path(_folder.name) / "catalog.db"
-db.ensure_database(_database)
+loading.seed_if_empty(_database)
 _conn = db.connect(_database)
 _token = auth.create(_conn, "schemathesis", ["write"])
 _conn.close()

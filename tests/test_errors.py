@@ -7,19 +7,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import assert_problem
 
 from catalog import create_app
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status
-    assert response.mimetype == "application/problem+json"
-    body: dict[str, Any] = response.json
-    assert set(body) >= {"type", "title", "status", "detail"}
-    assert body["status"] == status
-    assert isinstance(body["title"], str) and isinstance(body["detail"], str) and body["detail"]
-    return body
-
 
 ERROR_PATHS = [
     ("GET", "/v1/models?colour=red", 400, "colour"),

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
 
 import pytest
+from conftest import Clock
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import walk
 
 READS = [
     "/v1/offerings?model=mistral-large-2402",
@@ -98,16 +99,14 @@ def test_response_cache_is_bounded() -> None:
     assert cache.get("big") is None
 
 
-def test_answers_about_now_are_not_reused_across_seconds(client: FlaskClient) -> None:
-    import time
-
+def test_answers_about_now_are_not_reused_across_seconds(client: FlaskClient, clock: Clock) -> None:
     url = "/v1/models/gpt-4o/availability/azure"  # no `at`: the answer is about now
     first = client.get(url)
-    time.sleep(1.1)
+    clock.advance()
     assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
     pinned = "/v1/models/gpt-4o/availability/azure?at=2025-01-01"
     tag = client.get(pinned).headers["ETag"]
-    time.sleep(1.1)
+    clock.advance()
     assert client.get(pinned, headers={"If-None-Match": tag}).status_code == 304
 
 
@@ -115,16 +114,6 @@ def test_errors_and_writes_are_not_cached(client: FlaskClient) -> None:
     assert client.get("/v1/models/nope").headers["Cache-Control"] == "no-store"
     assert client.post("/v1/providers", json={}).headers["Cache-Control"] == "no-store"
     assert client.get("/metrics").headers["Cache-Control"] == "no-store"
-
-
-def walk(client: FlaskClient, url: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while url:
-        response = client.get(url)
-        items.extend(response.json["items"])
-        link = response.headers.get("Link")
-        url = link[1 : link.index(">")] if link else ""
-    return items
 
 
 @pytest.mark.parametrize(

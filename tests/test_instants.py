@@ -14,6 +14,11 @@ from catalog import instants
         ("2024-02-26T01:30:00+02:00", "2024-02-25T23:30:00Z"),
         ("2024-02-26T00:00:00.999Z", "2024-02-26T00:00:00Z"),  # floored to the second
         ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),  # zero-padded, still sorts as text
+        # RFC 3339 allows a space for the T: what Python's str(datetime) writes, and so what a
+        # generated client sends for a typed datetime.
+        ("2024-02-26 00:00:00Z", "2024-02-26T00:00:00Z"),
+        ("2024-03-15 00:00:00+00:00", "2024-03-15T00:00:00Z"),
+        ("2024-03-15 05:30:00+05:30", "2024-03-15T00:00:00Z"),
     ],
 )
 def test_parse_canonicalises(text: str, expected: str) -> None:
@@ -27,7 +32,8 @@ def test_parse_canonicalises(text: str, expected: str) -> None:
         "2024-02-30",
         "2024-02-26T00:00:00",
         "26/02/2024",
-        "2024-02-26 00:00:00Z",
+        "2024-02-26  00:00:00Z",
+        "2024-02-26 00:00:00",
         "9999-12-31T23:59:59-01:00",
     ],
 )
@@ -47,3 +53,14 @@ def test_canonical_form_sorts_as_time() -> None:
 def test_short_writes_midnights_as_dates() -> None:
     assert instants.short("2024-02-26T00:00:00Z") == "2024-02-26"
     assert instants.short("2024-02-26T00:00:01Z") == "2024-02-26T00:00:01Z"
+
+
+def test_said_states_how_sure_a_date_is() -> None:
+    assert instants.said("2024-04-03T00:00:00Z", "exact") == "2024-04-03"
+    assert instants.said("2024-04-03T00:00:00Z", "inferred") == "about 2024-04-03 (inferred)"
+    assert instants.said("2026-06-01T00:00:00Z", "announced") == "about 2026-06-01 (announced)"
+    assert instants.said("2024-04-03T00:00:00Z", "exact", "19 days") == "2024-04-03 (19 days)"
+    assert (
+        instants.said("2024-04-03T00:00:00Z", "month", "5 days")
+        == "about 2024-04-03 (month; 5 days)"
+    )

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import Clock
 
 from catalog import db, loading
 from catalog.cli import main
@@ -57,7 +58,13 @@ def test_every_dated_fact_has_source_and_certainty() -> None:
     assert len(records("offerings")) >= 60
     for record, name in dated:
         assert record[f"{name}_source"].startswith(("http://", "https://")), record["id"]
-        assert record[f"{name}_certainty"] in {"exact", "month", "on-or-before", "inferred"}
+        assert record[f"{name}_certainty"] in {
+            "exact",
+            "month",
+            "on-or-before",
+            "inferred",
+            "announced",
+        }
 
 
 def test_the_two_windows() -> None:
@@ -182,20 +189,34 @@ def test_not_json_refused(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "providers.json: not readable JSON" in result.output
 
 
-def test_load_is_an_upsert_that_keeps_created_at(runner: CliRunner) -> None:
+def test_load_is_an_upsert_that_keeps_created_at(
+    runner: CliRunner, tmp_path: Path, clock: Clock
+) -> None:
     assert runner.invoke(main, ["load", str(FIXTURES)]).exit_code == 0
+    clock.advance(60)
+    changed = records("models")
+    gpt4o = next(m for m in changed if m["id"] == "gpt-4o")
+    gpt4o["name"] = "GPT-4o (renamed)"
+    (tmp_path / "models.json").write_text(json.dumps(changed))
+    result = runner.invoke(main, ["load", str(tmp_path / "models.json")])
+    assert result.exit_code == 0, result.output
     conn = db.connect(runner_db(), read_only=True)
-    before = conn.execute("SELECT created_at FROM models WHERE id = 'gpt-4o'").fetchone()[0]
-    assert runner.invoke(main, ["load", str(FIXTURES / "models.json")]).exit_code == 0
-    after = conn.execute(
-        "SELECT created_at, (SELECT count(*) FROM models) FROM models WHERE id = 'gpt-4o'"
+    row = conn.execute(
+        "SELECT name, created_at, updated_at, (SELECT count(*) FROM models) FROM models "
+        "WHERE id = 'gpt-4o'"
     ).fetchone()
-    assert after[0] == before
-    assert after[1] == len(records("models"))
+    feed = conn.execute(
+        "SELECT action, actor FROM changes WHERE recorded_at = ? AND resource = 'models'",
+        [clock.now()],
+    ).fetchall()
     conn.close()
+    assert row[0] == "GPT-4o (renamed)"
+    assert row[1] == "2030-01-01T00:00:00Z" and row[2] == clock.now()  # created_at kept
+    assert row[3] == len(changed)  # replaced, not added
+    assert [tuple(f) for f in feed] == [("update", "catalog load")]  # only the changed one
 
 
-def test_ensure_database_seeds_once(tmp_path: Path) -> None:
+def test_seed_if_empty_seeds_once(tmp_path: Path) -> None:
     path = tmp_path / "c.db"
-    assert db.ensure_database(path) is True
-    assert db.ensure_database(path) is False
+    assert loading.seed_if_empty(path) is True
+    assert loading.seed_if_empty(path) is False

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from catalog import db, queries, rules
+from catalog import db, queries, resources, rules
 
 AZURE = {"id": "azure", "kind": "hyperscaler", "provider": None}
 AWS = {"id": "aws", "kind": "hyperscaler", "provider": None}
@@ -157,8 +157,8 @@ class TestAvailability:
 def test_sql_covers_matches_python(seeded_db: Path, model_id: str) -> None:
     """The window `model` filter in SQL says exactly what rules.covers() says."""
     conn = db.connect(seeded_db, read_only=True)
-    windows = queries.COLLECTIONS["exclusivity-windows"]
-    model = queries.get_record(conn, queries.COLLECTIONS["models"], model_id)
+    windows = resources.get("exclusivity-windows")
+    model = queries.get_record(conn, resources.get("models"), model_id)
     assert model is not None
     by_sql = {w["id"] for w in queries.list_records(conn, windows, {"model": model_id})}
     by_rule = {w["id"] for w in queries.list_records(conn, windows, {}) if rules.covers(w, model)}

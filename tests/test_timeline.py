@@ -17,7 +17,7 @@ def test_mistral_large_window_opens_and_closes(client: FlaskClient) -> None:
     assert closes["certainty"] == "inferred" and closes["source"].startswith("https://")
     assert (
         by_id["offering-available:aws:mistral-large-2402:serverless"]["at"]
-        == "2024-04-04T00:00:00Z"
+        == "2024-04-03T00:00:00Z"  # the day the window ends: half-open intervals meet
     )
     assert [e["at"] for e in events] == sorted(e["at"] for e in events)
     assert all("2024-02-01" <= e["at"] < "2024-05-01" for e in events)

@@ -95,7 +95,10 @@ def test_cells_link_to_what_they_rest_on(client: FlaskClient) -> None:
     assert 'href="/models/mistral-large-2402?at=2024-03-15#on-aws"' in cell.group(1)
     # The tip says the window's end with its certainty, never as a plain fact.
     assert "until about 2024-04-03 (inferred)" in cell.group(1)
-    assert "no later than 2024-04-04 (on-or-before)" in cell.group(1)
+    offering = client.get("/v1/offerings/aws:mistral-large-2402:serverless").get_json()
+    assert offering is not None and offering["available_from_certainty"] == "on-or-before"
+    day = offering["available_from"][:10]
+    assert f"serverless from no later than {day} (on-or-before)" in cell.group(1)
 
 
 def test_bad_input_is_a_400_page_naming_it(client: FlaskClient) -> None:
@@ -120,7 +123,9 @@ def test_model_page(client: FlaskClient) -> None:
     assert "eu-west-3" in html and "swedencentral" in html  # regions
     assert "about 2024-04-03 (inferred)" in html
     assert 'id="prices"' in html  # the section is there, empty until prices land
-    assert '<a href="https://github.com/BerriAI/litellm/issues/2848"' in html
+    window = client.get("/v1/exclusivity-windows/azure-mistral-large-2402").get_json()
+    assert window is not None
+    assert f'<a href="{window["ends_at_source"]}"' in html  # every source is a link
 
 
 def test_unknown_model_is_an_html_404(client: FlaskClient) -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
+from conftest import Clock
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import assert_problem, bearer, walk
 
-from catalog import create_app, db
+from catalog import create_app, db, loading
 
 NEW_OFFERING = {
     "id": "oci:mistral-large-2407:serverless",
@@ -31,27 +31,21 @@ def client(writable_app: Flask) -> FlaskClient:
     return writable_app.test_client()
 
 
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body: dict[str, Any] = response.json
-    assert body["status"] == status and body["detail"]
-    return body
-
-
 def test_contract_write_scenario(client: FlaskClient, tokens: dict[str, str]) -> None:
     # No token, a bad one, a revoked one: 401. A token without the write scope: 403.
     response = client.post("/v1/offerings", json=NEW_OFFERING)
-    problem(response, 401)
+    assert_problem(response, 401)
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    problem(client.post("/v1/offerings", json=NEW_OFFERING, headers=auth("cat_nonsense")), 401)
-    problem(client.post("/v1/offerings", json=NEW_OFFERING, headers=auth(tokens["revoked"])), 401)
-    problem(client.post("/v1/offerings", json=NEW_OFFERING, headers=auth(tokens["read"])), 403)
-    writer = auth(tokens["write"])
+    assert_problem(
+        client.post("/v1/offerings", json=NEW_OFFERING, headers=bearer("cat_nonsense")), 401
+    )
+    assert_problem(
+        client.post("/v1/offerings", json=NEW_OFFERING, headers=bearer(tokens["revoked"])), 401
+    )
+    assert_problem(
+        client.post("/v1/offerings", json=NEW_OFFERING, headers=bearer(tokens["read"])), 403
+    )
+    writer = bearer(tokens["write"])
 
     # Create: 201 with Location and ETag; the record carries server-set timestamps.
     created = client.post("/v1/offerings", json=NEW_OFFERING, headers=writer)
@@ -66,8 +60,8 @@ def test_contract_write_scenario(client: FlaskClient, tokens: dict[str, str]) ->
 
     # Replacing needs If-Match: missing 428, stale 412, current 200 with a new ETag.
     replacement = NEW_OFFERING | {"stage": "preview"}
-    problem(client.put(location, json=replacement, headers=writer), 428)
-    stale = problem(
+    assert_problem(client.put(location, json=replacement, headers=writer), 428)
+    stale = assert_problem(
         client.put(location, json=replacement, headers=writer | {"If-Match": '"0"'}), 412
     )
     assert stale["type"] == "/problems/precondition-failed"
@@ -77,10 +71,10 @@ def test_contract_write_scenario(client: FlaskClient, tokens: dict[str, str]) ->
     assert replaced.json["created_at"] == created.json["created_at"]
 
     # The old ETag is stale now.
-    problem(client.delete(location, headers=writer | {"If-Match": etag}), 412)
+    assert_problem(client.delete(location, headers=writer | {"If-Match": etag}), 412)
     deleted = client.delete(location, headers=writer | {"If-Match": replaced.headers["ETag"]})
     assert deleted.status_code == 204 and deleted.data == b""
-    problem(client.get(location), 404)
+    assert_problem(client.get(location), 404)
 
     # The exclusivity rule: Mistral Large 24.02 on Google Cloud inside Azure's window.
     gcp = NEW_OFFERING | {
@@ -89,7 +83,7 @@ def test_contract_write_scenario(client: FlaskClient, tokens: dict[str, str]) ->
         "cloud": "gcp",
         "available_from": "2024-03-01",
     }
-    conflict = problem(client.post("/v1/offerings", json=gcp, headers=writer), 409)
+    conflict = assert_problem(client.post("/v1/offerings", json=gcp, headers=writer), 409)
     assert "azure-mistral-large-2402" in conflict["detail"]
     assert conflict["conflicts"] == [
         {
@@ -97,7 +91,9 @@ def test_contract_write_scenario(client: FlaskClient, tokens: dict[str, str]) ->
             "exclusivity_window": "azure-mistral-large-2402",
         }
     ]
-    problem(client.get("/v1/offerings/gcp:mistral-large-2402:serverless"), 404)  # nothing stored
+    assert_problem(
+        client.get("/v1/offerings/gcp:mistral-large-2402:serverless"), 404
+    )  # nothing stored
 
     # The history keeps all of it, with the token's name as actor.
     history = client.get(f"{location}/history").json["items"]
@@ -108,11 +104,11 @@ def test_contract_write_scenario(client: FlaskClient, tokens: dict[str, str]) ->
 
 
 def test_patch_is_a_merge_patch(client: FlaskClient, tokens: dict[str, str]) -> None:
-    writer = auth(tokens["write"])
+    writer = bearer(tokens["write"])
     url = "/v1/offerings/aws:mistral-large-2402:serverless"
     current = client.get(url)
     patch = {"notes": "checked", "deprecated_from": None}
-    problem(client.patch(url, json=patch, headers=writer), 428)
+    assert_problem(client.patch(url, json=patch, headers=writer), 428)
     response = client.patch(
         url,
         data='{"notes": "checked", "regions": ["eu-west-3", "us-east-1"]}',
@@ -127,69 +123,71 @@ def test_patch_is_a_merge_patch(client: FlaskClient, tokens: dict[str, str]) -> 
         url, json={"notes": None}, headers=writer | {"If-Match": response.headers["ETag"]}
     )
     assert cleared.json["notes"] is None
-    body = problem(
+    body = assert_problem(
         client.patch(
             url, json={"stage": None}, headers=writer | {"If-Match": cleared.headers["ETag"]}
         ),
         422,
     )
     assert "stage" in body["errors"]
-    body = problem(
+    body = assert_problem(
         client.patch(
             url, json={"id": "other"}, headers=writer | {"If-Match": cleared.headers["ETag"]}
         ),
         400,
     )
     assert "id" in body["errors"]
-    problem(client.patch("/v1/offerings/nothing", json={}, headers=writer | {"If-Match": "*"}), 404)
+    assert_problem(
+        client.patch("/v1/offerings/nothing", json={}, headers=writer | {"If-Match": "*"}), 404
+    )
 
 
 def test_bad_bodies(client: FlaskClient, tokens: dict[str, str]) -> None:
-    writer = auth(tokens["write"])
+    writer = bearer(tokens["write"])
     last = client.get("/v1/changes?sort=-seq&limit=1").json["items"][0]["seq"]
-    body = problem(
+    body = assert_problem(
         client.post("/v1/offerings", json=NEW_OFFERING | {"price": 3}, headers=writer), 400
     )
     assert body["errors"] == {"price": ["Unknown field."]}
-    body = problem(
+    body = assert_problem(
         client.post(
             "/v1/offerings", json=NEW_OFFERING | {"created_at": "2020-01-01"}, headers=writer
         ),
         400,
     )
     assert "created_at" in body["errors"]  # server-set: a client cannot write it
-    body = problem(client.post("/v1/offerings", json={"id": "x"}, headers=writer), 400)
+    body = assert_problem(client.post("/v1/offerings", json={"id": "x"}, headers=writer), 400)
     assert {"model", "cloud", "available_from"} <= set(body["errors"])
-    problem(
+    assert_problem(
         client.post(
             "/v1/offerings", data="{not json", headers=writer | {"Content-Type": "application/json"}
         ),
         400,
     )
-    problem(
+    assert_problem(
         client.post(
             "/v1/offerings", data="[1]", headers=writer | {"Content-Type": "application/json"}
         ),
         400,
     )
-    problem(
+    assert_problem(
         client.post("/v1/offerings", data="id=x", headers=writer | {"Content-Type": "text/plain"}),
         415,
     )
     big = {"notes": "x" * 300_000} | NEW_OFFERING
-    problem(client.post("/v1/offerings", json=big, headers=writer), 413)
-    missing = problem(
+    assert_problem(client.post("/v1/offerings", json=big, headers=writer), 413)
+    missing = assert_problem(
         client.post("/v1/offerings", json=NEW_OFFERING | {"model": "gpt-9"}, headers=writer), 409
     )
     assert missing["errors"] == {"model": ["no model 'gpt-9'"]}
-    wrong_region = problem(
+    wrong_region = assert_problem(
         client.post(
             "/v1/offerings", json=NEW_OFFERING | {"regions": ["us-east-1"]}, headers=writer
         ),
         409,
     )
     assert "regions" in wrong_region["errors"]  # us-east-1 is AWS's, not Oracle's
-    exists = problem(
+    exists = assert_problem(
         client.post(
             "/v1/offerings",
             json=NEW_OFFERING | {"id": "aws:mistral-large-2402:serverless"},
@@ -205,9 +203,9 @@ def test_bad_bodies(client: FlaskClient, tokens: dict[str, str]) -> None:
 def test_delete_refuses_to_leave_dangling_references(
     client: FlaskClient, tokens: dict[str, str]
 ) -> None:
-    writer = auth(tokens["write"])
+    writer = bearer(tokens["write"])
     model = client.get("/v1/models/mistral-large-2402")
-    body = problem(
+    body = assert_problem(
         client.delete(
             "/v1/models/mistral-large-2402", headers=writer | {"If-Match": model.headers["ETag"]}
         ),
@@ -216,7 +214,7 @@ def test_delete_refuses_to_leave_dangling_references(
     assert "offerings/aws:mistral-large-2402:serverless" in body["referrers"]
     assert "exclusivity-windows/azure-mistral-large-2402" in body["referrers"]
     region = client.get("/v1/clouds/aws/regions/eu-west-3")
-    body = problem(
+    body = assert_problem(
         client.delete(
             "/v1/clouds/aws/regions/eu-west-3",
             headers=writer | {"If-Match": region.headers["ETag"]},
@@ -240,24 +238,24 @@ def test_a_new_window_must_not_contradict_offerings(
         "starts_at_source": "https://example.org/w",
         "terms": "hypothetical",
     }
-    body = problem(
-        client.post("/v1/exclusivity-windows", json=window, headers=auth(tokens["write"])), 409
+    body = assert_problem(
+        client.post("/v1/exclusivity-windows", json=window, headers=bearer(tokens["write"])), 409
     )
     assert body["type"] == "/problems/exclusivity-conflict"
     assert all(c["exclusivity_window"] == "aws-claude" for c in body["conflicts"])
-    problem(client.get("/v1/exclusivity-windows/aws-claude"), 404)
+    assert_problem(client.get("/v1/exclusivity-windows/aws-claude"), 404)
 
 
 def test_regions_are_written_under_their_cloud(client: FlaskClient, tokens: dict[str, str]) -> None:
-    writer = auth(tokens["write"])
+    writer = bearer(tokens["write"])
     region = {"id": "eu-central-1", "name": "Europe (Frankfurt)", "geography": "EU"}
     created = client.post("/v1/clouds/aws/regions", json=region, headers=writer)
     assert created.status_code == 201 and created.json["cloud"] == "aws"
     assert created.headers["Location"] == "/v1/clouds/aws/regions/eu-central-1"
-    problem(
+    assert_problem(
         client.post("/v1/clouds/aws/regions", json=region | {"cloud": "gcp"}, headers=writer), 400
     )
-    problem(client.post("/v1/clouds/nowhere/regions", json=region, headers=writer), 409)
+    assert_problem(client.post("/v1/clouds/nowhere/regions", json=region, headers=writer), 409)
     history = client.get("/v1/clouds/aws/regions/eu-central-1/history").json["items"]
     assert [(c["resource"], c["id"]) for c in history] == [("regions", "aws/eu-central-1")]
 
@@ -265,7 +263,7 @@ def test_regions_are_written_under_their_cloud(client: FlaskClient, tokens: dict
 def test_put_creates_and_unchanged_writes_record_nothing(
     client: FlaskClient, tokens: dict[str, str]
 ) -> None:
-    writer = auth(tokens["write"])
+    writer = bearer(tokens["write"])
     provider = {"id": "ai21", "name": "AI21 Labs", "website": "https://www.ai21.com"}
     created = client.put("/v1/providers/ai21", json=provider, headers=writer)
     assert created.status_code == 201 and created.headers["Location"] == "/v1/providers/ai21"
@@ -278,13 +276,14 @@ def test_put_creates_and_unchanged_writes_record_nothing(
 
 
 def test_change_feed_syncs_incrementally(client: FlaskClient, tokens: dict[str, str]) -> None:
-    first = client.get("/v1/changes?limit=500").json["items"]
+    seeded = loading.count(loading.read_fixture_dir(loading.shipped_fixtures()))
+    first = walk(client, "/v1/changes?limit=500")
     assert [c["seq"] for c in first] == list(range(1, len(first) + 1))
     assert {c["actor"] for c in first} == {"fixtures"}
-    assert len(first) == 8 + 9 + 32 + 54 + 88 + 2  # every seeded record, once
+    assert len(first) == seeded  # every seeded record, once
     last = first[-1]["seq"]
     client.post(
-        "/v1/providers", json={"id": "ai21", "name": "AI21 Labs"}, headers=auth(tokens["write"])
+        "/v1/providers", json={"id": "ai21", "name": "AI21 Labs"}, headers=bearer(tokens["write"])
     )
     new = client.get(f"/v1/changes?after={last}").json["items"]
     assert [(c["seq"], c["action"], c["resource"], c["id"], c["actor"]) for c in new] == [
@@ -300,15 +299,17 @@ def test_change_feed_syncs_incrementally(client: FlaskClient, tokens: dict[str, 
     assert walked == list(range(1, last + 2))
 
 
-def test_as_of_shows_what_was_recorded(client: FlaskClient, tokens: dict[str, str]) -> None:
-    writer = auth(tokens["write"])
+def test_as_of_shows_what_was_recorded(
+    client: FlaskClient, tokens: dict[str, str], clock: Clock
+) -> None:
+    writer = bearer(tokens["write"])
     provider = {"id": "ai21", "name": "AI21 Labs"}
 
     def instant() -> str:
-        time.sleep(1.05)  # recorded_at has whole seconds
-        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        time.sleep(1.05)
-        return now
+        """A second between two writes (recorded_at has whole seconds)."""
+        between = clock.advance()
+        clock.advance()
+        return between
 
     before_creation = instant()
     created = client.post("/v1/providers", json=provider, headers=writer)
@@ -356,8 +357,10 @@ def test_as_of_with_at(client: FlaskClient) -> None:
 def test_read_only_replica_refuses_writes(writable_db: Path, tokens: dict[str, str]) -> None:
     app = create_app({"DATABASE": str(writable_db), "READ_ONLY": True})
     client = app.test_client()
-    body = problem(
-        client.post("/v1/providers", json={"id": "x", "name": "X"}, headers=auth(tokens["write"])),
+    body = assert_problem(
+        client.post(
+            "/v1/providers", json={"id": "x", "name": "X"}, headers=bearer(tokens["write"])
+        ),
         405,
     )
     assert body["type"] == "/problems/read-only" and "replica" in body["detail"]
@@ -368,10 +371,10 @@ def test_read_only_replica_refuses_writes(writable_db: Path, tokens: dict[str, s
 def test_reads_can_require_a_token(writable_db: Path, tokens: dict[str, str]) -> None:
     app = create_app({"DATABASE": str(writable_db), "READ_REQUIRES_TOKEN": True})
     client = app.test_client()
-    problem(client.get("/v1/models"), 401)
-    assert client.get("/v1/models", headers=auth(tokens["read"])).status_code == 200
-    assert client.get("/v1/models", headers=auth(tokens["write"])).status_code == 200
-    as_of = client.get("/v1/models?as_of=2999-01-01", headers=auth(tokens["read"]))
+    assert_problem(client.get("/v1/models"), 401)
+    assert client.get("/v1/models", headers=bearer(tokens["read"])).status_code == 200
+    assert client.get("/v1/models", headers=bearer(tokens["write"])).status_code == 200
+    as_of = client.get("/v1/models?as_of=2999-01-01", headers=bearer(tokens["read"]))
     assert as_of.status_code == 200 and as_of.json["items"]  # tokens are checked live
     assert client.get("/healthz").status_code == 200
     assert client.get("/openapi.yaml").status_code == 200
@@ -380,9 +383,9 @@ def test_reads_can_require_a_token(writable_db: Path, tokens: dict[str, str]) ->
 
 def test_if_match_on_a_missing_record_fails(client: FlaskClient, tokens: dict[str, str]) -> None:
     """RFC 9110: with no current version nothing matches, so a PUT that expected one fails."""
-    writer = auth(tokens["write"])
+    writer = bearer(tokens["write"])
     provider = {"id": "ai21", "name": "AI21 Labs"}
-    body = problem(
+    body = assert_problem(
         client.put("/v1/providers/ai21", json=provider, headers=writer | {"If-Match": "*"}), 412
     )
     assert "leave If-Match out" in body["detail"]

@@ -2,48 +2,40 @@
 
 from flask import Blueprint, Response
 
-from .. import instants, queries, rules, schemas
+from .. import answers, instants, queries, resources, rules
+from ..args import AvailabilityArgs, CloudAvailabilityArgs
 from ..db import get_db
 from ..errors import APIError
-from . import json_response, load_args, not_found, operation
+from ..operations import operation
+from .args import load_args, read_as_of
+from .responses import existing, json_response
 
 bp = Blueprint("availability", __name__)
 
 
-def _model(model_id: str) -> dict:
-    model = queries.get_record(get_db(), queries.COLLECTIONS["models"], model_id)
-    if model is None:
-        raise not_found("model", model_id)
-    return model
-
-
 @bp.get("/models/<model_id>/availability")
-@operation(args=schemas.AvailabilityArgs, response=schemas.ModelAvailabilitySchema, now_when=())
+@operation(args=AvailabilityArgs, response=answers.ModelAvailabilitySchema, now_when=())
 def model_availability(model_id: str) -> Response:
     """For every cloud: is the model available at `at` (default now), where, and its exclusivity."""
-    args = load_args(schemas.AvailabilityArgs)
+    args = load_args(AvailabilityArgs)
+    read_as_of(args)
     at = args.get("at") or instants.now()
-    clouds = rules.cloud_availability(get_db(), _model(model_id), at)
+    clouds = rules.cloud_availability(get_db(), existing("models", (model_id,)), at)
     return json_response({"model": model_id, "at": at, "clouds": clouds})
 
 
 @bp.get("/models/<model_id>/availability/<cloud_id>")
-@operation(
-    args=schemas.CloudAvailabilityArgs, response=schemas.AvailabilityAnswerSchema, now_when=()
-)
+@operation(args=CloudAvailabilityArgs, response=answers.AvailabilityAnswerSchema, now_when=())
 def cloud_availability(model_id: str, cloud_id: str) -> Response:
     """The CI answer: is the model available on one cloud (in `region`) at `at`; its exclusivity."""
-    args = load_args(schemas.CloudAvailabilityArgs)
+    args = load_args(CloudAvailabilityArgs)
+    read_as_of(args)
     at = args.get("at") or instants.now()
     region = args.get("region")
-    model = _model(model_id)
+    model = existing("models", (model_id,))
+    existing("clouds", (cloud_id,))
     conn = get_db()
-    if queries.get_record(conn, queries.COLLECTIONS["clouds"], cloud_id) is None:
-        raise not_found("cloud", cloud_id)
-    if (
-        region
-        and queries.get_record(conn, queries.COLLECTIONS["regions"], region, cloud=cloud_id) is None
-    ):
+    if region and queries.get_by_key(conn, resources.get("regions"), (cloud_id, region)) is None:
         raise APIError(404, f"There is no region {region!r} on {cloud_id}.", problem="not-found")
     (answer,) = rules.cloud_availability(conn, model, at, [cloud_id], region)
     return json_response(

@@ -1,22 +1,24 @@
-"""The timeline: every dated fact as an event, in order."""
+"""The timeline: every dated fact as an event, in order; also as iCalendar."""
 
 from flask import Blueprint, Response
 
-from .. import queries, schemas
+from .. import queries, resources
 from ..db import get_db
-from . import collection, filters_of, load_args, negotiate, operation
-from .windows import calendar_response
+from ..operations import operation
+from .args import filters_of, load_args, negotiate, read_as_of
+from .formats import calendar_response
+from .responses import collection_response
 
 bp = Blueprint("timeline", __name__)
-FORMATS = ("json", "csv", "ics")
+TIMELINE = resources.get("timeline")
 
 
 @bp.get("/timeline")
 @operation(
-    args=schemas.TimelineArgs,
-    response=schemas.TimelineEventSchema,
+    args=TIMELINE.list_args,
+    response=TIMELINE.schema,
     page=True,
-    formats=FORMATS,
+    formats=TIMELINE.formats,
     problems=(400,),
 )
 def list_events() -> Response:
@@ -25,11 +27,9 @@ def list_events() -> Response:
     Each event carries its date's certainty and source. As iCalendar (`format=ics`), each is an
     all-day event with a UID that stays the same from call to call.
     """
-    args = load_args(schemas.TimelineArgs)
-    if negotiate(args, FORMATS) != "ics":
-        return collection("timeline", args, FORMATS)
-    filters = filters_of(args)
-    events = list(
-        queries.list_records(get_db(), queries.COLLECTIONS["timeline"], filters, sort=args["sort"])
-    )
-    return calendar_response(events, "Model availability timeline")
+    args = load_args(TIMELINE.list_args)
+    read_as_of(args)
+    if negotiate(args, TIMELINE.formats) != "ics":
+        return collection_response(TIMELINE, args)
+    events = queries.list_records(get_db(), TIMELINE, filters_of(args), sort=args["sort"])
+    return calendar_response(list(events), "Model availability timeline")

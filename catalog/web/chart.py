@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .. import instants, queries, rules
+from .. import instants, queries, resources, rules
 from . import matrix
 from .words import dated
 
@@ -81,11 +81,11 @@ def build(conn: sqlite3.Connection, args: Mapping[str, Any], now: str) -> Chart:
     """The chart for the filters: by default the models some window covers, with their
     windows and offerings; `scope=all` for every model the filters keep."""
     filters = {k: args[k] for k in ("provider",) if args.get(k)}
-    models = list(queries.list_records(conn, queries.COLLECTIONS["models"], filters))
+    models = list(queries.list_records(conn, resources.get("models"), filters))
     if args.get("model"):
         models = [m for m in models if m["id"] == args["model"]]
     windows = list(
-        queries.list_records(conn, queries.COLLECTIONS["exclusivity-windows"], {}, sort="starts_at")
+        queries.list_records(conn, resources.get("exclusivity-windows"), {}, sort="starts_at")
     )
     if args.get("scope", "exclusivity") == "exclusivity" and not args.get("model"):
         models = [m for m in models if any(rules.covers(w, m) for w in windows)]
@@ -99,7 +99,7 @@ def build(conn: sqlite3.Connection, args: Mapping[str, Any], now: str) -> Chart:
     by_model: dict[str, list[dict[str, Any]]] = {}
     for offering in offerings:
         by_model.setdefault(offering["model"], []).append(offering)
-    clouds = {c["id"]: c for c in queries.list_records(conn, queries.COLLECTIONS["clouds"], {})}
+    clouds = {c["id"]: c for c in queries.list_records(conn, resources.get("clouds"), {})}
 
     rows: list[Bar] = []
     drawn_windows: set[str] = set()

@@ -15,8 +15,8 @@ from typing import Any
 
 from flask import g
 
-from .. import queries, rules
-from ..schemas import CLOUD_KINDS
+from .. import queries, resources, rules
+from ..fields import CLOUD_KINDS
 
 PAGE_SIZE = 50  # models per page: 50 x 30 clouds stays far under the page-weight target
 MAX_FAMILIES = 400  # a menu longer than this is no help: a text field instead
@@ -30,7 +30,7 @@ KIND_LABELS = {
 STATES = ("exclusive", "available", "excluded", "none")
 
 _OFFERINGS_OF = (
-    f"SELECT {queries.COLLECTIONS['offerings'].select_list} FROM offerings AS t "
+    f"SELECT {resources.get('offerings').select_list} FROM offerings AS t "
     "WHERE t.model IN (SELECT value FROM json_each(:models)) "
     "ORDER BY t.cloud, t.available_from, t.id"
 )
@@ -80,7 +80,7 @@ class Matrix:
 
 
 def _all(conn: sqlite3.Connection, name: str, filters: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return list(queries.list_records(conn, queries.COLLECTIONS[name], filters))
+    return list(queries.list_records(conn, resources.get(name), filters))
 
 
 _VERSION = "SELECT coalesce(max(seq), 0) FROM changes"
@@ -139,7 +139,7 @@ def list_families(conn: sqlite3.Connection, provider: str | None) -> list[tuple[
 
 def list_offerings_of(conn: sqlite3.Connection, model_ids: list[str]) -> list[dict[str, Any]]:
     """Every offering of these models, in one query."""
-    spec = queries.COLLECTIONS["offerings"]
+    spec = resources.get("offerings")
     rows = conn.execute(_OFFERINGS_OF, {"models": json.dumps(model_ids)})
     return [queries.to_record(spec, row) for row in rows]
 
@@ -165,7 +165,7 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
     """The matrix at `at` for the models and clouds the filters keep (`page` of PAGE_SIZE)."""
     model_filters = {k: filters[k] for k in ("provider", "family", "q") if filters.get(k)}
     if filters.get("model"):  # one model: its row alone, by key (the other filters still apply)
-        one = queries.get_record(conn, queries.COLLECTIONS["models"], filters["model"])
+        one = queries.get_record(conn, resources.get("models"), filters["model"])
         models = [one] if one is not None else []
         models = [m for m in models if _keeps(m, model_filters)]
     else:

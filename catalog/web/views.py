@@ -9,39 +9,42 @@ from flask import Response, current_app, g, render_template, request
 from markupsafe import Markup
 from marshmallow import Schema, ValidationError, fields, validate
 
-from .. import history, instants, queries, rules, schemas
+from .. import as_of, instants, queries, resources, rules, schemas
+from ..args import Args
 from ..db import get_db, get_live_db
 from ..errors import APIError, invalid
-from . import bp, chart, fragments, matrix, page, words
+from ..fields import CLOUD_KINDS, query_instant, query_slug
+from . import chart, fragments, matrix, words
+from .pages import bp, page
 
 AS_OF = "The catalog as it had it recorded then (its own history)."
 
 
-class MatrixArgs(schemas.Args):
+class MatrixArgs(Args):
     """The matrix's query: the instant, the filters, the page."""
 
-    at = schemas.query_instant("The instant (default: now).")
-    as_of = schemas.query_instant(AS_OF)
-    provider = schemas.query_slug("Only this maker's models.")
-    family = schemas.query_slug("Only this family.")
-    model = schemas.query_slug("Only this model.")
-    kind = fields.String(validate=validate.OneOf(schemas.CLOUD_KINDS))
+    at = query_instant("The instant (default: now).")
+    as_of = query_instant(AS_OF)
+    provider = query_slug("Only this maker's models.")
+    family = query_slug("Only this family.")
+    model = query_slug("Only this model.")
+    kind = fields.String(validate=validate.OneOf(CLOUD_KINDS))
     q = fields.String(validate=validate.Length(min=1, max=200))
     page = fields.Integer(strict=False, validate=validate.Range(min=1, max=100_000))
 
 
-class ModelPageArgs(schemas.Args):
-    at = schemas.query_instant("The instant (default: now).")
-    as_of = schemas.query_instant(AS_OF)
+class ModelPageArgs(Args):
+    at = query_instant("The instant (default: now).")
+    as_of = query_instant(AS_OF)
 
 
-class TimelineArgs(schemas.Args):
-    provider = schemas.query_slug("Only this maker's models.")
-    model = schemas.query_slug("Only this model.")
-    cloud = schemas.query_slug("Only offerings on, and windows held by, this cloud.")
+class TimelineArgs(Args):
+    provider = query_slug("Only this maker's models.")
+    model = query_slug("Only this model.")
+    cloud = query_slug("Only offerings on, and windows held by, this cloud.")
     scope = fields.String(validate=validate.OneOf(("exclusivity", "all")))
-    start = schemas.query_instant("The chart's first day.")
-    end = schemas.query_instant("The chart's last day.")
+    start = query_instant("The chart's first day.")
+    end = query_instant("The chart's last day.")
 
 
 _parsers: dict[type[Schema], Schema] = {}
@@ -71,7 +74,7 @@ def load(schema_class: type[Schema]) -> dict[str, Any]:
             _parsed.clear()
         _parsed[key] = dict(args)
     if "as_of" in args:  # every read of this request sees the catalog as recorded then
-        g.snapshot = history.snapshot(get_live_db(), current_app.config["DATABASE"], args["as_of"])
+        g.as_of_db = as_of.catalog_at(get_live_db(), current_app.config["DATABASE"], args["as_of"])
     return args
 
 
@@ -134,18 +137,17 @@ def model_page(model_id: str) -> Response:
     args = load(ModelPageArgs)
     at = args.get("at") or instants.now()
     conn = get_db()
-    model = queries.get_record(conn, queries.COLLECTIONS["models"], model_id)
+    model = queries.get_record(conn, resources.get("models"), model_id)
     if model is None:
         raise APIError(404, f"There is no model {model_id!r}.", title="Not Found")
-    provider = queries.get_record(conn, queries.COLLECTIONS["providers"], model["provider"])
-    clouds = {c["id"]: c for c in queries.list_records(conn, queries.COLLECTIONS["clouds"], {})}
+    provider = queries.get_record(conn, resources.get("providers"), model["provider"])
+    clouds = {c["id"]: c for c in queries.list_records(conn, resources.get("clouds"), {})}
     regions = {
-        (r["cloud"], r["id"]): r
-        for r in queries.list_records(conn, queries.COLLECTIONS["regions"], {})
+        (r["cloud"], r["id"]): r for r in queries.list_records(conn, resources.get("regions"), {})
     }
     windows = list(
         queries.list_records(
-            conn, queries.COLLECTIONS["exclusivity-windows"], {"model": model_id}, sort="starts_at"
+            conn, resources.get("exclusivity-windows"), {"model": model_id}, sort="starts_at"
         )
     )
     offerings = matrix.list_offerings_of(conn, [model_id])
@@ -205,7 +207,7 @@ def timeline_page() -> Response:
     conn = get_db()
     drawn = chart.build(conn, args, now)
     providers = matrix.list_providers(conn)
-    clouds = list(queries.list_records(conn, queries.COLLECTIONS["clouds"], {}, sort="name"))
+    clouds = list(queries.list_records(conn, resources.get("clouds"), {}, sort="name"))
     return _html(
         render_template(
             "timeline.html",

@@ -15,7 +15,8 @@ from collections import OrderedDict
 
 from sqlite_utils import Database
 
-from . import db, store
+from . import resources, store
+from .migrations import migrations
 
 _cache: OrderedDict[tuple[str, int], sqlite3.Connection] = OrderedDict()
 _lock = threading.Lock()
@@ -41,22 +42,21 @@ def rebuild(conn: sqlite3.Connection, upto: int) -> sqlite3.Connection:
     """A new in-memory catalog holding every record as of change `upto`."""
     memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
     memory.row_factory = sqlite3.Row
-    db.migrations.apply(Database(memory))
-    by_collection: dict[str, list[dict[str, object]]] = {name: [] for name in store.ORDER}
+    migrations.apply(Database(memory))
+    by_collection: dict[str, list[dict[str, object]]] = {name: [] for name in resources.WRITABLE}
     for resource, after in conn.execute(LAST_VERSIONS, [upto]):
         if after is not None:
             by_collection[resource].append(json.loads(after))
     with store.transaction(memory):
-        for collection in store.ORDER:
-            for record in by_collection[collection]:
-                created_at = str(record["created_at"])
-                store.write_record(
-                    memory, collection, record, str(record["updated_at"]), created_at=created_at
-                )
+        for name, records in by_collection.items():
+            resource = resources.get(name)
+            for record in records:
+                updated_at, created_at = str(record["updated_at"]), str(record["created_at"])
+                store.write_row(memory, resource, record, updated_at, created_at)
     return memory
 
 
-def snapshot(conn: sqlite3.Connection, path: str, as_of: str) -> sqlite3.Connection:
+def catalog_at(conn: sqlite3.Connection, path: str, as_of: str) -> sqlite3.Connection:
     """A read connection to the catalog as recorded at `as_of` (cached per feed position)."""
     upto = position(conn, as_of)
     key = (path, upto)

@@ -6,9 +6,13 @@ import sqlite3
 
 from flask import Blueprint, Response
 
-from . import db, schemas
-from .api import json_response, load_args, operation
+from . import migrations
+from .api.args import load_args
+from .api.responses import json_response
+from .args import Args
+from .db import get_db
 from .errors import problem_response
+from .operations import operation
 
 bp = Blueprint("ops", __name__)
 LATEST_MIGRATION = (
@@ -17,23 +21,23 @@ LATEST_MIGRATION = (
 
 
 @bp.get("/healthz")
-@operation(args=schemas.Args, problems=(400,))
+@operation(args=Args, problems=(400,))
 def healthz() -> Response:
     """The process lives."""
-    load_args(schemas.Args)
+    load_args(Args)
     return json_response({"status": "ok"})
 
 
 @bp.get("/readyz")
-@operation(args=schemas.Args, problems=(400, 503))
+@operation(args=Args, problems=(400, 503))
 def readyz() -> Response:
     """The database answers and its schema is the one this code expects."""
-    load_args(schemas.Args)
+    load_args(Args)
     try:
-        row = db.get_db().execute(LATEST_MIGRATION).fetchone()
+        row = get_db().execute(LATEST_MIGRATION).fetchone()
     except sqlite3.Error:
         return problem_response(503, "Service Unavailable", "The database does not answer.")
-    current = db.schema_version()
+    current = migrations.schema_version()
     if row is None or row[0] != current:
         found = row[0] if row else "none"
         return problem_response(

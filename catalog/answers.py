@@ -1,0 +1,49 @@
+"""Schemas of the answers that are not records (the availability answers), for openapi.yaml
+and for the tests that check every response against it."""
+
+from marshmallow import Schema, fields, validate
+
+from .fields import CERTAINTIES, CLOUD_KINDS, WINDOW_SCOPES, Instant, url
+from .resources.offerings import OfferingSchema
+
+
+class ExclusivitySchema(Schema):
+    state = fields.String(required=True, validate=validate.OneOf(("exclusive", "excluded", "none")))
+    holder = fields.String(
+        metadata={"description": "The cloud holding the window (absent for none)."}
+    )
+    holder_name = fields.String()
+    window = fields.String(metadata={"description": "The window's id."})
+    scope = fields.String(validate=validate.OneOf(WINDOW_SCOPES))
+    ends_at = Instant(allow_none=True, metadata={"description": "null: open until further notice."})
+    ends_at_certainty = fields.String(allow_none=True, validate=validate.OneOf(CERTAINTIES))
+    ends_at_source = url(allow_none=True)
+    days_remaining = fields.Integer(
+        allow_none=True, metadata={"description": "Whole days from `at` to ends_at; null if open."}
+    )
+
+
+class CloudAvailabilitySchema(Schema):
+    cloud = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(CLOUD_KINDS))
+    available = fields.Boolean(required=True)
+    regions = fields.List(fields.String(), required=True)
+    offerings = fields.List(fields.Nested(OfferingSchema), required=True)
+    exclusivity = fields.Nested(ExclusivitySchema, required=True)
+
+
+class ModelAvailabilitySchema(Schema):
+    model = fields.String(required=True)
+    at = Instant(required=True)
+    clouds = fields.List(fields.Nested(CloudAvailabilitySchema), required=True)
+
+
+class AvailabilityAnswerSchema(Schema):
+    model = fields.String(required=True)
+    cloud = fields.String(required=True)
+    region = fields.String(required=True, allow_none=True)
+    at = Instant(required=True)
+    available = fields.Boolean(required=True)
+    regions = fields.List(fields.String(), required=True)
+    offerings = fields.List(fields.Nested(OfferingSchema), required=True)
+    exclusivity = fields.Nested(ExclusivitySchema, required=True)

@@ -1,0 +1,74 @@
+"""Answers in other formats than JSON: CSV for spreadsheets, iCalendar for calendars."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from flask import Response, stream_with_context
+
+from .. import caching, ical
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = "".join(_FORMULA_STARTS)
+
+
+def csv_cell(value: Any) -> str:
+    """One value as a spreadsheet-safe CSV cell."""
+    if type(value) is str:  # the common case first: it runs for every cell
+        return "'" + value if value and value[0] in _FORMULA_CHARS else value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        value = "; ".join(map(str, value))
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    # A cell that starts like a formula would run as one in a spreadsheet: neutralise it.
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_response(fields: Iterable[str], rows: Iterator[dict[str, Any]], filename: str) -> Response:
+    """Every row as RFC 4180 CSV with a header row, streamed (and kept for repeats once done,
+    if it is small enough)."""
+    header = list(fields)
+    headers = [
+        ("Content-Type", "text/csv; charset=utf-8; header=present"),
+        ("Content-Disposition", f'inline; filename="{filename}"'),
+    ]
+
+    def generate() -> Iterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(header)
+        chunks: list[bytes] | None = []  # a copy to keep, until it grows too big for that
+        room = caching.max_kept_bytes()
+        for count, row in enumerate(rows, 1):
+            writer.writerow([csv_cell(row[name]) for name in header])
+            if count % 500 == 0:
+                chunk = buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+                if chunks is not None:
+                    chunks.append(chunk)
+                    room -= len(chunk)
+                    chunks = chunks if room >= 0 else None
+                yield chunk
+        chunk = buffer.getvalue().encode()
+        yield chunk
+        if chunks is not None and room >= len(chunk):
+            caching.keep_answer(b"".join(chunks) + chunk, headers)
+
+    return Response(stream_with_context(generate()), headers=headers)
+
+
+def calendar_response(events: Iterable[Mapping[str, Any]], name: str) -> Response:
+    """Events as an iCalendar document."""
+    response = Response(ical.calendar(events, name), mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    return response

@@ -1,0 +1,67 @@
+"""The read routes every resource has, generated from its declaration: list and get one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, Response
+
+from .. import args as arguments
+from .. import resources
+from ..operations import operation
+from ..resource import Resource
+from .args import load_args, read_as_of
+from .responses import collection_response, existing, record_response
+
+
+def _list_view(resource: Resource) -> Callable[..., Response]:
+    params = resource.path_params(resource.list_rule or "")
+    scope_fields = resource.key[: len(params)]  # /clouds/<cloud_id>/regions: the cloud
+
+    def view(**path: str) -> Response:
+        args = load_args(resource.list_args)
+        read_as_of(args)
+        scope = dict(zip(scope_fields, (path[p] for p in params), strict=True))
+        for name, value in scope.items():  # the parent named in the URL must exist
+            target = next(r.target for r in resource.references if r.field == name)
+            existing(target, (value,))
+        return collection_response(resource, args, scope)
+
+    view.__name__ = f"list_{resource.name.replace('-', '_')}"
+    view.__doc__ = resource.list_doc
+    problems = (400, 404) if params else (400,)
+    return operation(
+        args=resource.list_args,
+        response=resource.schema,
+        page=True,
+        formats=resource.formats,
+        problems=problems,
+        now_when=resource.now_when,
+    )(view)
+
+
+def _item_view(resource: Resource) -> Callable[..., Response]:
+    def view(**path: str) -> Response:
+        read_as_of(load_args(arguments.ItemArgs))
+        return record_response(existing(resource.name, resource.key_from_path(path)))
+
+    view.__name__ = f"get_{resource.endpoint}"
+    view.__doc__ = resource.item_doc
+    return operation(args=arguments.ItemArgs, response=resource.schema, etag="record")(view)
+
+
+def blueprint(resource: Resource) -> Blueprint:
+    """The resource's read routes, as a blueprint named after it."""
+    bp = Blueprint(resource.name.replace("-", "_"), __name__)
+    if resource.generic_list and resource.list_rule:
+        view = _list_view(resource)
+        bp.add_url_rule(resource.list_rule, view.__name__, view, methods=["GET"])
+    if resource.item_rule:
+        view = _item_view(resource)
+        bp.add_url_rule(resource.item_rule, view.__name__, view, methods=["GET"])
+    return bp
+
+
+def blueprints() -> list[Blueprint]:
+    """One blueprint per resource with read routes."""
+    return [blueprint(r) for r in resources.REGISTRY.values() if r.list_rule or r.item_rule]

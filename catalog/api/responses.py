@@ -1,0 +1,67 @@
+"""Building answers: JSON, single records with their ETags, pages of collections, 404s."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, request
+
+from .. import queries, resources, store
+from ..db import get_db
+from ..errors import APIError
+from ..operations import JSON
+from ..resource import Key, Resource
+from .args import filters_of, negotiate
+from .formats import csv_response
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """A JSON response (the standard library's C encoder: bodies hold only JSON types)."""
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=JSON)
+
+
+def not_found(noun: str, key: str) -> APIError:
+    """The 404 for a record that does not exist."""
+    return APIError(404, f"There is no {noun} {key!r}.", problem="not-found")
+
+
+def existing(name: str, key: Key) -> dict[str, Any]:
+    """A record this request reads, or a 404 naming it."""
+    resource = resources.get(name)
+    record = queries.get_by_key(get_db(), resource, key)
+    if record is None:
+        raise not_found(resource.noun, key[-1])
+    return record
+
+
+def record_response(record: dict[str, Any], status: int = 200) -> Response:
+    """A record with its strong ETag; 304 when the client already has this version."""
+    tag = store.etag(record)
+    if status == 200 and request.if_none_match.contains(tag.strip('"')):
+        response = Response(status=304)
+    else:
+        response = json_response(record, status)
+    response.headers["ETag"] = tag
+    return response
+
+
+def collection_response(
+    resource: Resource, args: dict[str, Any], scope: dict[str, Any] | None = None
+) -> Response:
+    """A page of a collection as JSON, or every matching row as CSV; `scope` adds filters."""
+    filters = filters_of(args) | (scope or {})
+    chosen = negotiate(args, resource.formats)
+    conn = get_db()
+    if chosen == "csv":
+        rows = queries.list_records(conn, resource, filters, sort=args["sort"])
+        return csv_response(resource.fields, rows, f"{resource.name}.csv")
+    items, next_cursor = queries.page(
+        conn, resource, filters, sort=args["sort"], limit=args["limit"], cursor=args.get("cursor")
+    )
+    response = json_response({"items": items, "next_cursor": next_cursor})
+    if next_cursor:
+        query = request.args.to_dict() | {"cursor": next_cursor}
+        response.headers["Link"] = f'<{request.path}?{urlencode(query)}>; rel="next"'
+    return response

@@ -1,0 +1,21 @@
+"""Settings: the defaults, and how a boolean one is read. Every other module asks here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE": "catalog.db",
+    "READ_ONLY": False,  # a replica: the database opened read-only, writes refused
+    "READ_REQUIRES_TOKEN": False,  # reads need a token too (health and docs stay public)
+    "MAX_CONTENT_LENGTH": 256 * 1024,  # request bodies; larger ones get a 413
+    "CACHE_MAX_AGE": 60,  # seconds a read may be reused without asking again
+    "RESPONSE_CACHE_BYTES": 32 * 1024 * 1024,  # rendered reads kept per worker (0: none)
+}
+
+
+def flag(app: Flask, name: str) -> bool:
+    """A boolean setting, from CATALOG_* (JSON-parsed: true/1) or test config."""
+    return app.config.get(name, False) in (True, 1, "1", "true", "yes")

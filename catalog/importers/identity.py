@@ -1,0 +1,96 @@
+"""Which catalog model a registry's model id names: prefixes and suffixes off, then a key.
+
+Clouds decorate a maker's id (Bedrock's `us.anthropic.claude-sonnet-4-5-20250929-v1:0`, Vertex's
+`claude-sonnet-4-5@20250929`, a gateway's `anthropic/claude-sonnet-4.5`); `strip` takes the
+decoration off and `key` compares what is left without punctuation or a snapshot date.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+GEO_PREFIX = re.compile(r"^(us|eu|apac|au|jp|ca|global|us-gov)\.")
+VENDOR_PREFIX = re.compile(r"^([a-z0-9-]+)\.(?=[a-z])")
+VERSION_SUFFIX = re.compile(r"(-v?\d+:\d+|-v\d+|:\d+)$")
+VARIANT_SUFFIX = re.compile(r"(@[a-z0-9-]+|:[a-z][a-z0-9-]*)$")
+FIREWORKS_DOT = re.compile(r"(\d)p(\d)")
+CLAUDE_ORDER = re.compile(r"^claude-(\d+(?:[.-]\d+)?)-(opus|sonnet|haiku)$")
+SNAPSHOT = re.compile(r"(-\d{8}|-\d{4}-\d{2}-\d{2}|-latest)$")
+
+
+def strip(platform: str, file_id: str) -> tuple[str, str, str | None]:
+    """(the model id without decoration, the id before its version suffix went, its maker:
+    Bedrock's vendor prefix or a gateway's folder, when the id names one)."""
+    folder, _, name = unquote(file_id).lower().rpartition("/")  # `meta-llama%2Fllama-4-...`
+    vendor = folder.split("/")[-1] or None
+    if platform == "amazon-bedrock":
+        name = GEO_PREFIX.sub("", name)
+        found = VENDOR_PREFIX.match(name)
+        if found:
+            vendor, name = found.group(1), name[found.end() :]
+    if platform == "fireworks-ai":
+        name = FIREWORKS_DOT.sub(r"\1.\2", name)  # `deepseek-v3p1` is DeepSeek V3.1
+    raw = name
+    name = VARIANT_SUFFIX.sub("", name)
+    name = VERSION_SUFFIX.sub("", name)
+    return name, raw, vendor
+
+
+def bare_cloud_id(platform: str, file_id: str) -> str:
+    """The id a cloud's bill shows, without Bedrock's cross-region prefix."""
+    return GEO_PREFIX.sub("", file_id) if platform == "amazon-bedrock" else file_id
+
+
+def undated(model_id: str) -> str:
+    """The id without a snapshot date (`-20250929`, `-2024-08-06`) or `-latest`."""
+    return SNAPSHOT.sub("", model_id)
+
+
+# How hosts mark one model served another way (quantized, sped up, in an enclave, as a managed
+# service): the same model, so the same offering, when the plain id is known.
+SERVING_SUFFIX = re.compile(
+    r"-(fp8|fp16|bf16|nvfp4|awq|int4|int8|maas|tee|fast|turbo|lite-fast|high|00\d)$"
+)
+
+
+# The markers no maker puts in a model's own name: a host's new model is named without them.
+HOSTING_SUFFIX = re.compile(r"-(fp8|fp16|bf16|nvfp4|awq|int4|int8|maas|tee)$")
+
+
+def plainer(model_id: str, pattern: re.Pattern[str] = SERVING_SUFFIX) -> list[str]:
+    """The id with serving suffixes taken off one at a time (`x-fp8-fast`: `x-fp8`, `x`)."""
+    found = []
+    while (shorter := pattern.sub("", model_id)) != model_id:
+        found.append(model_id := shorter)
+    return found
+
+
+def plainest(model_id: str) -> str:
+    """The id without the hosting markers no maker uses (`deepseek-v3.1-terminus-tee`)."""
+    return ([model_id, *plainer(model_id, HOSTING_SUFFIX)])[-1]
+
+
+def reordered(model_id: str) -> str | None:
+    """Claude 4 and later put the tier first (`claude-sonnet-4-6`); some hosts do not."""
+    found = CLAUDE_ORDER.match(model_id)
+    return f"claude-{found.group(2)}-{found.group(1)}" if found else None
+
+
+def key(model_id: str) -> str:
+    """What two spellings of one model share: lowercase letters and digits, no snapshot date."""
+    return re.sub(r"[^a-z0-9]", "", undated(model_id.lower()))
+
+
+def slug(model_id: str) -> str:
+    """A catalog id for a model the catalog lacks: the undated id, lowercased."""
+    text = re.sub(r"[^a-z0-9._-]+", "-", undated(model_id.lower())).strip("-._")
+    return text or model_id.lower()
+
+
+def is_variant(platform: str, file_id: str) -> bool:
+    """Whether the id is a cross-region or tier variant (`us.`..., `...:free`) of another."""
+    name = file_id.rsplit("/", 1)[-1]
+    return bool(
+        (platform == "amazon-bedrock" and GEO_PREFIX.match(name)) or re.search(r":[a-z]", name)
+    )

@@ -1,0 +1,123 @@
+"""models.dev's files through git history: reading them, and the facts one file's versions
+hold on their own (its prices each time a commit changed them, since when it says deprecated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from . import gitlog
+
+ORIGIN = "models.dev"
+REPO_URL = "https://github.com/anomalyco/models.dev"
+UNITS = {
+    "input": "input-1m-tokens",
+    "output": "output-1m-tokens",
+    "cache_read": "cached-input-1m-tokens",
+    "cache_write": "cache-write-1m-tokens",
+}
+
+
+def link(commit: str, path: str) -> str:
+    """A reader's link to the file as that commit had it."""
+    return f"{REPO_URL}/blob/{commit}/{quote(path, safe='/:@')}"
+
+
+@dataclass
+class File:
+    """One registry file through history: its versions (oldest first) and parsed contents."""
+
+    path: str
+    versions: list[gitlog.Version]
+    contents: dict[str, dict[str, Any]]  # by blob
+
+    @property
+    def latest(self) -> dict[str, Any]:
+        """The newest readable version's content (a deleted file keeps its last)."""
+        for version in reversed(self.versions):
+            if version.blob in self.contents:
+                return self.contents[version.blob]
+        return {}
+
+    def listed(self) -> list[gitlog.Version]:
+        """The versions that exist and parse, oldest first."""
+        return [v for v in self.versions if v.blob in self.contents]
+
+
+def read_checkout(
+    checkout: Path,
+    rev: str = "HEAD",
+    progress: Callable[[int], Callable[[int], None]] | None = None,
+) -> tuple[str, dict[str, File], int]:
+    """(commit, files by path, unreadable historical versions); bad input is a SourceError."""
+    commit = gitlog.resolve(checkout, rev)
+    head = gitlog.tree(checkout, commit, "providers")
+    if not any(p.count("/") >= 3 and p.split("/")[2] == "models" for p in head):
+        raise gitlog.SourceError(
+            f"{checkout}: not shaped like models.dev (no providers/<p>/models/*.toml at {commit})"
+        )
+    versions = gitlog.follow_links(
+        checkout, gitlog.history(checkout, commit, ("providers", "models"))
+    )
+    blobs = sorted({v.blob for v in versions if v.blob})
+    parsed, broken = gitlog.parse_blobs(checkout, blobs, progress)
+    heads = {**head, **gitlog.tree(checkout, commit, "models")}
+    for path, blob in sorted(heads.items()):
+        if blob in broken:
+            raise gitlog.SourceError(f"{checkout / path}: not valid TOML")
+    files: dict[str, File] = {}
+    for version in versions:
+        files.setdefault(version.path, File(version.path, [], parsed)).versions.append(version)
+    return commit, files, sum(1 for v in versions if v.blob in broken)
+
+
+def amount(value: Any) -> str | None:
+    """A price as a decimal string with at least two places ("3.00", "0.075")."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return None
+    number = Decimal(str(value))
+    if number.as_tuple().exponent > -2:  # type: ignore[operator]
+        number = number.quantize(Decimal("0.01"))
+    return format(number, "f")
+
+
+def price_records(offering: str, file: File) -> list[dict[str, Any]]:
+    """A price record for each unit each time a commit changed it (the day's last change wins)."""
+    found: dict[str, dict[str, Any]] = {}
+    last: dict[str, str] = {}
+    for version in file.listed():
+        cost = file.contents[version.blob or ""].get("cost")
+        if not isinstance(cost, dict):
+            continue
+        for name, unit in UNITS.items():
+            value = amount(cost.get(name))
+            if value is None or last.get(unit) == value:
+                continue
+            last[unit] = value
+            found[f"{offering}:{unit}:{version.day}"] = {
+                "id": f"{offering}:{unit}:{version.day}",
+                "offering": offering,
+                "region": None,
+                "unit": unit,
+                "amount": value,
+                "currency": "USD",
+                "effective_from": version.day,
+                "effective_from_certainty": "on-or-before",
+                "source": link(version.commit, version.path),
+                "origin": ORIGIN,
+            }
+    return list(found.values())
+
+
+def deprecation(file: File) -> gitlog.Version | None:
+    """The version from which the file has said `status = "deprecated"` without a break."""
+    since = None
+    for version in file.listed():
+        deprecated = file.contents[version.blob or ""].get("status") == "deprecated"
+        since = (since or version) if deprecated else None
+    return since

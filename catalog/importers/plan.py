@@ -1,0 +1,259 @@
+"""What an import would do (a plan, built without writing) and the one function that writes it.
+
+A plan holds the records to create or change, in fixture form and validated, the price records
+the import found (carried, not stored: the price resource is not built yet), and a report of
+every decision: added, changed, kept (the catalog's own fact took precedence) and refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import ValidationError
+
+from .. import queries, resources, rules, schemas, store
+
+Record = dict[str, Any]
+# (existing offering, the import's candidate) -> (what to store, a decision worth reporting)
+Merge = Callable[[Record, Record], tuple[Record, str | None]]
+
+# How sure a date is, surest first; a registry's "listed by this commit" is on-or-before.
+SURENESS = {"exact": 4, "month": 3, "on-or-before": 2, "inferred": 1, "announced": 0}
+
+
+class SourceError(Exception):
+    """A source that cannot be imported; the message names the path or file."""
+
+
+class ImportRefused(Exception):
+    """A plan the store will not take as a whole (checked again inside the transaction)."""
+
+
+@dataclass
+class Report:
+    """Every decision of an import, as (what, why) lines per kind."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[tuple[str, str]] = field(default_factory=list)
+    kept: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        return {
+            "added": self.added,
+            "changed": [{"record": r, "why": w} for r, w in self.changed],
+            "kept": [{"record": r, "why": w} for r, w in self.kept],
+            "refused": [{"what": r, "why": w} for r, w in self.refused],
+        }
+
+
+@dataclass
+class Plan:
+    """Records to write (parents first), prices found, and the report."""
+
+    source: str
+    records: dict[str, list[Record]] = field(default_factory=dict)
+    prices: list[Record] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+
+    def count(self) -> int:
+        """How many records the plan writes."""
+        return sum(len(rows) for rows in self.records.values())
+
+
+def validated(collection: str, record: Record) -> Record:
+    """The record as its resource schema loads it; ValueError says what is wrong."""
+    resource = resources.get(collection)
+    try:
+        loaded: Record = resource.schema().load(record)
+    except ValidationError as error:
+        problems = schemas.flatten_errors(error.messages)
+        raise ValueError("; ".join(f"{k}: {' '.join(v)}" for k, v in problems.items())) from None
+    broken = resource.problems(loaded)
+    if broken:
+        raise ValueError("; ".join(f"{k}: {' '.join(v)}" for k, v in broken.items()))
+    return loaded
+
+
+def existing(conn: sqlite3.Connection, collection: str) -> dict[str, Record]:
+    """The collection's records in fixture form, by id."""
+    spec = resources.get(collection)
+    return {r["id"]: store.fixture_form(r) for r in queries.list_records(conn, spec, {})}
+
+
+def prefer_earlier(mine: str) -> Merge:
+    """The curated-precedence rule for an offering's start: the catalog's own fact stays unless
+    the import has strictly better evidence (a surer certainty, or an earlier on-or-before or
+    month date); an exact date is never replaced."""
+
+    def merge(old: Record, new: Record) -> tuple[Record, str | None]:
+        if old["origin"] == mine:  # its own record: renewed, but silence is not a retraction
+            kept = {"regions": old["regions"]} if not new["regions"] else {}
+            if new["deprecated_from"] is None:
+                kept |= {n: old[n] for n in old if n.startswith("deprecated_from")}
+            return {**new, **kept}, None
+        start = ("available_from", "available_from_certainty", "available_from_source")
+        if all(old[name] == new[name] for name in start):
+            return old, None  # an earlier run already took the import's start
+        ours, theirs = old["available_from_certainty"], new["available_from_certainty"]
+        earlier = new["available_from"] < old["available_from"]
+        surer = SURENESS[theirs] > SURENESS[ours]
+        better = ours != "exact" and (surer or (earlier and ours in ("on-or-before", "month")))
+        was = f"{old['available_from'][:10]} ({ours})"
+        offered = f"{new['available_from'][:10]} ({theirs}, {new['available_from_source']})"
+        if not better:
+            return old, f"kept {old['origin']} start {was} over {mine}'s {offered}"
+        merged = dict(old)
+        for name in start:
+            merged[name] = new[name]
+        return merged, f"{mine} has better evidence: start {offered}, was {was}"
+
+    return merge
+
+
+def take(why: str) -> Merge:
+    """A merge that stores the import's record as built, with the reason it gives."""
+
+    def merge(old: Record, new: Record) -> tuple[Record, str | None]:
+        return new, why
+
+    return merge
+
+
+class Planner:
+    """Builds a plan against the catalog as it is: new parents, offerings merged or refused."""
+
+    def __init__(self, conn: sqlite3.Connection, source: str) -> None:
+        self.plan = Plan(source)
+        self.known = {c: existing(conn, c) for c in ("providers", "clouds", "models", "offerings")}
+        regions = queries.list_records(conn, resources.get("regions"), {})
+        self.known["regions"] = {f"{r['cloud']}/{r['id']}": store.fixture_form(r) for r in regions}
+        self.windows = list(existing(conn, "exclusivity-windows").values())
+        self.new: dict[str, dict[str, Record]] = {c: {} for c in resources.WRITABLE}
+
+    def lookup(self, collection: str, key: str) -> Record | None:
+        """A record the catalog has, or that this plan adds."""
+        return self.new[collection].get(key) or self.known.get(collection, {}).get(key)
+
+    def add_parent(self, collection: str, record: Record) -> bool:
+        """Add a provider, cloud, model or region the catalog lacks; known ones stay as they are."""
+        key = record["id"] if collection != "regions" else f"{record['cloud']}/{record['id']}"
+        if self.lookup(collection, key) is not None or key in self.new[collection]:
+            return True
+        try:
+            self.new[collection][key] = validated(collection, record)
+        except ValueError as error:
+            self.plan.report.refused.append((f"{collection}/{key}", f"invalid: {error}"))
+            return False
+        self.plan.report.added.append(f"{collection}/{key}")
+        return True
+
+    def contradiction(self, offering: Record) -> str | None:
+        """The window the offering would break, named, or None."""
+        model = self.lookup("models", offering["model"])
+        cloud = self.lookup("clouds", offering["cloud"])
+        if model is None or cloud is None:
+            return f"no model {offering['model']!r} or cloud {offering['cloud']!r} to offer it on"
+        for window in self.windows:
+            if rules.contradicts(offering, model, cloud, window):
+                until = window["ends_at"][:10] if window["ends_at"] else "further notice"
+                return (
+                    f"contradicts exclusivity window {window['id']!r} ({window['holder']} holds "
+                    f"{window['model'] or window['provider']} from {window['starts_at'][:10]} "
+                    f"until {until})"
+                )
+        return None
+
+    def offer(self, candidate: Record, merge: Merge, where: str) -> bool:
+        """Plan one offering: added, merged into the catalog's own, kept or refused."""
+        key = candidate["id"]
+        old = self.known["offerings"].get(key)
+        try:
+            record = validated("offerings", candidate)
+            decision = None
+            if old is not None:
+                record, decision = merge(old, record)
+                record = validated("offerings", record)
+        except ValueError as error:
+            self.plan.report.refused.append((where, f"invalid: {error}"))
+            return False
+        if old is not None and record == old:
+            if decision:
+                self.plan.report.kept.append((f"offerings/{key}", decision))
+            return True
+        conflict = self.contradiction(record)
+        if conflict:
+            self.plan.report.refused.append((f"offerings/{key} ({where})", conflict))
+            return False
+        self.new["offerings"][key] = record
+        if old is None:
+            self.plan.report.added.append(f"offerings/{key}")
+        else:
+            why = decision or ", ".join(n for n in record if record[n] != old.get(n))
+            self.plan.report.changed.append((f"offerings/{key}", why))
+        return True
+
+    def finish(self, prices: Iterable[Record] = ()) -> Plan:
+        """The plan: records parents first, prices of offerings that exist or are planned."""
+        self.plan.records = {c: list(rows.values()) for c, rows in self.new.items() if rows}
+        self.plan.prices = [p for p in prices if self.lookup("offerings", p["offering"])]
+        return self.plan
+
+
+def write_plan(
+    conn: sqlite3.Connection,
+    plan: Plan,
+    actor: str,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Apply the plan in one transaction, through the store the API writes with (feed, history
+    and the exclusivity rule included); returns how many records changed. Anything the store
+    refuses aborts it all (ImportRefused).
+
+    This is the import's only write: point it elsewhere if the store's interface moves."""
+    written = 0
+    try:
+        with store.writing(conn, actor) as writer:
+            for collection in resources.WRITABLE:  # parents first
+                for record in plan.records.get(collection, []):
+                    if writer.put(collection, record):
+                        written += 1
+                    if progress:
+                        progress(1)
+    except store.Refused as refused:
+        raise ImportRefused(f"{refused.detail} Nothing was written.") from None
+    return written
+
+
+def report_lines(plan: Plan) -> list[str]:
+    """The report as lines a maintainer reads: every decision, then the counts."""
+    report = plan.report
+    lines = [f"added    {what}" for what in report.added]
+    lines += [f"changed  {what}: {why}" for what, why in report.changed]
+    lines += [f"kept     {what}: {why}" for what, why in report.kept]
+    lines += [f"refused  {what}: {why}" for what, why in report.refused]
+    added: dict[str, int] = {}
+    for what in report.added:
+        collection = what.split("/", 1)[0]
+        added[collection] = added.get(collection, 0) + 1
+    summary = ", ".join(f"{n} {c}" for c, n in added.items()) or "nothing"
+    lines.append(
+        f"{plan.source}: added {summary}; changed {len(report.changed)}, "
+        f"kept {len(report.kept)}, refused {len(report.refused)}; "
+        f"{len(plan.prices)} price records found (not stored: no price resource yet)"
+    )
+    return lines
+
+
+def report_json(plan: Plan) -> dict[str, Any]:
+    """The report and the plan's records and prices, as JSON-ready data."""
+    return {
+        "source": plan.source,
+        "report": plan.report.as_dict(),
+        "records": plan.records,
+        "prices": plan.prices,
+    }

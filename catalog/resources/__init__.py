@@ -1,0 +1,48 @@
+"""The registry of resources: one declaration per collection, everything else derived from it.
+
+A resource's file here (providers.py, offerings.py, ...) declares its marshmallow schema (its
+fields, written once) and a `Resource` (catalog/resource.py): table, key, URLs, filters (argument
+and SQL together), sort keys and references. From that the SQL (queries.py), the writes
+(store.py), the argument schemas, the routes (api/records.py, api/writes.py), CSV columns and
+openapi.yaml are derived.
+
+Adding a field: the schema in the resource's file, a migration, the fixtures. Adding a resource:
+a file here, a migration, a line in REGISTRY below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..resource import Resource, quote
+from .changes import CHANGES
+from .clouds import CLOUDS
+from .models import MODELS
+from .offerings import OFFERINGS
+from .providers import PROVIDERS
+from .regions import REGIONS
+from .timeline import TIMELINE
+from .windows import WINDOWS
+
+# Every collection, parents before children: references resolve in this order.
+REGISTRY: dict[str, Resource] = {
+    r.name: r for r in (PROVIDERS, CLOUDS, REGIONS, MODELS, OFFERINGS, WINDOWS, CHANGES, TIMELINE)
+}
+WRITABLE: tuple[str, ...] = tuple(name for name, r in REGISTRY.items() if r.writable)
+
+
+def get(name: str) -> Resource:
+    """The resource of a collection name."""
+    return REGISTRY[name]
+
+
+def referrers_of(target: str) -> Iterator[str]:
+    """SQL statements listing the records that refer to one of `target` (":id", ":cloud")."""
+    for resource in REGISTRY.values():
+        for reference in resource.references:
+            if reference.target != target:
+                continue
+            yield reference.referrers or (
+                f"SELECT {resource.label_sql} FROM {quote(resource.table)} AS t "
+                f"WHERE t.{quote(reference.field)} = :id"
+            )

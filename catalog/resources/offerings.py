@@ -1,0 +1,179 @@
+"""Offerings: one model on one cloud under one deployment type."""
+
+import json
+from typing import Any
+
+from marshmallow import fields, validate
+
+from ..fields import (
+    CLOUD_KINDS,
+    DEPLOYMENT_TYPES,
+    ORIGINS,
+    STAGES,
+    dated_fact,
+    query_instant,
+    query_slug,
+    slug,
+    text,
+)
+from ..resource import Child, Filter, Reference, Resource
+from ..schemas import Problems, Record, in_order, together, unique
+from .regions import GEOGRAPHY
+
+
+class OfferingSchema(Record):
+    id = slug(required=True, example="aws:mistral-large-2402:serverless")
+    model = slug(required=True)
+    cloud = slug(required=True)
+    deployment_type = fields.String(required=True, validate=validate.OneOf(DEPLOYMENT_TYPES))
+    cloud_model_id = text(300, required=True, metadata={"description": "The cloud's own model id."})
+    cloud_model_version = text(100, allow_none=True, load_default=None)
+    regions = fields.List(
+        slug(),
+        required=True,
+        validate=[validate.Length(max=500), unique],
+        metadata={
+            "description": "The cloud's region ids; empty where the platform has none.",
+            "uniqueItems": True,
+        },
+    )
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    available_from, available_from_certainty, available_from_source = dated_fact(
+        "Available from this instant (inclusive).", required=True
+    )
+    deprecated_from, deprecated_from_certainty, deprecated_from_source = dated_fact(
+        "Deprecated from this instant: still served, not for new work.", required=False
+    )
+    retired_from, retired_from_certainty, retired_from_source = dated_fact(
+        "Retired from this instant (exclusive end of availability).", required=False
+    )
+    notes = text(2000, allow_none=True, load_default=None)
+    origin = fields.String(
+        load_default="curated",
+        validate=validate.OneOf(ORIGINS),
+        metadata={
+            "description": "Who recorded it: a maintainer (curated) or a public registry's import."
+        },
+    )
+
+
+def _rules(record: dict[str, Any]) -> Problems:
+    found: Problems = {}
+    for name in ("deprecated_from", "retired_from"):
+        found |= together(record, name)
+    found |= in_order(record, "available_from", "retired_from")
+    found |= in_order(record, "available_from", "deprecated_from")
+    return found
+
+
+# Bedrock's cross-region inference profiles prefix the model id with a geography; a bill shows
+# the prefixed id. Matching tries the id as given, without such a prefix, and with each.
+BILLING_PREFIXES = ("us.", "eu.", "apac.", "us-gov.", "global.", "jp.", "au.", "ca.")
+
+
+def billing_ids(cloud_model_id: str) -> str:
+    """Every spelling of a billed model id that names the same offering, as a JSON array."""
+    bare = cloud_model_id
+    for prefix in BILLING_PREFIXES:
+        if bare.startswith(prefix):
+            bare = bare.removeprefix(prefix)
+            break
+    return json.dumps(sorted({cloud_model_id, bare, *(p + bare for p in BILLING_PREFIXES)}))
+
+
+def _regions(record: Any) -> list[tuple[str, ...]]:
+    return [(record["cloud"], region) for region in record["regions"]]
+
+
+_MODEL_IN = "t.model IN (SELECT id FROM models WHERE {0} = :{0})"
+
+OFFERINGS = Resource(
+    name="offerings",
+    noun="offering",
+    schema=OfferingSchema,
+    table="offerings",
+    list_rule="/offerings",
+    item_rule="/offerings/<offering_id>",
+    list_doc="List offerings; `at` keeps those available at that instant.",
+    item_doc="Get one offering.",
+    sorts=("id", "available_from", "model", "cloud", "created_at", "updated_at"),
+    filters={
+        "model": Filter(query_slug("Only offerings of this model."), "t.model = :model"),
+        "family": Filter(
+            query_slug("Only offerings of models of this family."), _MODEL_IN.format("family")
+        ),
+        "provider": Filter(
+            query_slug("Only offerings of this provider's models."), _MODEL_IN.format("provider")
+        ),
+        "cloud": Filter(query_slug("Only offerings on this cloud."), "t.cloud = :cloud"),
+        "cloud_kind": Filter(
+            fields.String(
+                validate=validate.OneOf(CLOUD_KINDS),
+                metadata={"description": "Only offerings on clouds of this kind."},
+            ),
+            "t.cloud IN (SELECT id FROM clouds WHERE kind = :cloud_kind)",
+        ),
+        "cloud_model_id": Filter(
+            text(
+                300,
+                metadata={
+                    "description": "The id a cloud's bill shows (cross-region prefixes such as "
+                    "Bedrock's us., eu. or global. included): the offerings it names. An unknown "
+                    "id is an empty list."
+                },
+            ),
+            "t.cloud_model_id IN (SELECT value FROM json_each(:cloud_model_id))",
+            bind=billing_ids,
+        ),
+        "region": Filter(
+            query_slug("Only offerings in this region (the cloud's region id)."),
+            "EXISTS (SELECT 1 FROM offering_regions r WHERE r.offering = t.id "
+            "AND r.region = :region)",
+        ),
+        "geography": Filter(
+            fields.String(
+                validate=validate.Regexp(GEOGRAPHY),
+                metadata={"description": "Only offerings in a region of this geography (US, EU)."},
+            ),
+            "EXISTS (SELECT 1 FROM offering_regions r JOIN regions g "
+            "ON g.cloud = r.cloud AND g.id = r.region "
+            "WHERE r.offering = t.id AND g.geography = :geography)",
+        ),
+        "deployment_type": Filter(
+            fields.String(
+                validate=validate.OneOf(DEPLOYMENT_TYPES),
+                metadata={"description": "Only this deployment type."},
+            ),
+            "t.deployment_type = :deployment_type",
+        ),
+        "stage": Filter(
+            fields.String(
+                validate=validate.OneOf(STAGES), metadata={"description": "Only this stage."}
+            ),
+            "t.stage = :stage",
+        ),
+        "at": Filter(
+            query_instant(
+                "Only offerings available at this instant (available_from <= at < retired_from)."
+            ),
+            "t.available_from <= :at AND (t.retired_from IS NULL OR t.retired_from > :at)",
+        ),
+    },
+    computed={
+        "regions": "(SELECT json_group_array(region) FROM "
+        "(SELECT region FROM offering_regions WHERE offering = t.id ORDER BY position))"
+    },
+    children={"regions": Child("offering_regions", "offering", "region", copied=("cloud",))},
+    references=(
+        Reference("model", "models"),
+        Reference("cloud", "clouds"),
+        Reference(
+            "regions",
+            "regions",
+            keys=_regions,
+            referrers="SELECT 'offerings/' || offering FROM offering_regions "
+            "WHERE cloud = :cloud AND region = :id",
+        ),
+    ),
+    rules=_rules,
+)

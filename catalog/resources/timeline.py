@@ -1,0 +1,62 @@
+"""The timeline: every dated fact as an event (a view over offerings and windows)."""
+
+from marshmallow import Schema, fields, validate
+
+from ..fields import CERTAINTIES, Instant, query_instant, query_slug, url
+from ..resource import Filter, Resource
+from .windows import COVERS_MODEL
+
+EVENTS = (
+    "offering-available",
+    "offering-deprecated",
+    "offering-retired",
+    "window-starts",
+    "window-ends",
+)
+
+
+class TimelineEventSchema(Schema):
+    id = fields.String(
+        required=True, metadata={"description": "Stable: the event kind and record id."}
+    )
+    at = Instant(required=True)
+    event = fields.String(required=True, validate=validate.OneOf(EVENTS))
+    certainty = fields.String(required=True, validate=validate.OneOf(CERTAINTIES))
+    source = url(required=True)
+    summary = fields.String(required=True)
+    offering = fields.String(required=True, allow_none=True)
+    window = fields.String(required=True, allow_none=True)
+    model = fields.String(required=True, allow_none=True)
+    provider = fields.String(required=True, allow_none=True)
+    cloud = fields.String(required=True)
+    updated_at = Instant(
+        required=True, metadata={"description": "When the underlying record last changed."}
+    )
+
+
+TIMELINE = Resource(
+    name="timeline",
+    noun="event",
+    schema=TimelineEventSchema,
+    table="timeline_events",
+    writable=False,
+    generic_list=False,  # api/timeline.py: it also answers as iCalendar
+    args_name="TimelineArgs",
+    sorts=("at", "id"),
+    formats=("json", "csv", "ics"),
+    filters={
+        "model": Filter(
+            query_slug("Only events of this model (windows that cover it included)."),
+            COVERS_MODEL,
+        ),
+        "provider": Filter(
+            query_slug("Only events of this provider's models."), "t.provider = :provider"
+        ),
+        "cloud": Filter(
+            query_slug("Only events on this cloud (a window's holder)."), "t.cloud = :cloud"
+        ),
+        "from": Filter(query_instant("Only events at or after this instant."), "t.at >= :from"),
+        "to": Filter(query_instant("Only events before this instant."), "t.at < :to"),
+        "window": Filter(None, 't."window" = :window'),
+    },
+)

@@ -1,0 +1,122 @@
+"""Exclusivity windows: periods in which one cloud alone may offer a model (or a provider's)."""
+
+from typing import Any
+
+from marshmallow import fields, validate
+
+from ..fields import (
+    BASES,
+    WINDOW_SCOPES,
+    dated_fact,
+    query_instant,
+    query_slug,
+    slug,
+    strict_bool,
+    text,
+)
+from ..resource import Filter, Reference, Resource
+from ..schemas import Problems, Record, in_order, together
+
+WINDOW_STATES = ("upcoming", "active", "ended")
+
+
+class ExclusivityWindowSchema(Record):
+    id = slug(required=True, example="azure-mistral-large-2402")
+    holder = slug(required=True, metadata={"description": "The cloud that holds the exclusivity."})
+    model = slug(
+        allow_none=True, load_default=None, metadata={"description": "Subject: one model."}
+    )
+    provider = slug(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Subject: every model of this provider."},
+    )
+    includes_open_weights = strict_bool(
+        load_default=False,
+        metadata={"description": "Whether a provider-wide window covers open-weight models too."},
+    )
+    scope = fields.String(
+        required=True,
+        validate=validate.OneOf(WINDOW_SCOPES),
+        metadata={
+            "description": "hyperscalers: other hyperscalers are excluded; all-third-party: "
+            "every cloud but the holder and the maker's own platform is excluded."
+        },
+    )
+    basis = fields.String(required=True, validate=validate.OneOf(BASES))
+    starts_at, starts_at_certainty, starts_at_source = dated_fact(
+        "The window opens at this instant (inclusive).", required=True
+    )
+    ends_at, ends_at_certainty, ends_at_source = dated_fact(
+        "The window closes at this instant (exclusive); null: open until further notice.",
+        required=False,
+    )
+    terms = text(4000, required=True)
+
+
+def _rules(record: dict[str, Any]) -> Problems:
+    found: Problems = {}
+    if (record["model"] is None) == (record["provider"] is None):
+        found["model"] = ["Give exactly one of model and provider."]
+    found |= together(record, "ends_at")
+    found |= in_order(record, "starts_at", "ends_at")
+    return found
+
+
+# Rows whose subject covers the model :model: the model itself, or its provider's models
+# (open-weight ones only where the window includes them). rules.covers() says the same in
+# Python; a test holds the two to each other.
+COVERS_MODEL = (
+    "(t.model = :model OR (t.model IS NULL "
+    "AND t.provider = (SELECT provider FROM models WHERE id = :model) "
+    "AND (t.includes_open_weights = 1 OR (SELECT open_weights FROM models WHERE id = :model) = 0)))"
+)
+
+WINDOWS = Resource(
+    name="exclusivity-windows",
+    noun="exclusivity window",
+    schema=ExclusivityWindowSchema,
+    table="exclusivity_windows",
+    list_rule="/exclusivity-windows",
+    item_rule="/exclusivity-windows/<window_id>",
+    item_doc="Get one exclusivity window.",
+    ident="window",
+    generic_list=False,  # api/windows.py: it also answers as iCalendar
+    sorts=("id", "starts_at", "holder", "created_at", "updated_at"),
+    formats=("json", "csv", "ics"),
+    filters={
+        "model": Filter(
+            query_slug(
+                "Only windows whose subject covers this model (provider-wide ones included)."
+            ),
+            COVERS_MODEL,
+        ),
+        "provider": Filter(
+            query_slug("Only windows on this provider or on one of its models."),
+            "(t.provider = :provider OR t.model IN "
+            "(SELECT id FROM models WHERE provider = :provider))",
+        ),
+        "cloud": Filter(query_slug("Only windows this cloud holds."), "t.holder = :cloud"),
+        "state": Filter(
+            fields.String(
+                validate=validate.OneOf(WINDOW_STATES),
+                metadata={"description": "Only windows in this state at `at`."},
+            ),
+            "(CASE WHEN t.starts_at > :at THEN 'upcoming' "
+            "WHEN t.ends_at IS NOT NULL AND t.ends_at <= :at THEN 'ended' ELSE 'active' END) "
+            "= :state",
+        ),
+        "at": Filter(query_instant("The instant `state` is judged at (default: now)."), None),
+        "ends_before": Filter(
+            query_instant("Only windows that end before this instant (open ones never do)."),
+            "t.ends_at IS NOT NULL AND t.ends_at < :ends_before",
+        ),
+    },
+    references=(
+        Reference("holder", "clouds"),
+        Reference("model", "models"),
+        Reference("provider", "providers"),
+    ),
+    rules=_rules,
+    now_when=("state",),
+)
