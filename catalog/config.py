@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -19,3 +20,8 @@ DEFAULTS: dict[str, Any] = {
 def flag(app: Flask, name: str) -> bool:
     """A boolean setting, from CATALOG_* (JSON-parsed: true/1) or test config."""
     return app.config.get(name, False) in (True, 1, "1", "true", "yes")
+
+
+def database_path() -> str:
+    """The database file the settings name (CATALOG_DATABASE, default catalog.db), for the CLI."""
+    return os.environ.get("CATALOG_DATABASE") or str(DEFAULTS["DATABASE"])

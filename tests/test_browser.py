@@ -34,8 +34,9 @@ FLAGS = (
     "--window-size=1280,900",
 )
 PAGES = [
+    "/",
     "/?at=2024-03-15",
-    "/?at=2024-03-15&provider=mistral-ai",
+    "/?at=2024-03-15&family=mistral-large",
     "/models/mistral-large-2402?at=2024-03-15",
     "/timeline",
 ]
@@ -93,15 +94,15 @@ def states(browser: webdriver.Chrome, model: str) -> dict[str, str]:
 
 
 def test_the_seed_story_in_the_browser(server: Server, browser: webdriver.Chrome) -> None:
-    visit(browser, server.url + "/?at=2024-03-15")
+    visit(browser, server.url + "/?at=2024-03-15&family=mistral-large")
     march = states(browser, "mistral-large-2402")
     assert march["azure"] == "exclusive" and march["aws"] == "excluded"
-    visit(browser, server.url + "/?at=2024-06-01")
+    visit(browser, server.url + "/?at=2024-06-01&family=mistral-large")
     assert states(browser, "mistral-large-2402")["aws"] == "available"
 
 
 def test_the_date_picker_and_filters_work(server: Server, browser: webdriver.Chrome) -> None:
-    visit(browser, server.url + "/?at=2024-06-01&provider=mistral-ai")
+    visit(browser, server.url + "/?at=2024-06-01&provider=mistral-ai&family=mistral-large")
     maker = browser.find_element(By.CSS_SELECTOR, "select[name=provider]")
     assert maker.get_attribute("value") == "mistral-ai"
     assert {c[0] for c in _models(browser)} == {"mistral-ai"}
@@ -160,7 +161,7 @@ def test_pages_are_local_clean_and_accessible(
 
 
 def test_the_tip_shows_on_focus(server: Server, browser: webdriver.Chrome) -> None:
-    visit(browser, server.url + "/?at=2024-03-15&provider=mistral-ai")
+    visit(browser, server.url + "/?at=2024-03-15&family=mistral-large")
     link = browser.find_element(
         By.CSS_SELECTOR, 'td[data-model="mistral-large-2402"][data-cloud="aws"] a'
     )

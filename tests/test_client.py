@@ -35,18 +35,20 @@ def test_write_cycle_and_history(live: tuple[str, str]) -> None:
     url, token = live
     client = Client(url, token=token)
     last = client.changes()[-1]["seq"]
-    created, etag = client.create("providers", {"id": "ai21", "name": "AI21 Labs"})
-    assert created["id"] == "ai21"
-    patched, etag = client.patch("providers/ai21", {"website": "https://www.ai21.com"}, etag)
-    assert patched["website"] == "https://www.ai21.com"
-    replaced, etag = client.replace("providers/ai21", {"name": "AI21"}, etag)
+    created, etag = client.create("providers", {"id": "example-maker", "name": "Example Labs"})
+    assert created["id"] == "example-maker"
+    patched, etag = client.patch(
+        "providers/example-maker", {"website": "https://www.example.org"}, etag
+    )
+    assert patched["website"] == "https://www.example.org"
+    replaced, etag = client.replace("providers/example-maker", {"name": "Example"}, etag)
     assert replaced["website"] is None  # a replacement, not a merge
     with pytest.raises(CatalogError) as stale:
-        client.delete("providers/ai21", '"stale"')
+        client.delete("providers/example-maker", '"stale"')
     assert stale.value.status == 412
-    assert client.read("providers/ai21") == (replaced, etag)
-    client.delete("providers/ai21", etag)
-    assert [c["action"] for c in client.history("providers/ai21")] == [
+    assert client.read("providers/example-maker") == (replaced, etag)
+    client.delete("providers/example-maker", etag)
+    assert [c["action"] for c in client.history("providers/example-maker")] == [
         "create",
         "update",
         "update",

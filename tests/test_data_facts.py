@@ -215,8 +215,10 @@ def test_every_date_has_a_source_and_a_certainty() -> None:
                 assert urlsplit(triple[2]).scheme == "https", (record["id"], name)
 
 
-def test_every_record_is_curated() -> None:
-    assert {r.get("origin", "curated") for r in records("offerings").values()} == {"curated"}
+def test_every_offering_says_who_recorded_it() -> None:
+    origins = [r.get("origin", "curated") for r in records("offerings").values()]
+    assert set(origins) <= {"curated", "models.dev", "litellm"}
+    assert origins.count("curated") >= 121  # the hand-checked core stays whole
 
 
 def canonical(record: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:

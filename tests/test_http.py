@@ -55,15 +55,15 @@ def test_a_write_changes_list_etags(writable_app: Flask, tokens: dict[str, str])
     assert client.get("/v1/providers", headers={"If-Modified-Since": modified}).status_code == 304
     client.post(
         "/v1/providers",
-        json={"id": "ai21", "name": "AI21 Labs"},
+        json={"id": "example-maker", "name": "Example Labs"},
         headers={"Authorization": f"Bearer {tokens['write']}"},
     )
     after = client.get("/v1/providers", headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200
     assert after.headers["ETag"] != before.headers["ETag"]
     # The rendered answer kept for the old version is not served for the new one.
-    assert "ai21" not in {p["id"] for p in before.json["items"]}
-    assert "ai21" in {p["id"] for p in client.get("/v1/providers").json["items"]}
+    assert "example-maker" not in {p["id"] for p in before.json["items"]}
+    assert "example-maker" in {p["id"] for p in client.get("/v1/providers").json["items"]}
 
 
 def test_kept_answers_are_the_same_bytes(client: FlaskClient) -> None:

@@ -264,12 +264,16 @@ def test_put_creates_and_unchanged_writes_record_nothing(
     client: FlaskClient, tokens: dict[str, str]
 ) -> None:
     writer = bearer(tokens["write"])
-    provider = {"id": "ai21", "name": "AI21 Labs", "website": "https://www.ai21.com"}
-    created = client.put("/v1/providers/ai21", json=provider, headers=writer)
-    assert created.status_code == 201 and created.headers["Location"] == "/v1/providers/ai21"
+    provider = {"id": "example-maker", "name": "Example Labs", "website": "https://www.example.org"}
+    created = client.put("/v1/providers/example-maker", json=provider, headers=writer)
+    assert (
+        created.status_code == 201 and created.headers["Location"] == "/v1/providers/example-maker"
+    )
     seq = client.get("/v1/changes?resource=providers&sort=-seq&limit=1").json["items"][0]["seq"]
     again = client.put(
-        "/v1/providers/ai21", json=provider, headers=writer | {"If-Match": created.headers["ETag"]}
+        "/v1/providers/example-maker",
+        json=provider,
+        headers=writer | {"If-Match": created.headers["ETag"]},
     )
     assert again.status_code == 200 and again.headers["ETag"] == created.headers["ETag"]
     assert client.get(f"/v1/changes?after={seq}").json["items"] == []
@@ -283,11 +287,13 @@ def test_change_feed_syncs_incrementally(client: FlaskClient, tokens: dict[str, 
     assert len(first) == seeded  # every seeded record, once
     last = first[-1]["seq"]
     client.post(
-        "/v1/providers", json={"id": "ai21", "name": "AI21 Labs"}, headers=bearer(tokens["write"])
+        "/v1/providers",
+        json={"id": "example-maker", "name": "Example Labs"},
+        headers=bearer(tokens["write"]),
     )
     new = client.get(f"/v1/changes?after={last}").json["items"]
     assert [(c["seq"], c["action"], c["resource"], c["id"], c["actor"]) for c in new] == [
-        (last + 1, "create", "providers", "ai21", "maintainer")
+        (last + 1, "create", "providers", "example-maker", "maintainer")
     ]
     walked: list[int] = []
     url: str | None = "/v1/changes?limit=40"
@@ -303,7 +309,7 @@ def test_as_of_shows_what_was_recorded(
     client: FlaskClient, tokens: dict[str, str], clock: Clock
 ) -> None:
     writer = bearer(tokens["write"])
-    provider = {"id": "ai21", "name": "AI21 Labs"}
+    provider = {"id": "example-maker", "name": "Example Labs"}
 
     def instant() -> str:
         """A second between two writes (recorded_at has whole seconds)."""
@@ -315,29 +321,31 @@ def test_as_of_shows_what_was_recorded(
     created = client.post("/v1/providers", json=provider, headers=writer)
     after_creation = instant()
     changed = client.patch(
-        "/v1/providers/ai21",
-        json={"name": "AI21"},
+        "/v1/providers/example-maker",
+        json={"name": "Example"},
         headers=writer | {"If-Match": created.headers["ETag"]},
     )
     after_change = instant()
-    client.delete("/v1/providers/ai21", headers=writer | {"If-Match": changed.headers["ETag"]})
+    client.delete(
+        "/v1/providers/example-maker", headers=writer | {"If-Match": changed.headers["ETag"]}
+    )
     after_deletion = instant()
 
     def name_as_of(as_of: str) -> str | None:
-        response = client.get(f"/v1/providers/ai21?as_of={as_of}")
+        response = client.get(f"/v1/providers/example-maker?as_of={as_of}")
         return response.json["name"] if response.status_code == 200 else None
 
     assert name_as_of(before_creation) is None
-    assert name_as_of(after_creation) == "AI21 Labs"
-    assert name_as_of(after_change) == "AI21"
+    assert name_as_of(after_creation) == "Example Labs"
+    assert name_as_of(after_change) == "Example"
     assert name_as_of(after_deletion) is None
-    assert client.get("/v1/providers/ai21").status_code == 404
+    assert client.get("/v1/providers/example-maker").status_code == 404
     # Lists and the other reads take as_of too; timestamps are the ones recorded then.
     listed = client.get(f"/v1/providers?as_of={after_change}").json["items"]
-    old = next(p for p in listed if p["id"] == "ai21")
+    old = next(p for p in listed if p["id"] == "example-maker")
     assert old["created_at"] == created.json["created_at"]
     feed_then = client.get(f"/v1/changes?as_of={after_creation}&sort=-seq&limit=1").json["items"]
-    assert [(c["id"], c["action"]) for c in feed_then] == [("ai21", "create")]
+    assert [(c["id"], c["action"]) for c in feed_then] == [("example-maker", "create")]
     # Before the catalog existed there was nothing.
     assert client.get("/v1/models?as_of=2000-01-01").json["items"] == []
 
@@ -384,9 +392,14 @@ def test_reads_can_require_a_token(writable_db: Path, tokens: dict[str, str]) ->
 def test_if_match_on_a_missing_record_fails(client: FlaskClient, tokens: dict[str, str]) -> None:
     """RFC 9110: with no current version nothing matches, so a PUT that expected one fails."""
     writer = bearer(tokens["write"])
-    provider = {"id": "ai21", "name": "AI21 Labs"}
+    provider = {"id": "example-maker", "name": "Example Labs"}
     body = assert_problem(
-        client.put("/v1/providers/ai21", json=provider, headers=writer | {"If-Match": "*"}), 412
+        client.put(
+            "/v1/providers/example-maker", json=provider, headers=writer | {"If-Match": "*"}
+        ),
+        412,
     )
     assert "leave If-Match out" in body["detail"]
-    assert client.put("/v1/providers/ai21", json=provider, headers=writer).status_code == 201
+    assert (
+        client.put("/v1/providers/example-maker", json=provider, headers=writer).status_code == 201
+    )

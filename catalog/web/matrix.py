@@ -18,7 +18,9 @@ from flask import g
 from .. import queries, resources, rules
 from ..fields import CLOUD_KINDS
 
-PAGE_SIZE = 50  # models per page: 50 x 30 clouds stays far under the page-weight target
+# Models per page: as many as keep a page near CELLS cells (the page's weight and render time
+# grow with them), between 20 and 100: 38 with 47 clouds, 100 with the 5 hyperscalers.
+CELLS = 1800
 MAX_FAMILIES = 400  # a menu longer than this is no help: a text field instead
 KIND_LABELS = {
     "hyperscaler": "Hyperscalers",
@@ -144,6 +146,11 @@ def list_offerings_of(conn: sqlite3.Connection, model_ids: list[str]) -> list[di
     return [queries.to_record(spec, row) for row in rows]
 
 
+def page_size(clouds: int) -> int:
+    """Models per page for this many cloud columns."""
+    return max(20, min(100, CELLS // max(clouds, 1)))
+
+
 def _keeps(model: Mapping[str, Any], filters: Mapping[str, Any]) -> bool:
     text = " ".join(str(model[k] or "") for k in ("id", "name", "family")).lower()
     return (
@@ -162,7 +169,7 @@ def cell_state(offered: bool, exclusivity: Mapping[str, Any]) -> str:
 
 
 def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: int = 1) -> Matrix:
-    """The matrix at `at` for the models and clouds the filters keep (`page` of PAGE_SIZE)."""
+    """The matrix at `at` for the models and clouds the filters keep: one `page` of them."""
     model_filters = {k: filters[k] for k in ("provider", "family", "q") if filters.get(k)}
     if filters.get("model"):  # one model: its row alone, by key (the other filters still apply)
         one = queries.get_record(conn, resources.get("models"), filters["model"])
@@ -181,10 +188,6 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
         )
     )
     total = len(models)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    shown = models[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-
     order = {kind: n for n, kind in enumerate(CLOUD_KINDS)}
     # Clouds and windows are few and change rarely: read once per catalog version.
     all_clouds: list[dict[str, Any]] = per_version(
@@ -198,6 +201,11 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
             kinds[-1] = (cloud["kind"], kinds[-1][1] + 1)
         else:
             kinds.append((cloud["kind"], 1))
+
+    size = page_size(len(clouds))
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    shown = models[(page - 1) * size : page * size]
 
     windows: list[dict[str, Any]] = per_version(
         conn, ("windows",), lambda: _all(conn, "exclusivity-windows", {})

@@ -6,8 +6,9 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.querySelectorAll("form.filters")) {
     for (const field of form.querySelectorAll("select, input[type=date]")) {
       field.addEventListener("change", () => {
-        const page = form.querySelector("input[name=page]");
-        if (page) page.remove();
+        // Another maker has other families: a family chosen for the last one no longer applies.
+        const family = form.elements.namedItem("family");
+        if (field.name === "provider" && family) family.value = "";
         form.requestSubmit();
       });
     }
