@@ -2,6 +2,7 @@
 headless Chromium (Debian's chromium and chromium-driver; selenium from pip).
 
     .venv/bin/python bench/web.py            # --offerings 4000 --extra-clouds 18
+    .venv/bin/python bench/web.py --shipped  # the shipped fixtures instead
 
 The catalog: bench/synth.py's (ten offerings a model, 12 clouds), plus `--extra-clouds`
 inference hosts and gateways, each model offered on one of them: with the defaults 400 models,
@@ -41,6 +42,19 @@ PAGES = [
 ]
 
 
+SHIPPED_PAGES = [
+    "/",
+    "/?at=2024-03-15",
+    "/?at=2024-03-15&provider=mistral-ai",
+    "/?at=2024-03-15&family=mistral-large",
+    "/?kind=hyperscaler",
+    "/?q=gpt",
+    "/models/mistral-large-2402",
+    "/timeline",
+    "/timeline?scope=all",
+]
+
+
 def add_clouds(path: Path, extra: int) -> dict[str, int]:
     """More clouds (inference hosts and gateways), each model offered on one of them."""
     conn = sqlite3.connect(path)
@@ -70,12 +84,19 @@ def add_clouds(path: Path, extra: int) -> dict[str, int]:
             "VALUES (?, 'bench', 'create', 'clouds', 'bench-web')",
             (STAMP,),
         )
-    counts = {
+    conn.close()
+    return count(path)
+
+
+def count(path: Path) -> dict[str, int]:
+    """Models, offerings and clouds in the catalog."""
+    conn = sqlite3.connect(path)
+    found = {
         name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
         for name in ("models", "offerings", "clouds")
     }
     conn.close()
-    return counts
+    return found
 
 
 def fetch(url: str) -> tuple[int, float]:
@@ -120,12 +141,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--offerings", type=int, default=4000)
     parser.add_argument("--extra-clouds", type=int, default=18)
+    parser.add_argument(
+        "--shipped", action="store_true", help="the shipped fixtures instead of a synthetic catalog"
+    )
     args = parser.parse_args()
+    pages = SHIPPED_PAGES if args.shipped else PAGES
     with tempfile.TemporaryDirectory(prefix="catalog-web-bench-") as tmp:
         folder = Path(tmp)
         database = folder / "catalog.db"
-        synth.build(database, args.offerings)
-        counts = add_clouds(database, args.extra_clouds)
+        if args.shipped:
+            from catalog import loading
+
+            loading.seed_if_empty(database)
+            counts = count(database)
+        else:
+            synth.build(database, args.offerings)
+            counts = add_clouds(database, args.extra_clouds)
         print(
             f"# {counts['models']:,} models, {counts['offerings']:,} offerings, "
             f"{counts['clouds']} clouds"
@@ -153,15 +184,15 @@ def main() -> None:
         )
         server.start(folder / "server.log", "/readyz")
         try:
-            for path in PAGES:
+            for path in pages:
                 fetch(server.url + path)  # warm: templates compiled, menus kept
-            served = {path: [fetch(server.url + path) for _ in range(5)] for path in PAGES}
-            rendered = browser_times(server.url, PAGES, folder)
+            served = {path: [fetch(server.url + path) for _ in range(5)] for path in pages}
+            rendered = browser_times(server.url, pages, folder)
         finally:
             server.stop()
     print("| page | bytes | server ms (median of 5, kept answers off) | Chromium load ms |")
     print("|---|---:|---:|---:|")
-    for path in PAGES:
+    for path in pages:
         size = served[path][0][0]
         ms = statistics.median(t for _, t in served[path])
         print(f"| `{path}` | {size:,} | {ms:.0f} | {rendered[path]:.0f} |")
