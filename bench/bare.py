@@ -10,6 +10,7 @@ BODY = (
 ).encode()
 
 
+@app.get("/", defaults={"anything": ""})
 @app.get("/<path:anything>")
 def constant(anything: str) -> Response:
     """Whatever is asked, the same bytes."""

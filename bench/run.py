@@ -168,12 +168,25 @@ def cases(model: str, cloud: str) -> list[tuple[str, str, str, list[str]]]:
         "and (p.effective_until is null or p.effective_until > :at) "
         "order by p.unit, p.currency, cast(p.amount as real), o.cloud"
     )
+    model_sql = "select * from offerings where model = :m order by cloud, id"
     q = urllib.parse.quote
     return [
         (
             "offerings of one model (~10)",
             f"/v1/offerings?model={model}",
             f"/catalog/offerings.json?model={model}&_shape=objects",
+            [],
+        ),
+        (
+            "availability of one model, every cloud (API)",
+            f"/v1/models/{model}/availability?at=2026-06-01",
+            f"/catalog.json?sql={q(model_sql)}&m={model}&_shape=objects",
+            [],
+        ),
+        (
+            "the same row as the matrix page (HTML)",
+            f"/?model={model}&at=2026-06-01",
+            f"/catalog.json?sql={q(model_sql)}&m={model}&_shape=objects",
             [],
         ),
         (
@@ -380,6 +393,16 @@ def main() -> None:
     )
     for report in reports:
         print(table(report) + "\n")
+    for report in reports:
+        runs = report["results"]  # type: ignore[index]
+        api = median(
+            [r["rps"] for r in runs["availability of one model, every cloud (API)"]["catalog"]]
+        )
+        page = median([r["rps"] for r in runs["the same row as the matrix page (HTML)"]["catalog"]])
+        print(
+            f"- {report['scale']:,} offerings: matrix page / API availability, same row: "
+            f"{page / api:.2f} (req/s ratio; 1.00 or more: the page is no slower)"
+        )
     if len(reports) > 1:
         first, last = reports[0], reports[-1]
         print(f"#### {last['scale']:,} vs {first['scale']:,} offerings (catalog req/s kept)\n")

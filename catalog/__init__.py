@@ -19,7 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from . import api, auth, caching, db, docs, errors, fastpath, health, observe
+    from . import api, auth, caching, db, docs, errors, fastpath, health, observe, web
 
     db.init_app(app)
     errors.init_app(app)
@@ -29,5 +29,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     app.register_blueprint(docs.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(web.bp)
     fastpath.install(app)  # repeat reads answered in front of Flask, as caching decides
     return app

@@ -171,10 +171,12 @@ def not_modified(app: Flask, tag: str) -> Headers:
 def _answer_early() -> Response | None:
     """Before a read runs: a 304 or the kept answer, if decide() has one."""
     req = request._get_current_object()  # type: ignore[attr-defined]
-    if req.method not in ("GET", "HEAD") or not req.path.startswith("/v1/"):
+    if req.method not in ("GET", "HEAD"):
         return None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    operation = getattr(app.view_functions.get(req.endpoint or ""), "operation", None)
+    # API reads describe themselves with an Operation; the web pages with a Page (catalog.web).
+    described = "operation" if req.path.startswith("/v1/") else "page"
+    operation = getattr(app.view_functions.get(req.endpoint or ""), described, None)
     if operation is None:
         return None
     decision = decide(req.environ, operation, get_live_db(), app)
@@ -223,7 +225,7 @@ def _finish_read(response: Response) -> Response:
         if (
             status in (200, 304)
             and request.method in ("GET", "HEAD")
-            and (path.startswith("/v1/") or path == "/openapi.yaml")
+            and (path.startswith("/v1/") or path == "/openapi.yaml" or tag)
         ):
             headers["Cache-Control"] = app.extensions["catalog.cache_control"]
             headers["Vary"] = app.extensions["catalog.vary"]

@@ -1,0 +1,210 @@
+"""The pages: thin views that validate the query, read through matrix.py / chart.py, render."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, current_app, g, render_template, request
+from markupsafe import Markup
+from marshmallow import Schema, ValidationError, fields, validate
+
+from .. import as_of, instants, pricing, queries, resources, rules, schemas
+from ..args import Args
+from ..db import get_db, get_live_db
+from ..errors import APIError, invalid
+from ..fields import CLOUD_KINDS, query_instant, query_slug
+from . import chart, fragments, matrix, words
+from .pages import bp, page
+
+AS_OF = "The catalog as it had it recorded then (its own history)."
+
+
+class MatrixArgs(Args):
+    """The matrix's query: the instant, the filters, the page."""
+
+    at = query_instant("The instant (default: now).")
+    as_of = query_instant(AS_OF)
+    provider = query_slug("Only this maker's models.")
+    family = query_slug("Only this family.")
+    model = query_slug("Only this model.")
+    kind = fields.String(validate=validate.OneOf(CLOUD_KINDS))
+    q = fields.String(validate=validate.Length(min=1, max=200))
+    page = fields.Integer(strict=False, validate=validate.Range(min=1, max=100_000))
+
+
+class ModelPageArgs(Args):
+    at = query_instant("The instant (default: now).")
+    as_of = query_instant(AS_OF)
+
+
+class TimelineArgs(Args):
+    provider = query_slug("Only this maker's models.")
+    model = query_slug("Only this model.")
+    cloud = query_slug("Only offerings on, and windows held by, this cloud.")
+    scope = fields.String(validate=validate.OneOf(("exclusivity", "all")))
+    start = query_instant("The chart's first day.")
+    end = query_instant("The chart's last day.")
+
+
+_parsers: dict[type[Schema], Schema] = {}
+# As the API does (api.load_args): a query string seen before is not validated again.
+_parsed: dict[tuple[type[Schema], bytes], dict[str, Any]] = {}
+
+
+def _validate(schema_class: type[Schema]) -> dict[str, Any]:
+    repeated = {n: ["Given more than once."] for n, v in request.args.lists() if len(v) > 1}
+    if repeated:
+        raise invalid(repeated)
+    given = {name: value for name, value in request.args.items() if value.strip()}
+    schema = _parsers.get(schema_class) or _parsers.setdefault(schema_class, schema_class())
+    try:
+        args: dict[str, Any] = schema.load(given)
+    except ValidationError as error:
+        raise invalid(schemas.flatten_errors(error.messages)) from None
+    return args
+
+
+def load(schema_class: type[Schema]) -> dict[str, Any]:
+    """The query, validated (empty form fields count as absent); a 400 page names what is bad."""
+    key = (schema_class, request.query_string)
+    args = dict(_parsed[key]) if key in _parsed else _validate(schema_class)
+    if key not in _parsed:
+        if len(_parsed) >= 4096:
+            _parsed.clear()
+        _parsed[key] = dict(args)
+    if "as_of" in args:  # every read of this request sees the catalog as recorded then
+        g.as_of_db = as_of.catalog_at(get_live_db(), current_app.config["DATABASE"], args["as_of"])
+    return args
+
+
+def _html(body: str) -> Response:
+    return Response(body, mimetype="text/html")
+
+
+@bp.get("/")
+@page
+def matrix_page() -> Response:
+    """The availability matrix at `at`: models down (by maker, family), clouds across (by kind)."""
+    args = load(MatrixArgs)
+    at = args.get("at") or instants.now()
+    conn = get_db()
+    built = matrix.build(conn, at, args, args.get("page", 1))
+    day = at[:10]
+    provider, family = args.get("provider"), args.get("family")
+    families = matrix.list_families(conn, provider)
+
+    def menus() -> tuple[Markup, Markup, Markup]:
+        providers = matrix.list_providers(conn)
+        return (
+            fragments.options(
+                ((p["id"], f"{p['name']} ({p['models']})") for p in providers), provider
+            ),
+            fragments.options(((f, f) for f, _ in families or []), family),
+            fragments.maker_links(providers, day, provider),
+        )
+
+    # The menus change only with the catalog: built once per version and choice, not per page.
+    maker_options, family_options, maker_links = matrix.per_version(
+        conn, ("menus", day, provider, family), menus
+    )
+    return _html(
+        render_template(
+            "matrix.html",
+            m=built,
+            args=args,
+            day=day,
+            families=families,
+            maker_options=maker_options,
+            family_options=family_options,
+            kind_options=fragments.options(matrix.KIND_LABELS.items(), args.get("kind")),
+            maker_links=maker_links,
+            thead=matrix.per_version(
+                conn,
+                ("thead", args.get("kind")),
+                lambda: fragments.thead(built, matrix.KIND_LABELS),
+            ),
+            rows=fragments.rows,
+            page_url=page_url,
+        )
+    )
+
+
+@bp.get("/models/<model_id>")
+@page
+def model_page(model_id: str) -> Response:
+    """One model: its offerings and regions, windows, prices in force and every source."""
+    args = load(ModelPageArgs)
+    at = args.get("at") or instants.now()
+    conn = get_db()
+    model = queries.get_record(conn, resources.get("models"), model_id)
+    if model is None:
+        raise APIError(404, f"There is no model {model_id!r}.", title="Not Found")
+    provider = queries.get_record(conn, resources.get("providers"), model["provider"])
+    clouds = {c["id"]: c for c in queries.list_records(conn, resources.get("clouds"), {})}
+    regions = {
+        (r["cloud"], r["id"]): r for r in queries.list_records(conn, resources.get("regions"), {})
+    }
+    windows = list(
+        queries.list_records(
+            conn, resources.get("exclusivity-windows"), {"model": model_id}, sort="starts_at"
+        )
+    )
+    offerings = matrix.list_offerings_of(conn, [model_id])
+    by_cloud: dict[str, list[dict[str, Any]]] = {}
+    for offering in offerings:
+        by_cloud.setdefault(offering["cloud"], []).append(offering)
+    states = {
+        cloud_id: matrix.cell_state(
+            any(rules.is_available(o, at) for o in by_cloud.get(cloud_id, [])),
+            rules.exclusivity_state(model, clouds[cloud_id], windows, at),
+        )
+        for cloud_id in clouds
+    }
+    return _html(
+        render_template(
+            "model.html",
+            model=model,
+            provider=provider,
+            clouds=clouds,
+            regions=regions,
+            windows=windows,
+            by_cloud=by_cloud,
+            states=states,
+            at=at,
+            day=at[:10],
+            prices=pricing.comparison(get_db(), model, at),
+            sources=words.sources(offerings, windows),
+            dated=words.dated,
+            is_available=rules.is_available,
+            is_active=rules.is_active,
+        )
+    )
+
+
+def page_url(number: int) -> str:
+    """This page's URL with another page number."""
+    query = {k: v for k, v in request.args.items() if k != "page" and v.strip()}
+    return "/?" + urlencode({**query, "page": number})
+
+
+@bp.get("/timeline")
+@page
+def timeline_page() -> Response:
+    """Exclusivity windows and offering dates as a time chart (SVG drawn here)."""
+    args = load(TimelineArgs)
+    now = instants.now()
+    conn = get_db()
+    drawn = chart.build(conn, args, now)
+    providers = matrix.list_providers(conn)
+    clouds = list(queries.list_records(conn, resources.get("clouds"), {}, sort="name"))
+    return _html(
+        render_template(
+            "timeline.html",
+            chart=drawn,
+            args=args,
+            providers=providers,
+            clouds=clouds,
+            dated=words.dated,
+        )
+    )

@@ -1,0 +1,96 @@
+"""How the pages say things: dates with their certainty, each cell's tip and link, sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .matrix import Cell
+
+_PREFIX = {
+    "inferred": "about ",
+    "on-or-before": "no later than ",
+    "announced": "planned for ",
+    "month": "",
+}
+
+
+def dated(instant: str | None, certainty: str | None) -> str:
+    """A date as people read it, never a guess shown as a fact: `about 2024-04-03 (inferred)`."""
+    if instant is None:
+        return "open"
+    day = instant[:10] if instant.endswith("T00:00:00Z") else instant
+    if certainty in (None, "exact"):
+        return day
+    if certainty == "month":
+        day = day[:7]
+    return f"{_PREFIX.get(certainty, '')}{day} ({certainty})"
+
+
+def _offering_span(offering: Mapping[str, Any]) -> str:
+    text = f"{offering['deployment_type']} from " + dated(
+        offering["available_from"], offering["available_from_certainty"]
+    )
+    if offering["retired_from"]:
+        text += ", retired " + dated(offering["retired_from"], offering["retired_from_certainty"])
+    elif offering["deprecated_from"]:
+        text += ", deprecated " + dated(
+            offering["deprecated_from"], offering["deprecated_from_certainty"]
+        )
+    return text
+
+
+def _window(exclusivity: Mapping[str, Any], clouds: Mapping[str, Mapping[str, Any]]) -> str:
+    holder = clouds[exclusivity["holder"]]["name"] if exclusivity["holder"] in clouds else ""
+    until = (
+        "until " + dated(exclusivity["ends_at"], exclusivity["ends_at_certainty"])
+        if exclusivity["ends_at"]
+        else "with no end known"
+    )
+    return f"{holder or exclusivity['holder']} holds exclusivity ({exclusivity['scope']}) {until}"
+
+
+def cell_tip(cell: Cell, cloud_name: str, clouds: Mapping[str, Mapping[str, Any]]) -> str:
+    """What a cell says on hover and to screen readers: its state, dates and certainty."""
+    parts: list[str] = []
+    if cell.state in ("exclusive", "available"):
+        parts.append(f"{cell.state.capitalize()} on {cloud_name}: ")
+        parts.append("; ".join(_offering_span(o) for o in cell.offerings))
+    elif cell.state == "excluded":
+        parts.append(f"Excluded from {cloud_name}: {_window(cell.exclusivity, clouds)}")
+    else:
+        parts.append(f"Not offered on {cloud_name} then")
+    if cell.state == "exclusive":
+        parts.append(f". {_window(cell.exclusivity, clouds)}")
+    if cell.others:
+        parts.append(". Other offerings: " + "; ".join(_offering_span(o) for o in cell.others))
+    return "".join(parts)
+
+
+def cell_href(cell: Cell, day: str) -> str | None:
+    """Where a cell's facts are shown with their sources (None: there are none)."""
+    # Ids are slugs ([a-z0-9._:-]): safe in a URL as they are.
+    base = f"/models/{cell.model}?at={day}"
+    if cell.offerings or cell.others:
+        return f"{base}#on-{cell.cloud}"
+    if cell.state == "excluded":
+        return f"{base}#window-{cell.exclusivity['window']}"
+    return None
+
+
+def sources(
+    offerings: Iterable[Mapping[str, Any]], windows: Iterable[Mapping[str, Any]]
+) -> list[tuple[str, list[str]]]:
+    """Every source URL once, with what it supports."""
+    found: dict[str, list[str]] = {}
+    for offering in offerings:
+        for name in ("available_from", "deprecated_from", "retired_from"):
+            url = offering[f"{name}_source"]
+            if url:
+                found.setdefault(url, []).append(f"{offering['id']}: {name.replace('_', ' ')}")
+    for window in windows:
+        for name in ("starts_at", "ends_at"):
+            url = window[f"{name}_source"]
+            if url:
+                found.setdefault(url, []).append(f"window {window['id']}: {name.replace('_', ' ')}")
+    return sorted(found.items())
