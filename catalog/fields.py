@@ -129,3 +129,14 @@ def query_slug(description: str) -> fields.String:
 def query_bool(description: str) -> fields.Boolean:
     """A true/false filter."""
     return fields.Boolean(truthy={"true"}, falsy={"false"}, metadata={"description": description})
+
+
+def origin_field() -> fields.String:
+    """Who recorded a fact: a maintainer (curated), or a public registry's import."""
+    return fields.String(
+        load_default="curated",
+        validate=validate.OneOf(ORIGINS),
+        metadata={
+            "description": "Who recorded it: a maintainer (curated) or a public registry's import."
+        },
+    )

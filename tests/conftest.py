@@ -3,7 +3,6 @@ client with a token on a private copy, a CLI runner, and a clock the tests set b
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import copy_database
 
 from catalog import auth, create_app, db, instants, loading
 
@@ -56,12 +56,7 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 @pytest.fixture
 def writable_db(seeded_db: Path, tmp_path: Path) -> Path:
     """A private copy of the seeded database, for tests that write."""
-    path = tmp_path / "writable.db"
-    source, target = sqlite3.connect(seeded_db), sqlite3.connect(path)
-    source.backup(target)
-    source.close()
-    target.close()
-    return path
+    return copy_database(seeded_db, tmp_path / "writable.db")
 
 
 @pytest.fixture

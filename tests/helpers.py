@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -36,3 +38,12 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header for a token."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A consistent copy of a test database (SQLite's backup API), for a test to change."""
+    reading, writing = sqlite3.connect(source), sqlite3.connect(target)
+    reading.backup(writing)
+    reading.close()
+    writing.close()
+    return target

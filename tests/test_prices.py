@@ -4,7 +4,6 @@ for the tests (example.org), not facts about any vendor."""
 
 from __future__ import annotations
 
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import Clock
 from flask.testing import FlaskClient
-from helpers import assert_problem, walk
+from helpers import assert_problem, copy_database, walk
 
 from catalog import db, pricing, resources, store
 from catalog.resources.changes import FED
@@ -25,11 +24,7 @@ SOURCE = "https://example.org/price-list"
 def priceless_db(seeded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeded catalog with its shipped prices deleted (through the store, so the feed and
     as_of agree): these tests build their own price series."""
-    path = tmp_path_factory.mktemp("priceless") / "catalog.db"
-    source, target = sqlite3.connect(seeded_db), sqlite3.connect(path)
-    source.backup(target)
-    source.close()
-    target.close()
+    path = copy_database(seeded_db, tmp_path_factory.mktemp("priceless") / "catalog.db")
     conn = db.connect(path)
     ids = [row[0] for row in conn.execute("SELECT id FROM prices")]
     with store.writing(conn, "tests") as writer:
@@ -42,12 +37,7 @@ def priceless_db(seeded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 @pytest.fixture
 def writable_db(priceless_db: Path, tmp_path: Path) -> Path:
     """This module's writable copy starts from the priceless catalog."""
-    path = tmp_path / "writable.db"
-    source, target = sqlite3.connect(priceless_db), sqlite3.connect(path)
-    source.backup(target)
-    source.close()
-    target.close()
-    return path
+    return copy_database(priceless_db, tmp_path / "writable.db")
 
 
 def new_price(pid: str, **fields: Any) -> dict[str, Any]:

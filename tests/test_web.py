@@ -252,4 +252,3 @@ def test_model_page_shows_the_prices_in_force(client: FlaskClient) -> None:
     for item in compared:
         assert f"{item['amount']} {item['currency']}" in section
         assert f'<a href="{item["source"]}"' in section
-

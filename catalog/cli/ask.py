@@ -10,6 +10,15 @@ import requests
 
 from .. import client, instants
 
+# Every command that asks a running catalog takes the same --url.
+url_option = click.option(
+    "--url",
+    envvar="CATALOG_URL",
+    default=client.DEFAULT_URL,
+    show_default=True,
+    help="The catalog to ask (or CATALOG_URL).",
+)
+
 
 def verdict(answer: dict[str, Any], exclusive: bool, min_days: int | None) -> tuple[bool, str]:
     """Whether the CI condition holds for an availability answer, and one line saying why."""
@@ -49,13 +58,7 @@ def verdict(answer: dict[str, Any], exclusive: bool, min_days: int | None) -> tu
     "--min-days", type=click.IntRange(0), help="Demand at least N days of exclusivity left."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the catalog's answer as JSON.")
-@click.option(
-    "--url",
-    envvar="CATALOG_URL",
-    default=client.DEFAULT_URL,
-    show_default=True,
-    help="The catalog to ask (or CATALOG_URL).",
-)
+@url_option
 def check(
     model: str,
     cloud: str,

@@ -11,6 +11,7 @@ import requests
 
 from .. import client, instants, pricing
 from ..resources.prices import UNITS
+from .ask import url_option
 
 
 def dated(instant: str, certainty: str) -> str:
@@ -70,13 +71,7 @@ def table(items: Sequence[Mapping[str, Any]]) -> str:
 @click.option("--unit", type=click.Choice(UNITS), help="Only this unit.")
 @click.option("--region", help="Only offerings in this region (the cloud's region id).")
 @click.option("--json", "as_json", is_flag=True, help="Print the catalog's answer as JSON.")
-@click.option(
-    "--url",
-    envvar="CATALOG_URL",
-    default=client.DEFAULT_URL,
-    show_default=True,
-    help="The catalog to ask (or CATALOG_URL).",
-)
+@url_option
 def prices(
     model: str, at: str | None, unit: str | None, region: str | None, as_json: bool, url: str
 ) -> None:

@@ -8,9 +8,9 @@ from marshmallow import fields, validate
 from ..fields import (
     CLOUD_KINDS,
     DEPLOYMENT_TYPES,
-    ORIGINS,
     STAGES,
     dated_fact,
+    origin_field,
     query_instant,
     query_slug,
     slug,
@@ -48,13 +48,7 @@ class OfferingSchema(Record):
         "Retired from this instant (exclusive end of availability).", required=False
     )
     notes = text(2000, allow_none=True, load_default=None)
-    origin = fields.String(
-        load_default="curated",
-        validate=validate.OneOf(ORIGINS),
-        metadata={
-            "description": "Who recorded it: a maintainer (curated) or a public registry's import."
-        },
-    )
+    origin = origin_field()
 
 
 def _rules(record: dict[str, Any]) -> Problems:

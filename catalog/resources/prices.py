@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from ..fields import CERTAINTIES, ORIGINS, Instant, query_instant, query_slug, slug, url
+from ..fields import CERTAINTIES, Instant, origin_field, query_instant, query_slug, slug, url
 from ..resource import Filter, Reference, Resource
 from ..schemas import Problems, Record, in_order
 
@@ -82,13 +82,7 @@ class PriceSchema(Record):
         metadata={"description": "How sure effective_from is (see the offerings' certainties)."},
     )
     source = url(required=True, metadata={"description": "Where the price is published."})
-    origin = fields.String(
-        load_default="curated",
-        validate=validate.OneOf(ORIGINS),
-        metadata={
-            "description": "Who recorded it: a maintainer (curated) or a public registry's import."
-        },
-    )
+    origin = origin_field()
 
 
 def _rules(record: dict[str, Any]) -> Problems:
