@@ -1,5 +1,5 @@
 """What deploy/check runs: writer, Litestream, a read replica and nginx on free loopback ports,
-the checks of docs/notes/deploy.md, and one table of figures.
+the checks of README.md, "Running it in production", and one table of figures.
 
     python deploy/checks.py RUN_DIR [--offerings 100000]
 

@@ -1,7 +1,7 @@
 """The pages in a real browser: headless Chromium driven by Selenium against `catalog serve`.
 
 Needs Debian's chromium and chromium-driver, and axe-core installed into .tools/ (CI does both:
-see docs/notes/web.md). Render times are printed, not asserted.
+see the README, "In the browser"). Render times are printed, not asserted.
 """
 
 from __future__ import annotations

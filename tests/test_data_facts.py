@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask.testing import FlaskClient
 
-from catalog import instants, loading, rules
+from catalog import instants, loading, resources, rules
 
 SHIPPED = loading.read_fixture_dir(loading.shipped_fixtures())
 CERTAINTIES = {"exact", "month", "on-or-before", "inferred", "announced"}
@@ -261,20 +261,14 @@ def test_seed_story_june_2024(client: FlaskClient) -> None:
     assert body["available"] is True and body["exclusivity"] == {"state": "none"}
 
 
-# ---- launch prices (docs/notes/prices.json, for the price resource being built elsewhere)
+# ---- launch prices: the curated ones among the shipped prices
 
-PRICES: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parents[1] / "docs" / "notes" / "prices.json").read_text()
-)
-UNITS = {
-    "input-1m-tokens",
-    "output-1m-tokens",
-    "cached-input-1m-tokens",
-    "cache-write-1m-tokens",
-    "hour",
-    "request",
-    "image",
-}
+PRICES: list[dict[str, Any]] = [
+    p
+    for p in json.loads((Path(__file__).parents[1] / "fixtures" / "prices.json").read_text())
+    if p.get("origin", "curated") == "curated"
+]
+UNITS = set(resources.get("prices").schema().fields["unit"].validate.choices)  # type: ignore[union-attr]
 
 
 def test_launch_prices_are_dated_sourced_decimal_strings_on_known_offerings() -> None:
@@ -288,8 +282,9 @@ def test_launch_prices_are_dated_sourced_decimal_strings_on_known_offerings() ->
         assert price["effective_from"] >= offerings[price["offering"]]["available_from"], price[
             "id"
         ]
+    assert len(PRICES) >= 13  # the audit's launch prices stay whole
     keys = [(p["offering"], p["region"], p["unit"], p["currency"]) for p in PRICES]
-    assert len(keys) == len(set(keys))  # one open price per series: none overlaps another
+    assert len(keys) == len(set(keys))  # one price per curated series: none overlaps another
 
 
 def test_claude_sonnet_4_5_launched_at_one_price_on_three_platforms() -> None:
