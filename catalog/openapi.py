@@ -71,7 +71,10 @@ ERROR_DESCRIPTIONS = {
     404: "No such record.",
     406: "None of the formats the Accept header allows is offered.",
     414: "The request line is longer than the server accepts (8 KB).",
-    503: "Not ready: the database does not answer or its schema is not current.",
+    503: "Not ready (the database does not answer or its schema is not current), or, for a "
+    "write, the database stayed locked past the busy timeout: retry after Retry-After.",
+    507: "The write could not be stored (a full disk or a read-only file system); nothing of "
+    "it was stored, and reads go on.",
 }
 SLUG_PARAMETER = {"type": "string", "pattern": catalog_fields.SLUG}
 

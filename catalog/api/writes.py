@@ -24,7 +24,7 @@ from ..schemas import flatten_errors
 from .preconditions import check_if_match, merge_patch
 from .responses import not_found, record_response
 
-WRITE_PROBLEMS = (400, 401, 403, 409, 413, 415, 422)
+WRITE_PROBLEMS = (400, 401, 403, 409, 413, 415, 422, 503, 507)
 
 
 def _begin(scope: str = "write") -> tuple[sqlite3.Connection, str]:
@@ -196,7 +196,8 @@ def blueprint() -> Blueprint:
                 body=r.schema(partial=True, exclude=r.key), partial=True, response=r.schema,
                 problems=(*WRITE_PROBLEMS, 404, 412, 428), if_match="required")),
             (r.item_rule, "DELETE", _delete, operation(
-                success=204, problems=(401, 403, 404, 409, 412, 428), if_match="required")),
+                success=204, problems=(401, 403, 404, 409, 412, 428, 503, 507),
+                if_match="required")),
         ]  # fmt: skip
         for rule, method, factory, describe in routes:
             view = describe(factory(r))
