@@ -74,7 +74,10 @@ class FastPath:
             pass
         else:
             view = self.app.view_functions.get(rule.endpoint)
-            operation = getattr(view, "operation", None)
+            # As caching._answer_early: API reads describe themselves with an Operation, the
+            # web pages with a Page; nothing else is answered here.
+            described = "operation" if path.startswith("/v1/") else "page"
+            operation = getattr(view, described, None)
             if operation is not None:
                 found = (rule.rule, operation)
         if len(self.routes) > 4096:  # item paths are many: keep the map bounded
@@ -88,7 +91,6 @@ class FastPath:
         path = environ.get("PATH_INFO", "")
         if (
             (method != "GET" and method != "HEAD")
-            or not path.startswith("/v1/")
             or not path.isascii()
             or "HTTP_AUTHORIZATION" in environ
             or "as_of" in environ.get("QUERY_STRING", "")

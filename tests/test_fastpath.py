@@ -32,6 +32,8 @@ READS = [
     "/v1/offerings/aws:mistral-large-2402:serverless",
     "/v1/offerings?format=csv&cloud=aws",  # streamed when fresh
     "/v1/timeline?format=ics&model=mistral-large-2402",
+    "/?at=2024-03-15&provider=mistral-ai",  # the pages take the same path
+    "/models/mistral-large-2402?at=2024-03-15",
     "/v1/changes?after=100",
     "/v1/clouds/aws/regions",
 ]
