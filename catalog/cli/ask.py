@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -18,6 +20,29 @@ url_option = click.option(
     show_default=True,
     help="The catalog to ask (or CATALOG_URL).",
 )
+
+
+def parse_at(at: str | None) -> str | None:
+    """--at as an instant; a usage error (exit 2) naming --at if it is none."""
+    if at is None:
+        return None
+    try:
+        return instants.parse(at)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--at") from None
+
+
+@contextmanager
+def asking(url: str) -> Iterator[None]:
+    """A call to a running catalog: its refusal or silence is one line and exit 2."""
+    try:
+        yield
+    except client.CatalogError as error:
+        click.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None
+    except requests.RequestException as error:
+        click.echo(f"error: cannot reach the catalog at {url}: {type(error).__name__}", err=True)
+        raise SystemExit(2) from None
 
 
 def verdict(answer: dict[str, Any], exclusive: bool, min_days: int | None) -> tuple[bool, str]:
@@ -76,19 +101,8 @@ def check(
 
     Example: catalog check gpt-4o --cloud aws --region us-east-1 || echo "not on AWS yet"
     """
-    if at is not None:
-        try:
-            at = instants.parse(at)
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--at") from None
-    try:
-        answer = client.Client(url).availability(model, cloud, region=region, at=at)
-    except client.CatalogError as error:
-        click.echo(f"error: {error}", err=True)
-        raise SystemExit(2) from None
-    except requests.RequestException as error:
-        click.echo(f"error: cannot reach the catalog at {url}: {type(error).__name__}", err=True)
-        raise SystemExit(2) from None
+    with asking(url):
+        answer = client.Client(url).availability(model, cloud, region=region, at=parse_at(at))
     holds, reason = verdict(answer, exclusive, min_days)
     if as_json:
         click.echo(json.dumps({"holds": holds, "reason": reason, **answer}, indent=2))

@@ -7,11 +7,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import click
-import requests
 
 from .. import client, instants, pricing
 from ..resources.prices import UNITS
-from .ask import url_option
+from .ask import asking, parse_at, url_option
 
 
 def dated(instant: str, certainty: str) -> str:
@@ -83,19 +82,8 @@ def prices(
 
     Example: catalog prices claude-sonnet-4-5 --unit input-1m-tokens --at 2025-12-01
     """
-    if at is not None:
-        try:
-            at = instants.parse(at)
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--at") from None
-    try:
-        items = client.Client(url).prices(model, at=at, unit=unit, region=region)
-    except client.CatalogError as error:
-        click.echo(f"error: {error}", err=True)
-        raise SystemExit(2) from None
-    except requests.RequestException as error:
-        click.echo(f"error: cannot reach the catalog at {url}: {type(error).__name__}", err=True)
-        raise SystemExit(2) from None
+    with asking(url):
+        items = client.Client(url).prices(model, at=parse_at(at), unit=unit, region=region)
     if as_json:
         click.echo(json.dumps(items, indent=2))
     elif items:
