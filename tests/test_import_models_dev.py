@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from registry_helpers import commit, curated_db, git, snapshot
 
 from catalog import cli, db
-from catalog.importers import identity, models_dev, models_dev_files, plan
+from catalog.importers import facts, identity, plan
 
 BEDROCK = "providers/amazon-bedrock/models/anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
 BEDROCK_US = "providers/amazon-bedrock/models/us.anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
@@ -269,7 +269,7 @@ def test_one_model_under_its_many_names(platform: str, file_id: str, expected: s
 
 
 def test_prices_are_decimal_strings() -> None:
-    assert [models_dev_files.amount(v) for v in (3, 3.0, 0.075, 1.25, 0.00001, -1, True)] == [
+    assert [facts.decimal_amount(v) for v in (3, 3.0, 0.075, 1.25, 0.00001, -1, True)] == [
         "3.00",
         "3.00",
         "0.075",
@@ -359,7 +359,7 @@ def test_curated_precedence_takes_only_strictly_better_evidence(
 def test_hosts_spellings_resolve_to_the_model() -> None:
     known: dict[str, dict[str, Any]] = {"claude-sonnet-4-6": {}, "llama-3-8b-instruct": {}}
     known["deepseek-v3.1"] = {}
-    found = models_dev.Models(known, models_dev.load_mapping())
+    found = identity.Models(known, facts.load_mapping("models-dev-platforms.json"))
     assert found.find("claude-4.6-sonnet") == "claude-sonnet-4-6"  # a host's word order
     assert found.find("meta-llama-3-8b-instruct") == "llama-3-8b-instruct"  # maker's prefix
     assert found.find("deepseek-v3.1-fp8-fast") == "deepseek-v3.1"  # serving suffixes

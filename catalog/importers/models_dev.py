@@ -8,85 +8,20 @@ disappears is not a retirement: registries drop rows for many reasons.
 
 from __future__ import annotations
 
-import json
-import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .. import loading
-from . import gitlog, identity
+from . import IMPORTERS, gitlog, identity
+from .facts import load_mapping
+from .identity import Models
 from .models_dev_files import ORIGIN, File, deprecation, link, price_records, read_checkout
 from .plan import Plan, Planner, Report, prefer_earlier
 
 CLOUD = ("name", "kind", "provider")  # what a mapped platform says about its catalog cloud
-LATEST = re.compile(r"\s*(\(latest\)|latest|-latest)$", re.IGNORECASE)
-__all__ = ["ORIGIN", "Models", "load_mapping", "offering_record", "plan_import"]
-
-
-def mapping_path() -> Path:
-    """The reviewed platform mapping shipped with the fixtures."""
-    return loading.shipped_fixtures() / "registry" / "models-dev-platforms.json"
-
-
-def load_mapping(path: Path | None = None) -> dict[str, Any]:
-    """The platform mapping, makers and crosswalk."""
-    data: dict[str, Any] = json.loads((path or mapping_path()).read_text(encoding="utf-8"))
-    return data
-
-
-class Models:
-    """The catalog's models and the registry's, found by key; new ones become model records."""
-
-    def __init__(self, known: dict[str, dict[str, Any]], mapping: dict[str, Any]) -> None:
-        self.crosswalk: dict[str, str] = mapping["crosswalk"]
-        # Makers' names that hosts put before a model's (`meta-llama-3-8b-instruct`).
-        self.prefixes = sorted(set(mapping["makers"]), key=len, reverse=True)
-        self.known = set(known)
-        self.by_key = {identity.key(m): m for m in sorted(known, key=len, reverse=True)}
-        self.records: dict[str, dict[str, Any]] = {}
-
-    def find(self, name: str, raw: str | None = None, vendor: str | None = None) -> str | None:
-        """The catalog id for a stripped registry id (or its undecorated form), if known."""
-        for candidate in (raw, name):
-            if candidate in self.crosswalk:
-                return self.crosswalk[candidate]
-        tries = [name, *identity.plainer(name)]
-        tries += [r for n in tries if (r := identity.reordered(n))]
-        tries += [n[len(p) + 1 :] for n in tries for p in self.prefixes if n.startswith(f"{p}-")]
-        if vendor:  # `meta-llama-3-8b-instruct` under meta-llama/, Bedrock's `deepseek.r1`
-            tries += [n.removeprefix(f"{vendor}-") for n in tries] + [f"{vendor}-{name}"]
-        for candidate in tries:
-            found = self.crosswalk.get(candidate) or self.by_key.get(identity.key(candidate))
-            if found is not None:
-                return found
-        return None
-
-    def has(self, model_id: str) -> bool:
-        """Whether the catalog has the model or this import defines it."""
-        return model_id in self.known or model_id in self.records
-
-    def define(
-        self, name: str, maker: str, content: dict[str, Any], model_id: str | None = None
-    ) -> str:
-        """The catalog id for a model its maker names `name`; a new one gets a record."""
-        found = model_id or self.find(name)
-        if found is not None and self.has(found):
-            return found
-        model_id = found or identity.slug(name)
-        family = content.get("family")
-        self.records[model_id] = {
-            "id": model_id,
-            "provider": maker,
-            "name": LATEST.sub("", str(content.get("name") or name))[:200] or name,
-            "family": identity.slug(family) if isinstance(family, str) and family else None,
-            "open_weights": bool(content.get("open_weights", False)),
-        }
-        self.by_key.setdefault(identity.key(model_id), model_id)
-        self.by_key.setdefault(identity.key(name), model_id)
-        return model_id
+MAPPING = IMPORTERS["models-dev"].mapping or ""
 
 
 def offering_record(
@@ -190,14 +125,14 @@ def model_of(entry: Entry, content: dict[str, Any], models: Models) -> str | Non
 
 def plan_import(
     conn: sqlite3.Connection,
-    checkout: Path,
+    source: str | Path,
     rev: str = "HEAD",
     progress: Callable[[int], Callable[[int], None]] | None = None,
     mapping: dict[str, Any] | None = None,
 ) -> Plan:
     """Read the checkout's history and plan what the catalog should take from it."""
-    mapping = mapping or load_mapping()
-    commit, files, unreadable = read_checkout(checkout, rev, progress)
+    mapping = mapping or load_mapping(MAPPING)
+    commit, files, unreadable = read_checkout(Path(source), rev, progress)
     planner = Planner(conn, f"models.dev {commit}")
     report = planner.plan.report
     platforms, makers = mapping["platforms"], mapping["makers"]

@@ -24,10 +24,6 @@ Merge = Callable[[Record, Record], tuple[Record, str | None]]
 SURENESS = {"exact": 4, "month": 3, "on-or-before": 2, "inferred": 1, "announced": 0}
 
 
-class SourceError(Exception):
-    """A source that cannot be imported; the message names the path or file."""
-
-
 class ImportRefused(Exception):
     """A plan the store will not take as a whole (checked again inside the transaction)."""
 
