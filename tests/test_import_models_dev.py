@@ -112,10 +112,11 @@ def test_offerings_are_dated_by_the_commit_that_first_listed_them(
     assert vertex["cloud_model_id"] == "claude-sonnet-4-5@20250929"
     assert vertex["origin"] == "models.dev"
     # A new maker, its model and its platform came with the Mistral file, and its removal in
-    # the second commit is not a retirement.
+    # the second commit (02 April local, 03 April UTC) delists it.
     mistral = found["la-plateforme:mistral-small-2503:serverless"]
     assert mistral["available_from"] == "2025-03-01T00:00:00Z"
-    assert mistral["retired_from"] is None and mistral["stage"] == "preview"
+    assert mistral["retired_from"] == "2025-04-03T00:00:00Z" and mistral["stage"] == "preview"
+    assert mistral["retired_from_certainty"] == "on-or-before"
     conn = db.connect(catalog_db)
     assert conn.execute("SELECT kind, provider FROM clouds WHERE id = 'gcp'").fetchone()[0] == (
         "hyperscaler"
@@ -319,6 +320,9 @@ def start(day: str, certainty: str, origin: str = "curated") -> dict[str, Any]:
         "available_from": f"{day}T00:00:00Z",
         "available_from_certainty": certainty,
         "available_from_source": f"https://example.com/{origin}",
+        "retired_from": None,
+        "retired_from_certainty": None,
+        "retired_from_source": None,
         "origin": origin,
     }
 

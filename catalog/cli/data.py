@@ -80,7 +80,7 @@ def import_command(name: str, importer: Importer) -> click.Command:
     """`catalog import NAME`: the importer's own parameters, then --dry-run and --report."""
 
     def run(dry_run: bool, report_file: Path | None, **arguments: Any) -> None:
-        from ..importers import facts, plan
+        from ..importers import facts, plan, report
 
         target = database_path()
         # A dry run against no database plans against an empty catalog and leaves no file.
@@ -99,10 +99,10 @@ def import_command(name: str, importer: Importer) -> click.Command:
         except facts.SourceError as error:
             click.echo(f"error: {error}", err=True)
             raise SystemExit(2) from None
-        for line in plan.report_lines(found):
+        for line in report.lines(found):
             click.echo(line)
         if report_file is not None:
-            report_file.write_text(json.dumps(plan.report_json(found), indent=2) + "\n")
+            report_file.write_text(json.dumps(report.as_json(found), indent=2) + "\n")
         if dry_run:
             click.echo(f"Dry run: nothing written ({found.count()} records planned).", err=True)
             return

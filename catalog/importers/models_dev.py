@@ -2,8 +2,10 @@
 
 Every TOML file under providers/<platform>/models/ is one model on one platform. Its offering is
 dated by the first main-line commit that listed it (on-or-before that commit's UTC day, sourced
-to the file at that commit); its prices by each commit that changed them. A file that later
-disappears is not a retirement: registries drop rows for many reasons.
+to the file at that commit); its prices by each commit that changed them. When every file behind
+an offering is deleted, and no file of the cloud still carries its id (a rename is not a
+delisting), the offering ends on the deleting commit's UTC day (on-or-before), and so do its
+prices.
 """
 
 from __future__ import annotations
@@ -13,40 +15,60 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import unquote
 
 from . import IMPORTERS, gitlog, identity
 from .facts import load_mapping
 from .identity import Models
-from .models_dev_files import ORIGIN, File, deprecation, link, price_records, read_checkout
+from .models_dev_files import (
+    ORIGIN,
+    REPO_URL,
+    File,
+    deletion_link,
+    deprecation,
+    link,
+    price_records,
+    read_checkout,
+)
 from .plan import Plan, Planner, Report, prefer_earlier
 
 CLOUD = ("name", "kind", "provider")  # what a mapped platform says about its catalog cloud
 MAPPING = IMPORTERS["models-dev"].mapping or ""
 
 
+def cloud_id(platform: str, path: str) -> str:
+    """The id a cloud's bill shows for the model file at `path` (unescaped: `meta-llama%2Fx`
+    is `meta-llama/x`), without Bedrock's cross-region prefix."""
+    file_id = unquote(path.split("/models/", 1)[1]).removesuffix(".toml")
+    return identity.bare_cloud_id(platform, file_id)
+
+
 def offering_record(
-    offering: str, cloud: str, model: str, group: list[tuple[str, File]]
+    offering: str, cloud: str, model: str, group: list[tuple[str, File]], listed: set[str]
 ) -> tuple[dict[str, Any], File]:
-    """The offering the registry's files show, and the file its cloud id and prices come from."""
+    """The offering the registry's files show, and the file its cloud id and prices come from:
+    a file the registry still has, before a deleted one. `listed` holds the cloud ids the
+    cloud's files still carry: the offering ends only when every file behind it is gone and
+    none of its ids lives on in another file (a rename is not a delisting)."""
 
     def first(item: tuple[str, File]) -> gitlog.Version:
         return item[1].listed()[0]
 
-    def rank(item: tuple[str, File]) -> tuple[bool, str, int, str]:
+    def rank(item: tuple[str, File]) -> tuple[bool, bool, str, int, str]:
         platform, file = item
-        file_id = file.path.split("/models/", 1)[1].removesuffix(".toml")
-        return (identity.is_variant(platform, file_id), first(item).day, -len(file_id), file_id)
+        file_id = cloud_id(platform, file.path)
+        variant = identity.is_variant(platform, file_id)
+        return (file.deleted is not None, variant, first(item).day, -len(file_id), file_id)
 
     platform, primary = min(group, key=rank)
     opened = min((first(item) for item in group), key=lambda v: (v.day, v.path))
-    file_id = primary.path.split("/models/", 1)[1].removesuffix(".toml")
     status = primary.latest.get("status")
     record: dict[str, Any] = {
         "id": offering,
         "model": model,
         "cloud": cloud,
         "deployment_type": "serverless",
-        "cloud_model_id": identity.bare_cloud_id(platform, file_id)[:300],
+        "cloud_model_id": cloud_id(platform, primary.path)[:300],
         "cloud_model_version": None,
         "regions": [],
         "stage": "preview" if status in ("alpha", "beta") else "ga",
@@ -62,6 +84,14 @@ def offering_record(
         record["deprecated_from"] = ended.day
         record["deprecated_from_certainty"] = "on-or-before"
         record["deprecated_from_source"] = link(ended.commit, ended.path)
+    gone = [file.deleted for _, file in group]
+    renamed = any(cloud_id(p, file.path).lower() in listed for p, file in group)
+    if all(gone) and not renamed:
+        last = max((v for v in gone if v), key=lambda v: (v.seq, v.path))
+        record["retired_from"] = last.day
+        record["retired_from_certainty"] = "on-or-before"
+        record["retired_from_source"] = deletion_link(last.commit, last.path)
+        record["notes"] += f" Delisted: {last.path} deleted in {last.commit[:12]}."
     return record, primary
 
 
@@ -143,8 +173,12 @@ def plan_import(
             models.define(name.removesuffix(".toml"), makers[lab], files[path].latest)
 
     groups: dict[tuple[str, str], list[tuple[str, File]]] = {}
+    listed: dict[str, set[str]] = {}  # by cloud: the ids its platforms' files still carry
     for entry in classify(files, mapping, report):
         file = files[entry.path]
+        cloud = platforms[entry.platform]["cloud"]
+        if file.deleted is None:
+            listed.setdefault(cloud, set()).add(cloud_id(entry.platform, entry.path).lower())
         if not file.listed():
             continue
         model = model_of(entry, file.latest, models)
@@ -152,7 +186,6 @@ def plan_import(
             why = f"unmatched model: {entry.name!r} (no base_model, crosswalk entry or known key)"
             report.refused.append((entry.path, why))
             continue
-        cloud = platforms[entry.platform]["cloud"]
         groups.setdefault((cloud, model), []).append((entry.platform, file))
 
     def need_provider(provider: str | None) -> None:
@@ -173,9 +206,10 @@ def plan_import(
             if not planner.add_parent("models", models.records[model]):
                 continue
         offering = f"{cloud}:{model}:serverless"
-        record, primary = offering_record(offering, cloud, model, group)
-        if planner.offer(record, prefer_earlier(ORIGIN), primary.path):
-            prices.extend(price_records(offering, primary))
+        record, primary = offering_record(offering, cloud, model, group, listed.get(cloud, set()))
+        if planner.offer(record, prefer_earlier(ORIGIN, REPO_URL), primary.path):
+            stored = planner.lookup("offerings", offering) or record
+            prices.extend(price_records(offering, primary, stored["retired_from"]))
     if unreadable:
         report.refused.append(("history", f"{unreadable} old file versions are not valid TOML"))
     return planner.finish(prices)

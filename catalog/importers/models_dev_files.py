@@ -4,6 +4,7 @@ hold on their own (its prices each time a commit changed them, since when it say
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,12 @@ def link(commit: str, path: str) -> str:
     return f"{REPO_URL}/blob/{commit}/{quote(path, safe='/:@')}"
 
 
+def deletion_link(commit: str, path: str) -> str:
+    """A reader's link to the commit that deleted the file, opened at that file's diff (the
+    file itself is gone at that commit, so a link to it would not open)."""
+    return f"{REPO_URL}/commit/{commit}#diff-{hashlib.sha256(path.encode()).hexdigest()}"
+
+
 @dataclass
 class File:
     """One registry file through history: its versions (oldest first) and parsed contents."""
@@ -47,6 +54,12 @@ class File:
     def listed(self) -> list[gitlog.Version]:
         """The versions that exist and parse, oldest first."""
         return [v for v in self.versions if v.blob in self.contents]
+
+    @property
+    def deleted(self) -> gitlog.Version | None:
+        """The commit that deleted the file, if the read commit no longer has it."""
+        last = self.versions[-1] if self.versions else None
+        return last if last is not None and last.blob is None else None
 
 
 def read_checkout(
@@ -76,8 +89,9 @@ def read_checkout(
     return commit, files, sum(1 for v in versions if v.blob in broken)
 
 
-def price_records(offering: str, file: File) -> list[Record]:
-    """A price record for each unit each time a commit changed it (the day's last change wins)."""
+def price_records(offering: str, file: File, until: str | None = None) -> list[Record]:
+    """A price record for each unit each time a commit changed it (the day's last change wins);
+    when the offering ends (`until`), the last price of each unit ends that day too."""
     found: dict[str, Record] = {}
     last: dict[str, str] = {}
     for version in file.listed():
@@ -92,7 +106,13 @@ def price_records(offering: str, file: File) -> list[Record]:
             source = link(version.commit, version.path)
             price = price_record(offering, None, unit, value, version.day, source, ORIGIN)
             found[price["id"]] = price
-    return list(found.values())
+    if until is None:
+        return list(found.values())
+    day = until[:10]
+    ended = [p for p in found.values() if p["effective_from"] < day]
+    for price in ended:
+        price["effective_until"] = day  # the store's series ends each earlier one at the next
+    return ended
 
 
 def deprecation(file: File) -> gitlog.Version | None:
