@@ -90,11 +90,11 @@ def test_a_deleted_file_ends_its_offering_and_prices_on_the_commits_day(
     claude = offerings["openrouter:claude-sonnet-4-5:serverless"]
     assert claude["retired_from"] is None
     assert claude["cloud_model_id"] == "anthropic/claude-sonnet-4.5"
-    # A curated offering with no end takes the delisting; its start stays the curated one.
+    # A curated offering keeps what the maintainer said (here: no end); the delisting is
+    # reported for review.
     aws = offerings["aws:claude-sonnet-4-5:serverless"]
-    assert aws["origin"] == "curated" and aws["available_from"] == "2025-03-10T00:00:00Z"
-    assert aws["retired_from"] == "2025-06-02T00:00:00Z"
-    assert "models.dev delisted it: ends 2025-06-02" in result.output
+    assert aws["origin"] == "curated" and aws["retired_from"] is None
+    assert "kept curated no end over models.dev's delisting 2025-06-02" in result.output
 
 
 def test_a_second_import_changes_nothing(registry: dict[str, Any], catalog_db: Path) -> None:

@@ -87,9 +87,10 @@ END = ("retired_from", "retired_from_certainty", "retired_from_source")
 def prefer_earlier(mine: str, own: str = "") -> Merge:
     """The curated-precedence rule: the catalog's own start stays unless the import has
     strictly better evidence (a surer certainty, or an earlier on-or-before or month date); an
-    exact date is never replaced. An end the import infers (a delisting) fills only an empty
-    end: a maintainer's or a vendor's end stays. `own` begins the links of the import's own
-    facts, so its own record's end from elsewhere (a vendor schedule) stays too."""
+    exact date is never replaced. An end the import infers (a delisting) never replaces what a
+    maintainer curated (an end, or none: it is reported for review); `own` begins the links of
+    the import's own facts, so an end from elsewhere (a vendor schedule) on the import's own
+    record stays too."""
 
     def merge(old: Record, new: Record) -> tuple[Record, str | None]:
         if old["origin"] == mine:  # its own record: renewed, but silence is not a retraction
@@ -100,15 +101,12 @@ def prefer_earlier(mine: str, own: str = "") -> Merge:
                 kept |= {n: old[n] for n in END}
             return {**new, **kept}, None
         merged, why = start(old, new)
-        if new["retired_from"] and old["retired_from"] is None:
-            merged = {**merged, **{n: new[n] for n in END}}
-            ended = f"{mine} delisted it: ends {new['retired_from'][:10]} (on-or-before)"
-            why = f"{why}; {ended}" if why else ended
-        elif new["retired_from"] and old["retired_from"] != new["retired_from"]:
+        if new["retired_from"] and old["retired_from"] != new["retired_from"]:
+            end = old["retired_from"]
+            said = f"end {end[:10]} ({old['retired_from_certainty']})" if end else "no end"
             stays = (
-                f"kept {old['origin']} end {old['retired_from'][:10]} "
-                f"({old['retired_from_certainty']}) over {mine}'s delisting "
-                f"{new['retired_from'][:10]}"
+                f"kept {old['origin']} {said} over {mine}'s delisting "
+                f"{new['retired_from'][:10]} (on-or-before, {new['retired_from_source']})"
             )
             why = f"{why}; {stays}" if why else stays
         return merged, why
