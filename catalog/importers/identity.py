@@ -26,6 +26,8 @@ def strip(platform: str, file_id: str) -> tuple[str, str, str | None]:
     Bedrock's vendor prefix or a gateway's folder, when the id names one)."""
     folder, _, name = unquote(file_id).lower().rpartition("/")  # `meta-llama%2Fllama-4-...`
     vendor = folder.split("/")[-1] or None
+    if "--" in name:  # SAP AI Core's `anthropic--claude-4.5-sonnet`
+        vendor, name = name.split("--", 1)
     if platform == "amazon-bedrock":
         name = GEO_PREFIX.sub("", name)
         found = VENDOR_PREFIX.match(name)
@@ -52,12 +54,25 @@ def undated(model_id: str) -> str:
 # How hosts mark one model served another way (quantized, sped up, in an enclave, as a managed
 # service): the same model, so the same offering, when the plain id is known.
 SERVING_SUFFIX = re.compile(
-    r"-(fp8|fp16|bf16|nvfp4|awq|int4|int8|maas|tee|fast|turbo|lite-fast|high|00\d)$"
+    r"-(fp8|fp16|bf16|nvfp4|awq|int4|int8|maas|tee|fast|turbo|lite-fast|high|00\d"
+    r"|non-reasoning|reasoning)$"
 )
 
 
 # The markers no maker puts in a model's own name: a host's new model is named without them.
 HOSTING_SUFFIX = re.compile(r"-(fp8|fp16|bf16|nvfp4|awq|int4|int8|maas|tee)$")
+
+
+# What instruction-tuned and mixture-of-experts ids carry that hosts often leave out
+# (`qwen-3-coder-480b` is `qwen3-coder-480b-a35b-instruct`): a last resort, when unambiguous.
+LOOSE = re.compile(r"-(a\d+(?:\.\d+)?b|instruct|it|chat|hf)(?=-|$)")
+# OpenAI's snapshot codes (`gpt-3.5-turbo-0125`): month and day, one model.
+OPENAI_SNAPSHOT = re.compile(r"^((?:gpt|o\d)[a-z0-9.-]*?)-\d{4}$")
+
+
+def loose(model_id: str) -> str:
+    """The key without the instruct/chat marks and MoE active-parameter tags."""
+    return key(LOOSE.sub("", undated(model_id.lower())))
 
 
 def plainer(model_id: str, pattern: re.Pattern[str] = SERVING_SUFFIX) -> list[str]:
@@ -99,14 +114,24 @@ def is_variant(platform: str, file_id: str) -> bool:
 
 
 class Models:
-    """The catalog's models and the registry's, found by key; new ones become model records."""
+    """The catalog's models and the registry's, found by key (ids and aliases); new ones become
+    model records."""
 
     def __init__(self, known: dict[str, dict[str, Any]], mapping: dict[str, Any]) -> None:
-        self.crosswalk: dict[str, str] = mapping["crosswalk"]
+        self.crosswalk: dict[str, str] = dict(mapping["crosswalk"])
         # Makers' names that hosts put before a model's (`meta-llama-3-8b-instruct`).
-        self.prefixes = sorted(set(mapping["makers"]), key=len, reverse=True)
+        self.makers: dict[str, str] = mapping["makers"]
+        self.prefixes = sorted(set(self.makers), key=len, reverse=True)
         self.known = set(known)
         self.by_key = {key(m): m for m in sorted(known, key=len, reverse=True)}
+        for model_id, record in sorted(known.items()):
+            for alias in record.get("aliases") or []:  # the identity work's field, if present
+                self.crosswalk.setdefault(alias, model_id)
+                self.by_key.setdefault(key(alias), model_id)
+        by_loose: dict[str, set[str]] = {}
+        for model_id in known:
+            by_loose.setdefault(loose(model_id), set()).add(model_id)
+        self.by_loose = {k: next(iter(ids)) for k, ids in by_loose.items() if len(ids) == 1}
         self.records: dict[str, dict[str, Any]] = {}
 
     def find(self, name: str, raw: str | None = None, vendor: str | None = None) -> str | None:
@@ -115,13 +140,17 @@ class Models:
             if candidate in self.crosswalk:
                 return self.crosswalk[candidate]
         tries = [name, *plainer(name)]
-        tries += [r for n in tries if (r := reordered(n))]
         tries += [n[len(p) + 1 :] for n in tries for p in self.prefixes if n.startswith(f"{p}-")]
         if vendor:  # `meta-llama-3-8b-instruct` under meta-llama/, Bedrock's `deepseek.r1`
             tries += [n.removeprefix(f"{vendor}-") for n in tries] + [f"{vendor}-{name}"]
+        tries += [r for n in tries if (r := reordered(n))]
+        tries += [dated.group(1) for n in tries if (dated := OPENAI_SNAPSHOT.match(n))]
         for candidate in tries:
             found = self.crosswalk.get(candidate) or self.by_key.get(key(candidate))
             if found is not None:
+                return found
+        for candidate in tries:  # the last resort: unambiguous without instruct/MoE marks
+            if (found := self.by_loose.get(loose(candidate))) is not None:
                 return found
         return None
 
@@ -147,4 +176,5 @@ class Models:
         }
         self.by_key.setdefault(key(model_id), model_id)
         self.by_key.setdefault(key(name), model_id)
+        self.by_loose.setdefault(loose(model_id), model_id)
         return model_id

@@ -11,10 +11,9 @@ prices.
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import unquote
 
 from . import IMPORTERS, gitlog, identity
@@ -30,7 +29,8 @@ from .models_dev_files import (
     price_records,
     read_checkout,
 )
-from .plan import Plan, Planner, Report, prefer_earlier
+from .models_dev_names import Entry, Makers, classify, model_of
+from .plan import Plan, Planner, prefer_earlier
 
 CLOUD = ("name", "kind", "provider")  # what a mapped platform says about its catalog cloud
 MAPPING = IMPORTERS["models-dev"].mapping or ""
@@ -95,62 +95,14 @@ def offering_record(
     return record, primary
 
 
-class Entry(NamedTuple):
-    """One provider file, with who may name a new model from it (rank: who goes first)."""
-
-    rank: int
-    platform: str
-    path: str
-    name: str
-    raw: str
-    vendor: str | None
-    maker: str | None
-
-
-def classify(files: dict[str, File], mapping: dict[str, Any], report: Report) -> list[Entry]:
-    """The mapped platforms' files, the maker's own platform first, then ids that name their
-    maker (a gateway's `maker/model`, Bedrock's `maker.model`, a platform's reviewed prefixes);
-    the rest may only match. Unmapped platforms are reported, one line each."""
-    platforms, makers = mapping["platforms"], mapping["makers"]
-    entries, unmapped = [], Counter[str]()
-    for path in sorted(files):
-        parts = path.split("/", 3)
-        if len(parts) < 4 or parts[0] != "providers" or parts[2] != "models":
-            continue
-        if parts[1] not in platforms:
-            unmapped[parts[1]] += 1
-            continue
-        about = platforms[parts[1]]
-        name, raw, vendor = identity.strip(parts[1], parts[3].removesuffix(".toml"))
-        names = about.get("names", {})
-        if about["kind"] == "first-party":
-            rank, maker = 0, about["provider"]
-        elif names and name.startswith(tuple(names["prefixes"])):
-            rank, maker = 1, names["maker"]  # Azure's `phi-4`, Model Studio's `qwen-max`
-        elif vendor is not None and vendor in makers:
-            # Gateways spell ids as the maker publishes them; hosts, then Bedrock, less so.
-            host = {"gateway": 2, "hyperscaler": 4}.get(about["kind"], 3)
-            rank, maker = host, makers[vendor]
-        else:
-            rank, maker = 5, None
-        entries.append(Entry(rank, parts[1], path, name, raw, vendor, maker))
-    for platform, count in sorted(unmapped.items()):
-        why = mapping["skipped"].get(platform, "not in the reviewed mapping")
-        report.refused.append(
-            (f"providers/{platform} ({count} files)", f"unmapped platform: {why}")
-        )
-    return sorted(entries)
-
-
-def model_of(entry: Entry, content: dict[str, Any], models: Models) -> str | None:
-    """The catalog model a file lists: its `base_model`, the crosswalk, its id, or a new one."""
-    ref = content.get("base_model") or (content.get("extends") or {}).get("from")
-    model = models.find(ref.split("/", 1)[1]) if isinstance(ref, str) and "/" in ref else None
-    model = model or models.find(entry.name, entry.raw, entry.vendor)
-    if (model is None or not models.has(model)) and entry.maker is not None:
-        name = entry.name if entry.rank <= 1 else identity.plainest(entry.name)
-        return models.define(name, entry.maker, content, model)
-    return model if model is not None and models.has(model) else None
+def unmatched(entry: Entry) -> str:
+    """Why a file names no model, as specifically as the file lets us say."""
+    said = f"unmatched model: {entry.name!r}"
+    if entry.why:
+        return f"{said} ({entry.why})"
+    if entry.vendor is None:
+        return f"{said} (its id names no maker, and no catalog model, alias or crosswalk entry)"
+    return f"{said} (maker {entry.vendor!r} known, but no catalog model, alias or crosswalk entry)"
 
 
 def plan_import(
@@ -165,35 +117,31 @@ def plan_import(
     commit, files, unreadable = read_checkout(Path(source), rev, progress)
     planner = Planner(conn, f"models.dev {commit}")
     report = planner.plan.report
-    platforms, makers = mapping["platforms"], mapping["makers"]
+    platforms, makers = mapping["platforms"], Makers(mapping)
     models = Models(planner.known["models"], mapping)
     for path in sorted(p for p in files if p.startswith("models/") and p.count("/") >= 2):
         lab, name = path.split("/", 2)[1:]
-        if lab in makers:  # other folders once held a platform's files, not a maker's
-            models.define(name.removesuffix(".toml"), makers[lab], files[path].latest)
+        if lab in makers.known:  # other folders once held a platform's files, not a maker's
+            models.define(name.removesuffix(".toml"), makers.known[lab], files[path].latest)
 
     groups: dict[tuple[str, str], list[tuple[str, File]]] = {}
     listed: dict[str, set[str]] = {}  # by cloud: the ids its platforms' files still carry
-    for entry in classify(files, mapping, report):
+    for entry in classify(files, mapping, makers, report):
         file = files[entry.path]
         cloud = platforms[entry.platform]["cloud"]
         if file.deleted is None:
             listed.setdefault(cloud, set()).add(cloud_id(entry.platform, entry.path).lower())
         if not file.listed():
             continue
-        model = model_of(entry, file.latest, models)
+        model = model_of(entry, file.latest, models, report)
         if model is None:
-            why = f"unmatched model: {entry.name!r} (no base_model, crosswalk entry or known key)"
-            report.refused.append((entry.path, why))
+            report.refused.append((entry.path, unmatched(entry)))
             continue
         groups.setdefault((cloud, model), []).append((entry.platform, file))
 
     def need_provider(provider: str | None) -> None:
         if provider and provider not in planner.known["providers"]:
-            about = mapping["providers"].get(provider, {})
-            name = about.get("name", provider)
-            record = {"id": provider, "name": name, "website": about.get("website")}
-            planner.add_parent("providers", record)
+            planner.add_parent("providers", {**makers.record(provider), "origin": ORIGIN})
 
     prices = []
     for (cloud, model), group in sorted(groups.items()):
@@ -207,6 +155,10 @@ def plan_import(
                 continue
         offering = f"{cloud}:{model}:serverless"
         record, primary = offering_record(offering, cloud, model, group, listed.get(cloud, set()))
+        if record.get("retired_from", "9") <= record["available_from"]:
+            why = f"listed and delisted on the same day, {record['available_from']}"
+            report.refused.append((f"offerings/{offering} ({primary.path})", why))
+            continue
         if planner.offer(record, prefer_earlier(ORIGIN, REPO_URL), primary.path):
             stored = planner.lookup("offerings", offering) or record
             prices.extend(price_records(offering, primary, stored["retired_from"]))
