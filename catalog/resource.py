@@ -70,6 +70,16 @@ class Child:
     copied: tuple[str, ...] = ()  # parent fields repeated in each row (for a composite reference)
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """How a collection answers as iCalendar: its title, and where its events come from."""
+
+    name: str
+    # None: each row is an event; else the timeline filter the rows' ids are given to (a
+    # window's events are its start and end on the timeline).
+    events_by: str | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class Resource:
     """One collection: where it is stored, how it is keyed, filtered, sorted and addressed."""
@@ -87,14 +97,16 @@ class Resource:
     # Sorts whose order is not the column's own: the SQL of the key, given the value's SQL.
     sort_keys: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
     filters: Mapping[str, Filter] = field(default_factory=dict)
-    formats: tuple[str, ...] = ("json", "csv")
+    formats: tuple[str, ...] = ("json", "csv")  # "ics" with a `calendar`
+    calendar: Calendar | None = None
     computed: Mapping[str, str] = field(default_factory=dict)  # fields read by an SQL expression
     children: Mapping[str, Child] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
     writable: bool = True
     ident: str | None = None  # in endpoint names (get_<ident>), if not the noun
+    list_endpoint: str | None = None  # the list's endpoint name, if not list_<name>
     args_name: str | None = None  # the list-argument schema's name, if not <Noun>ListArgs
-    generic_list: bool = True  # False: a view of its own lists it (other formats, other rules)
+    generic_list: bool = True  # False: a view of its own lists it (other rules)
     # Rules across fields that OpenAPI cannot state (the API answers them with 422).
     rules: Callable[[dict[str, Any]], dict[str, list[str]]] | None = None
     now_when: tuple[str, ...] | None = None  # the list speaks of now if these are given, no `at`
