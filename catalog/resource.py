@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
 
 from . import args as arguments
+from .schemas import Problems, flatten_errors
 
 Key = tuple[str, ...]
 Record = Mapping[str, Any]
@@ -170,6 +171,20 @@ class Resource:
     def problems(self, record: dict[str, Any]) -> dict[str, list[str]]:
         """What a record that fits the schema still gets wrong across its fields."""
         return self.rules(record) if self.rules else {}
+
+    @cached_property
+    def _loader(self) -> Schema:
+        return self.schema()
+
+    def validate(self, data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, Problems]:
+        """The one check of a record against its resource, for the API, fixtures and imports:
+        (the record as loaded, the rules it breaks across fields), or (None, the fields that do
+        not fit the schema). Each caller words the problems for its own reader."""
+        try:
+            record: dict[str, Any] = self._loader.load(data)
+        except ValidationError as error:
+            return None, flatten_errors(error.messages)
+        return record, self.problems(record)
 
     def key_of(self, record: Record) -> Key:
         """A record's key: (cloud, id) for a region, (id,) for most."""

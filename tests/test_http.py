@@ -103,7 +103,7 @@ def test_response_cache_is_bounded() -> None:
 def test_answers_about_now_revalidate_within_the_minute(
     client: FlaskClient, clock: Clock, url: str
 ) -> None:
-    """"Now" is the current UTC minute: a poll a second later gets a 304 (the CI answer and the
+    """ "Now" is the current UTC minute: a poll a second later gets a 304 (the CI answer and the
     matrix alike), its max-age no longer than the rest of the minute; a new minute, a new answer."""
     clock.moment = clock.moment.replace(second=10)
     first = client.get(url)

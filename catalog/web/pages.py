@@ -13,6 +13,7 @@ from flask import Blueprint, Response, render_template, request, send_from_direc
 from marshmallow import Schema
 from werkzeug.exceptions import HTTPException
 
+from .. import instants
 from ..errors import APIError, problem_response
 from ..operations import operation
 
@@ -37,6 +38,10 @@ def page(args: type[Schema]) -> Callable[[F], F]:
 def asset_version(filename: str) -> str:
     """A short hash of a static file, so its URL changes when it does (and may be kept long)."""
     return hashlib.sha256((STATIC / filename).read_bytes()).hexdigest()[:12]
+
+
+# Pages word a dated fact as every answer does.
+bp.add_app_template_global(instants.said, "dated")
 
 
 @bp.app_template_global()

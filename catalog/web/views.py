@@ -124,11 +124,8 @@ def model_page(model_id: str) -> Response:
     for offering in offerings:
         by_cloud.setdefault(offering["cloud"], []).append(offering)
     states = {
-        cloud_id: matrix.cell_state(
-            any(rules.is_available(o, at) for o in by_cloud.get(cloud_id, [])),
-            rules.exclusivity_state(model, clouds[cloud_id], windows, at),
-        )
-        for cloud_id in clouds
+        found.cloud: found.state
+        for found in rules.states(model, clouds.values(), windows, offerings, at)
     }
     return _html(
         render_template(
@@ -144,7 +141,6 @@ def model_page(model_id: str) -> Response:
             day=at[:10],
             prices=pricing.comparison(get_db(), model, at),
             sources=words.sources(offerings, windows),
-            dated=words.dated,
             is_available=rules.is_available,
             is_active=rules.is_active,
         )
@@ -174,6 +170,5 @@ def timeline_page() -> Response:
             args=args,
             providers=providers,
             clouds=clouds,
-            dated=words.dated,
         )
     )
