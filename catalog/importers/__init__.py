@@ -58,17 +58,20 @@ IMPORTERS: dict[str, Importer] = {
         origin="models.dev",
         mapping="models-dev-platforms.json",
         arguments=(
-            click.Argument(["source"], metavar="PATH"),
+            click.Argument(["source"], metavar="PATH_OR_URL"),
             click.Option(["--rev"], default="HEAD", show_default=True, help="The commit to read."),
         ),
         plan="catalog.importers.models_dev:plan_import",
-        help="""Import a models.dev git checkout: offerings dated by the commit that first listed
-        them.
+        help="""Import models.dev from a git checkout or URL: offerings dated by the commit that
+        first listed them, ended by the commit that deleted the last file behind them.
 
-        Prints what it added, changed, kept (the catalog's curated facts take precedence) and
-        refused. Exit 2 on a folder that is not a models.dev checkout, or a malformed file.
+        A URL is cloned once into the cache folder (CATALOG_REGISTRY_CACHE) and fetched on
+        each run, so a scheduled job imports what is new. Prints what it added, changed, kept
+        (the catalog's curated facts take precedence) and refused. Exit 2, with nothing
+        written, on a folder that is not a models.dev checkout, a malformed file, or a remote
+        git cannot fetch (git's message is shown).
 
-        Example: catalog import models-dev ~/src/models.dev --dry-run
+        Example: catalog import models-dev https://github.com/anomalyco/models.dev
         """,
     ),
     "litellm": Importer(

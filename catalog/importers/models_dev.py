@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from ..config import registry_cache
 from . import IMPORTERS, gitlog, identity
 from .facts import load_mapping
 from .identity import Models
@@ -31,6 +32,7 @@ from .models_dev_files import (
 )
 from .models_dev_names import Entry, Makers, classify, model_of
 from .plan import Plan, Planner, prefer_earlier
+from .remote import fetched, is_url
 
 CLOUD = ("name", "kind", "provider")  # what a mapped platform says about its catalog cloud
 MAPPING = IMPORTERS["models-dev"].mapping or ""
@@ -114,7 +116,9 @@ def plan_import(
 ) -> Plan:
     """Read the checkout's history and plan what the catalog should take from it."""
     mapping = mapping or load_mapping(MAPPING)
-    commit, files, unreadable = read_checkout(Path(source), rev, progress)
+    source = str(source)
+    checkout = fetched(source, Path(registry_cache())) if is_url(source) else Path(source)
+    commit, files, unreadable = read_checkout(checkout, rev, progress)
     planner = Planner(conn, f"models.dev {commit}")
     report = planner.plan.report
     platforms, makers = mapping["platforms"], Makers(mapping)
