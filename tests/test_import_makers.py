@@ -103,3 +103,18 @@ def test_a_base_model_the_name_contradicts_is_not_trusted(imported: dict[str, An
         "base_model 'anthropic/claude-sonnet-4-5-20250929' contradicts the file's own name: "
         "not claude-sonnet-4-5, but claude-sonnet-4"
     )
+
+
+def test_aliases_name_their_model_even_through_the_crosswalk() -> None:
+    from catalog.importers import facts, identity
+
+    known: dict[str, dict[str, Any]] = {
+        "ministral-8b-2512": {"aliases": ["ministral-3-8b-instruct"]},
+        "claude-sonnet-4": {"aliases": ["claude-4-sonnet"]},
+        "llama-3.1-8b-instruct": {},  # a record from before the field: no aliases at all
+    }
+    models = identity.Models(known, facts.load_mapping("models-dev-platforms.json"))
+    # The shipped crosswalk names the old id; the alias takes it to the merged model.
+    assert models.find("ministral-3-8b-instruct-2512") == "ministral-8b-2512"
+    assert models.find("claude-4-sonnet") == "claude-sonnet-4"
+    assert models.find("ministral-3-8b-instruct") == "ministral-8b-2512"

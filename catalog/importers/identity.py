@@ -124,10 +124,15 @@ class Models:
         self.prefixes = sorted(set(self.makers), key=len, reverse=True)
         self.known = set(known)
         self.by_key = {key(m): m for m in sorted(known, key=len, reverse=True)}
+        # Another id people use for a known model (the model's `aliases`) names that model,
+        # also where the crosswalk names it (an old id kept as an alias after a merge).
+        self.alias_of: dict[str, str] = {}
         for model_id, record in sorted(known.items()):
-            for alias in record.get("aliases") or []:  # the identity work's field, if present
-                self.crosswalk.setdefault(alias, model_id)
+            for alias in record.get("aliases") or []:
+                self.alias_of.setdefault(alias, model_id)
                 self.by_key.setdefault(key(alias), model_id)
+        self.crosswalk = {k: self.alias_of.get(v, v) for k, v in self.crosswalk.items()}
+        self.crosswalk |= {a: m for a, m in self.alias_of.items() if a not in self.crosswalk}
         by_loose: dict[str, set[str]] = {}
         for model_id in known:
             by_loose.setdefault(loose(model_id), set()).add(model_id)

@@ -160,7 +160,7 @@ def plan_import(
         offering = f"{cloud}:{model}:serverless"
         record, primary = offering_record(offering, cloud, model, group, listed.get(cloud, set()))
         if record.get("retired_from", "9") <= record["available_from"]:
-            why = f"listed and delisted on the same day, {record['available_from']}"
+            why = f"listed and delisted on the same day ({record['available_from']})"
             report.refused.append((f"offerings/{offering} ({primary.path})", why))
             continue
         if planner.offer(record, prefer_earlier(ORIGIN, REPO_URL), primary.path):
