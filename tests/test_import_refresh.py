@@ -50,6 +50,13 @@ def seed(tmp_path: Path) -> Path:
         "prices": [
             {**price, "id": "stale", "origin": "models.dev"},
             {**price, "id": "curated", "offering": "aws:claude-sonnet-4-5:serverless"},
+            {  # another source's fact on a curated offering: not this import's to rebuild
+                **price,
+                "id": "litellm",
+                "offering": "aws:claude-sonnet-4-5:serverless",
+                "unit": "output-1m-tokens",
+                "origin": "litellm",
+            },
         ],
     }
     folder = tmp_path / "seed"
@@ -100,6 +107,7 @@ def test_refresh_keeps_the_curated_core_and_rebuilds_the_imports(
     # What the earlier import left is gone with its price; the curated price stays.
     assert "openrouter:claude-sonnet-4-5:serverless" not in offerings
     assert "stale" not in prices and prices["curated"]["origin"] == "curated"
+    assert prices["litellm"]["origin"] == "litellm"
     assert prices["openrouter:gpt-4o:serverless:input-1m-tokens:2025-05-01"]["amount"] == "2.50"
     assert "offerings 3 (2 curated, 1 models.dev)" in done.stdout
     assert "imported offerings ended by delisting: 0" in done.stdout
