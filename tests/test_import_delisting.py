@@ -90,6 +90,19 @@ def test_a_deleted_file_ends_its_offering_and_prices_on_the_commits_day(
     claude = offerings["openrouter:claude-sonnet-4-5:serverless"]
     assert claude["retired_from"] is None
     assert claude["cloud_model_id"] == "anthropic/claude-sonnet-4.5"
+    # Its price history runs on across the rename, from the file it had first.
+    (rate,) = rows(
+        catalog_db,
+        "SELECT amount, effective_from, effective_until, source FROM prices "
+        "WHERE offering = 'openrouter:claude-sonnet-4-5:serverless' AND unit = 'input-1m-tokens'",
+    )
+    assert rate == {
+        "amount": "3.00",
+        "effective_from": "2025-05-01T00:00:00Z",
+        "effective_until": None,
+        "source": f"{REPO}/blob/{registry['added']}/providers/openrouter/models/"
+        "anthropic%252Fclaude-sonnet-4.5.toml",
+    }
     # A curated offering keeps what the maintainer said (here: no end); the delisting is
     # reported for review.
     aws = offerings["aws:claude-sonnet-4-5:serverless"]

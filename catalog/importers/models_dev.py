@@ -49,18 +49,19 @@ def offering_record(
     offering: str, cloud: str, model: str, group: list[tuple[str, File]], listed: set[str]
 ) -> tuple[dict[str, Any], File]:
     """The offering the registry's files show, and the file its cloud id and prices come from:
-    a file the registry still has, before a deleted one. `listed` holds the cloud ids the
+    a file the registry still has, else the one it deleted last. `listed` holds the cloud ids the
     cloud's files still carry: the offering ends only when every file behind it is gone and
     none of its ids lives on in another file (a rename is not a delisting)."""
 
     def first(item: tuple[str, File]) -> gitlog.Version:
         return item[1].listed()[0]
 
-    def rank(item: tuple[str, File]) -> tuple[bool, bool, str, int, str]:
+    def rank(item: tuple[str, File]) -> tuple[bool, bool, int, str, int, str]:
         platform, file = item
         file_id = cloud_id(platform, file.path)
         variant = identity.is_variant(platform, file_id)
-        return (file.deleted is not None, variant, first(item).day, -len(file_id), file_id)
+        gone = -file.deleted.seq if file.deleted else 0  # else the one deleted last
+        return (bool(file.deleted), variant, gone, first(item).day, -len(file_id), file_id)
 
     platform, primary = min(group, key=rank)
     opened = min((first(item) for item in group), key=lambda v: (v.day, v.path))
@@ -95,6 +96,22 @@ def offering_record(
         record["retired_from_source"] = deletion_link(last.commit, last.path)
         record["notes"] += f" Delisted: {last.path} deleted in {last.commit[:12]}."
     return record, primary
+
+
+def renamed_from(group: list[tuple[str, File]], primary: File) -> list[File]:
+    """The deleted files whose prices the offering had before `primary` was listed (a rename:
+    Groq's `meta-llama%2Fx` before `meta-llama/x`), oldest first; variants (`us.`, `:free`)
+    are not the offering's own price."""
+    start = primary.listed()[0].day
+    gone = [
+        file
+        for platform, file in group
+        if file is not primary
+        and file.deleted is not None
+        and file.listed()[0].day < start
+        and not identity.is_variant(platform, cloud_id(platform, file.path))
+    ]
+    return sorted(gone, key=lambda f: (f.listed()[0].day, f.path))
 
 
 def unmatched(entry: Entry) -> str:
@@ -165,7 +182,8 @@ def plan_import(
             continue
         if planner.offer(record, prefer_earlier(ORIGIN, REPO_URL), primary.path):
             stored = planner.lookup("offerings", offering) or record
-            prices.extend(price_records(offering, primary, stored["retired_from"]))
+            history = [*renamed_from(group, primary), primary]
+            prices.extend(price_records(offering, history, stored["retired_from"]))
     if unreadable:
         report.refused.append(("history", f"{unreadable} old file versions are not valid TOML"))
     return planner.finish(prices)

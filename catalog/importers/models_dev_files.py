@@ -89,23 +89,27 @@ def read_checkout(
     return commit, files, sum(1 for v in versions if v.blob in broken)
 
 
-def price_records(offering: str, file: File, until: str | None = None) -> list[Record]:
-    """A price record for each unit each time a commit changed it (the day's last change wins);
-    when the offering ends (`until`), the last price of each unit ends that day too."""
+def price_records(offering: str, files: list[File], until: str | None = None) -> list[Record]:
+    """A price record for each unit each time a commit changed it (the day's last change wins).
+    `files` is the offering's price history in order: files it had before a rename (their
+    prices before the next file was listed), then the file it has now. When the offering
+    ends (`until`), the last price of each unit ends that day too."""
     found: dict[str, Record] = {}
     last: dict[str, str] = {}
-    for version in file.listed():
-        cost = file.contents[version.blob or ""].get("cost")
-        if not isinstance(cost, dict):
-            continue
-        for name, unit in UNITS.items():
-            value = decimal_amount(cost.get(name))
-            if value is None or last.get(unit) == value:
+    for file, following in zip(files, [*files[1:], None], strict=True):
+        before = following.listed()[0].day if following else None
+        for version in file.listed():
+            cost = file.contents[version.blob or ""].get("cost")
+            if not isinstance(cost, dict) or (before and version.day >= before):
                 continue
-            last[unit] = value
-            source = link(version.commit, version.path)
-            price = price_record(offering, None, unit, value, version.day, source, ORIGIN)
-            found[price["id"]] = price
+            for name, unit in UNITS.items():
+                value = decimal_amount(cost.get(name))
+                if value is None or last.get(unit) == value:
+                    continue
+                last[unit] = value
+                source = link(version.commit, version.path)
+                price = price_record(offering, None, unit, value, version.day, source, ORIGIN)
+                found[price["id"]] = price
     if until is None:
         return list(found.values())
     day = until[:10]
