@@ -10,7 +10,7 @@ from . import instants
 
 SLUG = r"^[a-z0-9][a-z0-9._:-]*$"
 CURSOR = r"^[A-Za-z0-9._~%:-]+$"
-CERTAINTIES = ("exact", "month", "on-or-before", "inferred", "announced")
+CERTAINTIES = ("exact", "month", "on-or-before", "inferred", "announced", "not-before")
 CLOUD_KINDS = ("hyperscaler", "first-party", "data-platform", "inference-host", "gateway")
 ORIGINS = ("curated", "models.dev", "litellm")
 DEPLOYMENT_TYPES = ("serverless", "provisioned", "managed-compute")
@@ -80,7 +80,8 @@ def dated_fact(description: str, required: bool) -> tuple[Instant, fields.String
     certainty = (
         "exact: the day is known; month: only the month (the date is its 1st); "
         "on-or-before: the earliest evidence; inferred: deduced, not stated by a source; "
-        "announced: a date the vendor set in advance (it may still move)."
+        "announced: a date the vendor set in advance (it may still move); "
+        "not-before: the vendor said no earlier than that day (the earliest it may happen)."
     )
     extra: dict[str, Any] = {} if required else {"load_default": None}
     return (

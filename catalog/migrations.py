@@ -283,6 +283,12 @@ def m007_prices(db: Database) -> None:
     db.conn.execute("CREATE VIEW timeline_events AS " + " UNION ALL ".join(parts))
 
 
+@migrations()
+def m008_replacement(db: Database) -> None:
+    """The model a vendor recommends instead of an offering (its schedule names one)."""
+    db.conn.execute("ALTER TABLE offerings ADD COLUMN replacement TEXT REFERENCES models(id)")
+
+
 def _split(script: str) -> list[str]:
     return [statement.strip() for statement in script.split(";") if statement.strip()]
 
