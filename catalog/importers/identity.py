@@ -8,6 +8,7 @@ decoration off and `key` compares what is left without punctuation or a snapshot
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import unquote
 
 GEO_PREFIX = re.compile(r"^(us|eu|apac|au|jp|ca|global|us-gov)\.")
@@ -17,6 +18,7 @@ VARIANT_SUFFIX = re.compile(r"(@[a-z0-9-]+|:[a-z][a-z0-9-]*)$")
 FIREWORKS_DOT = re.compile(r"(\d)p(\d)")
 CLAUDE_ORDER = re.compile(r"^claude-(\d+(?:[.-]\d+)?)-(opus|sonnet|haiku)$")
 SNAPSHOT = re.compile(r"(-\d{8}|-\d{4}-\d{2}-\d{2}|-latest)$")
+LATEST = re.compile(r"\s*(\(latest\)|latest|-latest)$", re.IGNORECASE)
 
 
 def strip(platform: str, file_id: str) -> tuple[str, str, str | None]:
@@ -94,3 +96,55 @@ def is_variant(platform: str, file_id: str) -> bool:
     return bool(
         (platform == "amazon-bedrock" and GEO_PREFIX.match(name)) or re.search(r":[a-z]", name)
     )
+
+
+class Models:
+    """The catalog's models and the registry's, found by key; new ones become model records."""
+
+    def __init__(self, known: dict[str, dict[str, Any]], mapping: dict[str, Any]) -> None:
+        self.crosswalk: dict[str, str] = mapping["crosswalk"]
+        # Makers' names that hosts put before a model's (`meta-llama-3-8b-instruct`).
+        self.prefixes = sorted(set(mapping["makers"]), key=len, reverse=True)
+        self.known = set(known)
+        self.by_key = {key(m): m for m in sorted(known, key=len, reverse=True)}
+        self.records: dict[str, dict[str, Any]] = {}
+
+    def find(self, name: str, raw: str | None = None, vendor: str | None = None) -> str | None:
+        """The catalog id for a stripped registry id (or its undecorated form), if known."""
+        for candidate in (raw, name):
+            if candidate in self.crosswalk:
+                return self.crosswalk[candidate]
+        tries = [name, *plainer(name)]
+        tries += [r for n in tries if (r := reordered(n))]
+        tries += [n[len(p) + 1 :] for n in tries for p in self.prefixes if n.startswith(f"{p}-")]
+        if vendor:  # `meta-llama-3-8b-instruct` under meta-llama/, Bedrock's `deepseek.r1`
+            tries += [n.removeprefix(f"{vendor}-") for n in tries] + [f"{vendor}-{name}"]
+        for candidate in tries:
+            found = self.crosswalk.get(candidate) or self.by_key.get(key(candidate))
+            if found is not None:
+                return found
+        return None
+
+    def has(self, model_id: str) -> bool:
+        """Whether the catalog has the model or this import defines it."""
+        return model_id in self.known or model_id in self.records
+
+    def define(
+        self, name: str, maker: str, content: dict[str, Any], model_id: str | None = None
+    ) -> str:
+        """The catalog id for a model its maker names `name`; a new one gets a record."""
+        found = model_id or self.find(name)
+        if found is not None and self.has(found):
+            return found
+        model_id = found or slug(name)
+        family = content.get("family")
+        self.records[model_id] = {
+            "id": model_id,
+            "provider": maker,
+            "name": LATEST.sub("", str(content.get("name") or name))[:200] or name,
+            "family": slug(family) if isinstance(family, str) and family else None,
+            "open_weights": bool(content.get("open_weights", False)),
+        }
+        self.by_key.setdefault(key(model_id), model_id)
+        self.by_key.setdefault(key(name), model_id)
+        return model_id
