@@ -14,7 +14,7 @@ CERTAINTIES = ("exact", "month", "on-or-before", "inferred", "announced", "not-b
 CLOUD_KINDS = ("hyperscaler", "first-party", "data-platform", "inference-host", "gateway")
 # Who recorded a fact: a maintainer, or an importer (each of importers.IMPORTERS names its word
 # here; this is the one list).
-ORIGINS = ("curated", "models.dev", "litellm")
+ORIGINS = ("curated", "models.dev", "litellm", "azure-docs")
 DEPLOYMENT_TYPES = ("serverless", "provisioned", "managed-compute")
 STAGES = ("preview", "ga")
 WINDOW_SCOPES = ("hyperscalers", "all-third-party")
