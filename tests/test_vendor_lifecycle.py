@@ -1,5 +1,6 @@
-"""The lifecycle facts curated by hand from the vendors' own schedules: one test per fact, each
-asserting the shipped offering's dates, certainty, source and replacement.
+"""The lifecycle facts curated by hand from the vendors' own schedules
+(fixtures/registry/vendor-lifecycle.json, applied by `catalog import vendor-lifecycle`): one
+test per fact, each asserting the shipped offering's dates, certainty, source and replacement.
 
 Sources (the vendor's page; where a public file or thread holds the same facts, it is the
 cross-check named beside each group):
@@ -36,300 +37,80 @@ cross-check named beside each group):
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
+from helpers import copy_database
+from registry_helpers import snapshot
 
-OFFERINGS = Path(__file__).parent.parent / "fixtures" / "offerings.json"
+from catalog import cli, db
+from catalog.importers import facts, plan, vendor_lifecycle
 
-ANTHROPIC = "https://platform.claude.com/docs/en/about-claude/model-deprecations"
-OPENAI = "https://developers.openai.com/api/docs/deprecations"
-GEMINI_API = "https://ai.google.dev/gemini-api/docs/deprecations"
-VERTEX = "https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/deprecations/partner-models"
-BEDROCK = "https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html"
-MISTRAL = "https://docs.mistral.ai/getting-started/models/models_overview/#legacy-models"
-
-
-class Fact(NamedTuple):
-    """What a vendor's schedule says of one offering: (day, certainty) or None per date."""
-
-    offering: str
-    deprecated: tuple[str, str] | None
-    retired: tuple[str, str] | None
-    source: str
-    replacement: str | None = None
-    start: tuple[str, str] | None = None  # a registry start the schedule moved back
-
-
-def a(offering: str, deprecated: str | None, retired: str | None, replacement: str | None) -> Fact:
-    """An Anthropic API fact: past dates as the page states them."""
-    return Fact(
-        f"anthropic-api:{offering}:serverless",
-        (deprecated, "exact") if deprecated else None,
-        (retired, "exact") if retired else None,
-        ANTHROPIC,
-        replacement,
-    )
+ROOT = Path(__file__).parent.parent
+OFFERINGS = ROOT / "fixtures" / "offerings.json"
+FACTS: list[dict[str, Any]] = json.loads(
+    (ROOT / "fixtures" / "registry" / "vendor-lifecycle.json").read_text()
+)["facts"]
+SHIPPED = {row["id"]: row for row in json.loads(OFFERINGS.read_text())}
+HOSTS = (
+    "https://platform.claude.com/",
+    "https://developers.openai.com/",
+    "https://ai.google.dev/",
+    "https://docs.cloud.google.com/",
+    "https://docs.aws.amazon.com/",
+    "https://docs.mistral.ai/",
+    "https://github.com/MicrosoftDocs/azure-ai-docs/blob/",
+)
 
 
-def not_before(offering: str, day: str) -> Fact:
-    """An Anthropic API model still active: its tentative retirement is "not sooner than"."""
-    return Fact(f"anthropic-api:{offering}:serverless", None, (day, "not-before"), ANTHROPIC)
-
-
-def openai(offering: str, retired: tuple[str, str], deprecated: str | None = "2026-04-22") -> Fact:
-    dep = (deprecated, "exact") if deprecated else None
-    key = offering if ":" in offering else f"{offering}:serverless"
-    return Fact(f"openai-api:{key}", dep, retired, OPENAI)
-
-
-JULY = ("2026-07-23", "exact")  # the models already fail on 2026-07-24 (models.dev#3707)
-OCTOBER = ("2026-10-23", "announced")
-DECEMBER = ("2026-12-10", "announced")
-
-FACTS = [
-    # Anthropic's API
-    a("claude-3-sonnet", "2025-01-21", "2025-07-21", "claude-sonnet-4-6"),
-    a("claude-3-opus", "2025-06-30", "2026-01-05", "claude-opus-4-8"),
-    a("claude-3-5-sonnet", "2025-08-13", "2025-10-28", "claude-sonnet-4-6"),
-    a("claude-3-5-sonnet-20241022", "2025-08-13", "2025-10-28", "claude-sonnet-4-6"),
-    a("claude-3-5-haiku", "2025-12-19", "2026-02-19", "claude-haiku-4-5"),
-    a("claude-3-7-sonnet", "2025-10-28", "2026-02-19", "claude-sonnet-4-6"),
-    a("claude-3-haiku", "2026-02-19", "2026-04-20", "claude-haiku-4-5"),
-    a("claude-opus-4", "2026-04-14", "2026-06-15", "claude-opus-4-8"),
-    a("claude-sonnet-4", "2026-04-14", "2026-06-15", "claude-sonnet-4-6"),
-    a("claude-opus-4-1", "2026-06-05", "2026-08-05", "claude-opus-4-8"),
-    not_before("claude-sonnet-4-5", "2026-09-29"),
-    not_before("claude-haiku-4-5", "2026-10-15"),
-    not_before("claude-opus-4-5", "2026-11-24"),
-    not_before("claude-opus-4-6", "2027-02-05"),
-    not_before("claude-sonnet-4-6", "2027-02-17"),
-    not_before("claude-opus-4-7", "2027-04-16"),
-    not_before("claude-opus-4-8", "2027-05-28"),
-    not_before("claude-fable-5", "2027-06-09"),
-    not_before("claude-sonnet-5", "2027-06-30"),
-    # OpenAI's API
-    Fact(
-        "openai-api:gpt-4.5-preview:serverless",
-        ("2025-04-14", "exact"),
-        ("2025-07-14", "exact"),
-        OPENAI,
-        "gpt-4.1",
-        start=("2025-04-13", "on-or-before"),  # the registry listed it from 2025-06-11
-    ),
-    Fact(
-        "openai-api:o1-preview:serverless",
-        ("2025-04-28", "exact"),
-        ("2025-07-28", "exact"),
-        OPENAI,
-        "o3",
-        start=("2025-04-27", "on-or-before"),  # the registry listed it from 2025-06-05
-    ),
-    Fact(
-        "openai-api:o1-mini:serverless",
-        ("2025-04-28", "exact"),
-        ("2025-10-27", "exact"),
-        OPENAI,
-        "o4-mini",
-        start=("2025-04-27", "on-or-before"),
-    ),
-    *(
-        openai(o, JULY)
-        for o in (
-            "gpt-5-chat",
-            "gpt-5-codex",
-            "gpt-5.1-chat",
-            "gpt-5.1-codex",
-            "gpt-5.1-codex-max",
-            "gpt-5.1-codex-mini",
-            "gpt-5.2-codex",
-            "o3-deep-research",
-            "o4-mini-deep-research",
-        )
-    ),
-    *(
-        openai(o, OCTOBER)
-        for o in (
-            "gpt-3.5-turbo",
-            "gpt-4",
-            "gpt-4-turbo",
-            "gpt-4.1-nano",
-            "gpt-4o:serverless:2024-05-13",
-            "gpt-image-1",
-            "o1",
-            "o1-pro",
-            "o3-mini",
-            "o4-mini",
-        )
-    ),
-    *(
-        openai(o, DECEMBER, deprecated=None)
-        for o in ("gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-5-pro", "o3", "o3-pro")
-    ),
-    # Google's Gemini API
-    Fact(
-        "gemini-api:gemini-1.5-pro:serverless",
-        None,
-        ("2025-09-24", "exact"),
-        GEMINI_API,
-        "gemini-2.5-pro",
-    ),
-    Fact(
-        "gemini-api:gemini-1.5-flash:serverless",
-        None,
-        ("2025-09-24", "exact"),
-        GEMINI_API,
-        "gemini-2.5-flash",
-    ),
-    Fact("gemini-api:gemini-1.5-flash-8b:serverless", None, ("2025-09-24", "exact"), GEMINI_API),
-    Fact(
-        "gemini-api:gemini-2.5-flash-image-preview:serverless",
-        None,
-        ("2026-01-15", "exact"),
-        GEMINI_API,
-        "gemini-2.5-flash-image",
-    ),
-    Fact(
-        "gemini-api:gemini-3.1-flash-lite-preview:serverless",
-        ("2026-05-07", "exact"),
-        ("2026-05-25", "exact"),
-        GEMINI_API,
-        "gemini-3.1-flash-lite",
-    ),
-    # Google's Vertex AI
-    Fact(
-        "gcp:claude-3-5-haiku:serverless",
-        ("2026-01-05", "exact"),
-        ("2026-07-05", "exact"),
-        VERTEX,
-    ),
-    Fact("gcp:claude-3-5-sonnet-20241022:serverless", None, ("2026-02-19", "exact"), VERTEX),
-    Fact("gcp:claude-3-5-sonnet:serverless:20241022", None, ("2026-02-19", "exact"), VERTEX),
-    # Amazon Bedrock
-    Fact("aws:claude-3-5-sonnet:serverless", None, ("2026-03-01", "announced"), BEDROCK),
-    Fact("aws:claude-3-5-sonnet:serverless:20240620", None, ("2026-03-01", "announced"), BEDROCK),
-    Fact("aws:claude-3-5-sonnet-20241022:serverless", None, ("2026-03-01", "announced"), BEDROCK),
-    Fact("aws:claude-3-5-sonnet:serverless:20241022", None, ("2026-03-01", "announced"), BEDROCK),
-    Fact("aws:claude-2:serverless", ("2025-01-21", "exact"), ("2025-07-21", "exact"), BEDROCK),
-    Fact("aws:claude-2.1:serverless", ("2025-01-21", "exact"), ("2025-07-21", "exact"), BEDROCK),
-    Fact("aws:claude-3-7-sonnet:serverless", None, ("2026-04-28", "exact"), BEDROCK),
-    Fact(
-        "aws:claude-sonnet-4:serverless",
-        ("2026-04-14", "exact"),
-        ("2026-10-14", "announced"),
-        BEDROCK,
-    ),
-    Fact(
-        "aws:claude-opus-4-1:serverless",
-        ("2026-07-08", "exact"),
-        ("2027-01-08", "announced"),
-        BEDROCK,
-    ),
-    # Mistral's own platform
-    Fact(
-        "la-plateforme:mistral-large-2402:serverless",
-        ("2024-11-30", "exact"),
-        ("2025-06-16", "exact"),
-        MISTRAL,
-        "mistral-large-2411",
-    ),
-    Fact(
-        "la-plateforme:mistral-large-2407:serverless",
-        ("2024-11-30", "exact"),
-        ("2025-03-30", "exact"),
-        MISTRAL,
-        "mistral-large-2411",
-    ),
-    *(
-        Fact(
-            f"la-plateforme:{o}:serverless",
-            ("2024-11-30", "exact"),
-            ("2025-03-30", "exact"),
-            MISTRAL,
-            start=("2024-11-29", "on-or-before"),  # the registry listed it from 2025-06-10
-        )
-        for o in ("open-mistral-7b", "open-mixtral-8x7b", "open-mixtral-8x22b")
-    ),
-    Fact(
-        "la-plateforme:open-mistral-nemo:serverless",
-        ("2026-05-22", "exact"),
-        ("2026-07-31", "exact"),
-        MISTRAL,
-        "ministral-3-8b-instruct",
-        start=("2026-05-21", "on-or-before"),  # the registry listed this id from 2026-06-02
-    ),
-    *(
-        Fact(
-            f"la-plateforme:{o}:serverless",
-            ("2026-05-22", "exact"),
-            (day, "exact"),
-            MISTRAL,
-            replacement,
-        )
-        for o, day, replacement in (
-            ("devstral-2512", "2026-07-31", "mistral-medium-2604"),
-            ("mistral-medium-2505", "2026-08-31", "mistral-medium-2604"),
-            ("mistral-medium-2508", "2026-08-31", "mistral-medium-2604"),
-        )
-    ),
-]
-
-
-def shipped() -> dict[str, dict[str, object]]:
-    return {row["id"]: row for row in json.loads(OFFERINGS.read_text())}
-
-
-SHIPPED = shipped()
-
-
-@pytest.mark.parametrize("fact", FACTS, ids=[f.offering for f in FACTS])
-def test_vendor_fact_is_shipped(fact: Fact) -> None:
-    offering = SHIPPED[fact.offering]
-    for name, said in (("deprecated_from", fact.deprecated), ("retired_from", fact.retired)):
+@pytest.mark.parametrize("fact", FACTS, ids=[f["offering"] for f in FACTS])
+def test_vendor_fact_is_shipped(fact: dict[str, Any]) -> None:
+    offering = SHIPPED[fact["offering"]]
+    assert fact["source"].startswith(HOSTS)  # the vendor's own page, never a mirror
+    for name in ("available_from", "deprecated_from", "retired_from"):
+        said = fact[name]
         if said is None:
             continue
-        day, certainty = said
-        assert (offering[name], offering[f"{name}_certainty"]) == (day, certainty), name
-        assert offering[f"{name}_source"] == fact.source, name
-    assert offering["replacement"] == fact.replacement
-    if fact.start is not None:
-        day, certainty = fact.start
-        assert (offering["available_from"], offering["available_from_certainty"]) == fact.start
-        assert offering["available_from_source"] == fact.source
+        assert (offering[name], offering[f"{name}_certainty"]) == (said["day"], said["certainty"])
+        assert offering[f"{name}_source"] == fact["source"], name
+    if "replacement" in fact:
+        assert offering["replacement"] == fact["replacement"]
 
 
-def test_the_facts_name_each_offering_once() -> None:
-    names = [f.offering for f in FACTS]
-    assert len(names) == len(set(names)) == 73
+def test_the_facts_name_each_offering_once_and_cover_every_vendor() -> None:
+    names = [f["offering"] for f in FACTS]
+    assert len(names) == len(set(names)) == 80
+    assert {f["source"].split("/")[2] for f in FACTS} == {h.split("/")[2] for h in HOSTS}
 
 
-# Azure's Foundry table as it stood before these models moved to its "retired" table (which
-# has no legacy column): the legacy date, the first stage a buyer must act on. The importer
-# reads only the newest version of a file without history, so these are curated from the
-# older version (model-lifecycle-retirement.md at 00d8e0da, ms.date 05/05/2025).
-AZURE_BEFORE = (
-    "https://github.com/MicrosoftDocs/azure-ai-docs/blob/00d8e0da0010874df58d9683a4b5110867fee669"
-    "/articles/ai-foundry/concepts/model-lifecycle-retirement.md"
+@pytest.mark.parametrize(
+    ("offering", "retired", "certainty", "replacement"),
+    [
+        # The audit's examples, each now ended (or ending) as its vendor said.
+        ("anthropic-api:claude-3-opus:serverless", "2026-01-05", "exact", "claude-opus-4-8"),
+        ("anthropic-api:claude-3-5-sonnet:serverless", "2025-10-28", "exact", "claude-sonnet-4-6"),
+        ("openai-api:gpt-4.5-preview:serverless", "2025-07-14", "exact", "gpt-4.1"),
+        ("openai-api:o1:serverless", "2026-10-23", "announced", None),
+        ("gemini-api:gemini-1.5-pro:serverless", "2025-09-24", "exact", "gemini-2.5-pro"),
+        (
+            "la-plateforme:mistral-large-2402:serverless",
+            "2025-06-16",
+            "exact",
+            "mistral-large-2411",
+        ),  # noqa: E501
+        ("azure:gpt-4o:serverless", "2026-10-01", "announced", "gpt-5.1"),
+        ("azure:o1:serverless", "2026-07-15", "announced", "o3"),
+    ],
 )
-AZURE_LEGACY = {
-    "azure:mistral-large-2402:serverless": "2024-12-15",
-    "azure:mistral-large-2407:serverless": "2025-01-13",
-    "azure:mistral-small-2402:serverless": "2025-03-31",
-    "azure:command-r:serverless": "2025-02-24",
-    "azure:command-r-plus:serverless": "2025-02-24",
-    "azure:llama-2-13b-chat:managed-compute": "2025-02-28",
-    "azure:llama-2-70b-chat:managed-compute": "2025-02-28",
-}
-
-
-@pytest.mark.parametrize("offering", sorted(AZURE_LEGACY))
-def test_azure_legacy_dates_from_the_older_table(offering: str) -> None:
-    shipped_row = SHIPPED[offering]
-    assert shipped_row["deprecated_from"] == AZURE_LEGACY[offering]
-    assert shipped_row["deprecated_from_certainty"] == "exact"
-    assert shipped_row["deprecated_from_source"] == AZURE_BEFORE
-    assert shipped_row["retired_from_certainty"] == "exact"  # the newest table's, imported
+def test_the_audit_examples_end(
+    offering: str, retired: str, certainty: str, replacement: str | None
+) -> None:
+    row = SHIPPED[offering]
+    assert (row["retired_from"], row["retired_from_certainty"]) == (retired, certainty)
+    assert row["replacement"] == replacement
 
 
 def test_the_seed_story_ends() -> None:
@@ -337,4 +118,72 @@ def test_the_seed_story_ends() -> None:
     Mistral Medium (25.05) instead."""
     large = SHIPPED["azure:mistral-large-2402:serverless"]
     assert (large["deprecated_from"], large["retired_from"]) == ("2024-12-15", "2025-04-15")
+    assert large["retired_from_certainty"] == "exact"
     assert large["replacement"] == "mistral-medium-2505"
+
+
+def planned(database: Path, mapping: Any) -> plan.Plan:
+    conn = db.connect(database)
+    try:
+        return vendor_lifecycle.plan_import(conn, mapping=mapping)
+    finally:
+        conn.close()
+
+
+def test_the_shipped_catalog_holds_every_fact(seeded_db: Path) -> None:
+    found = planned(seeded_db, {"facts": FACTS})
+    assert found.count() == 0
+    assert found.report.refused == []
+
+
+def test_a_rebuilt_imported_offering_gets_its_facts_back(seeded_db: Path, tmp_path: Path) -> None:
+    """A registry rebuild drops what the vendor said of an imported offering; the import puts it
+    back, once: a second run changes nothing."""
+    path = copy_database(seeded_db, tmp_path / "catalog.db")
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "UPDATE offerings SET deprecated_from = '2026-06-03T00:00:00Z', "
+            "deprecated_from_certainty = 'on-or-before', deprecated_from_source = "
+            "'https://github.com/anomalyco/models.dev/blob/x/providers/anthropic/models/y.toml', "
+            "retired_from = NULL, retired_from_certainty = NULL, retired_from_source = NULL, "
+            "replacement = NULL WHERE id = 'anthropic-api:claude-3-5-haiku:serverless'"
+        )
+    conn.close()
+    env = {"CATALOG_DATABASE": str(path)}
+    first = CliRunner().invoke(cli.main, ["import", "vendor-lifecycle"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "changed  offerings/anthropic-api:claude-3-5-haiku:serverless" in first.output
+    row = (
+        db.connect(path)
+        .execute(
+            "SELECT deprecated_from, retired_from, retired_from_certainty, replacement "
+            "FROM offerings WHERE id = 'anthropic-api:claude-3-5-haiku:serverless'"
+        )
+        .fetchone()
+    )
+    assert tuple(row) == (
+        "2025-12-19T00:00:00Z",
+        "2026-02-19T00:00:00Z",
+        "exact",
+        "claude-haiku-4-5",
+    )
+    after = snapshot(path)
+    second = CliRunner().invoke(cli.main, ["import", "vendor-lifecycle"], env=env)
+    assert "added nothing; changed 0," in second.output
+    assert snapshot(path) == after
+
+
+def test_an_unknown_offering_or_a_bad_fact_is_refused_and_reported(seeded_db: Path) -> None:
+    good = FACTS[0]
+    found = planned(
+        seeded_db,
+        {"facts": [good, {**good, "offering": "nowhere:nothing:serverless"}, {"offering": 3}]},
+    )
+    assert [why for _, why in found.report.refused][0] == "no offering 'nowhere:nothing:serverless'"
+    assert len(found.report.refused) == 2
+
+
+def test_a_file_without_facts_is_a_source_error(seeded_db: Path) -> None:
+    with pytest.raises(facts.SourceError, match="no list of facts"):
+        planned(seeded_db, {"about": "nothing"})

@@ -115,6 +115,20 @@ IMPORTERS: dict[str, Importer] = {
         Example: catalog import azure-docs ~/src/azure-ai-docs --dry-run
         """,
     ),
+    "vendor-lifecycle": Importer(
+        origin="curated",
+        mapping="vendor-lifecycle.json",
+        arguments=(),
+        plan="catalog.importers.vendor_lifecycle:plan_import",
+        help="""Apply the vendors' lifecycle facts curated by hand to the catalog's offerings.
+
+        The facts (fixtures/registry/vendor-lifecycle.json) come from Bedrock's, Google's,
+        Anthropic's, OpenAI's and Mistral's pages, each with its URL and certainty. Run it after
+        a registry import rebuilt the imported offerings; run twice, it changes nothing.
+
+        Example: catalog import vendor-lifecycle --dry-run
+        """,
+    ),
 }
 
 
