@@ -60,7 +60,7 @@ def history(tmp_path: Path) -> tuple[Path, str, str]:
 
 
 def planned(database: Path, checkout: Path) -> tuple[dict[str, dict[str, Any]], plan.Plan]:
-    conn = db.connect(database)
+    conn = db.connect(database, read_only=True)
     try:
         found = azure_docs.plan_import(conn, checkout)
     finally:
@@ -296,7 +296,7 @@ def test_shipped_catalog_holds_what_the_newest_versions_say(seeded_db: Path) -> 
 
 def test_no_offering_a_schedule_calls_retired_is_available(seeded_db: Path) -> None:
     """Every offering Azure's tables call retired today is not available in the catalog."""
-    conn = db.connect(seeded_db)
+    conn = db.connect(seeded_db, read_only=True)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         known = plan.existing(conn, "offerings")
@@ -327,7 +327,7 @@ def test_no_offering_a_schedule_calls_retired_is_available(seeded_db: Path) -> N
 def test_a_registry_reimport_keeps_the_vendor_facts(seeded_db: Path) -> None:
     """models.dev re-importing its own offering keeps what Azure's schedule set on it: the
     retirement, the deprecation, the replacement and the start the schedule moved back."""
-    conn = db.connect(seeded_db)
+    conn = db.connect(seeded_db, read_only=True)
     try:
         shipped = plan.existing(conn, "offerings")["azure:llama-3-70b-instruct:serverless"]
     finally:

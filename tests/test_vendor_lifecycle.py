@@ -123,7 +123,7 @@ def test_the_seed_story_ends() -> None:
 
 
 def planned(database: Path, mapping: Any) -> plan.Plan:
-    conn = db.connect(database)
+    conn = db.connect(database, read_only=True)
     try:
         return vendor_lifecycle.plan_import(conn, mapping=mapping)
     finally:
