@@ -10,11 +10,11 @@ from . import instants
 
 SLUG = r"^[a-z0-9][a-z0-9._:-]*$"
 CURSOR = r"^[A-Za-z0-9._~%:-]+$"
-CERTAINTIES = ("exact", "month", "on-or-before", "inferred", "announced")
+CERTAINTIES = ("exact", "month", "on-or-before", "inferred", "announced", "not-before")
 CLOUD_KINDS = ("hyperscaler", "first-party", "data-platform", "inference-host", "gateway")
 # Who recorded a fact: a maintainer, or an importer (each of importers.IMPORTERS names its word
 # here; this is the one list).
-ORIGINS = ("curated", "models.dev", "litellm")
+ORIGINS = ("curated", "models.dev", "litellm", "azure-docs")
 DEPLOYMENT_TYPES = ("serverless", "provisioned", "managed-compute")
 STAGES = ("preview", "ga")
 WINDOW_SCOPES = ("hyperscalers", "all-third-party")
@@ -82,7 +82,8 @@ def dated_fact(description: str, required: bool) -> tuple[Instant, fields.String
     certainty = (
         "exact: the day is known; month: only the month (the date is its 1st); "
         "on-or-before: the earliest evidence; inferred: deduced, not stated by a source; "
-        "announced: a date the vendor set in advance (it may still move)."
+        "announced: a date the vendor set in advance (it may still move); "
+        "not-before: the vendor said no earlier than that day (the earliest it may happen)."
     )
     extra: dict[str, Any] = {} if required else {"load_default": None}
     return (

@@ -289,6 +289,12 @@ def m008_provider_origin(db: Database) -> None:
     db.conn.execute("ALTER TABLE providers ADD COLUMN origin TEXT NOT NULL DEFAULT 'curated'")
 
 
+@migrations()
+def m009_replacement(db: Database) -> None:
+    """The model a vendor recommends instead of an offering (its schedule names one)."""
+    db.conn.execute("ALTER TABLE offerings ADD COLUMN replacement TEXT REFERENCES models(id)")
+
+
 def _split(script: str) -> list[str]:
     return [statement.strip() for statement in script.split(";") if statement.strip()]
 

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from catalog import instants, loading, resources, rules
 
 SHIPPED = loading.read_fixture_dir(loading.shipped_fixtures())
-CERTAINTIES = {"exact", "month", "on-or-before", "inferred", "announced"}
+CERTAINTIES = {"exact", "month", "on-or-before", "inferred", "announced", "not-before"}
 # Reverse proxies and content farms the audit found in source fields; none may come back.
 BANNED_HOSTS = ("rproxy.govskope", "techdailyfeed.com")
 DATED = {

@@ -74,7 +74,8 @@ def test_no_module_over_300_lines() -> None:
     long = {
         str(p.relative_to(PACKAGE)): n
         for p in PACKAGE.rglob("*.py")
-        if (n := len(p.read_text().splitlines())) > 300
+        # The migrations are history: appended to, never rewritten.
+        if p.name != "migrations.py" and (n := len(p.read_text().splitlines())) > 300
     }
     assert long == {}
 

@@ -64,6 +64,7 @@ def test_every_dated_fact_has_source_and_certainty() -> None:
             "on-or-before",
             "inferred",
             "announced",
+            "not-before",
         }
 
 

@@ -102,6 +102,36 @@ IMPORTERS: dict[str, Importer] = {
         Example: catalog import litellm model_prices_and_context_window.json --date 2026-12-01
         """,
     ),
+    "azure-docs": Importer(
+        origin="azure-docs",
+        mapping=None,
+        arguments=(click.Argument(["path"], type=click.Path(file_okay=False, path_type=Path)),),
+        plan="catalog.importers.azure_docs:plan_import",
+        help="""Import Azure's model lifecycle tables (a MicrosoftDocs/azure-ai-docs checkout).
+
+        Deprecation and retirement dates and the suggested replacement of the offerings the
+        catalog has on azure: "No earlier than" is not-before, a date still ahead when the file
+        said it is announced; dated by the commit that first showed it (or the file's ms.date).
+        Exit 2 on a checkout without the files, a table whose columns changed, or a file with
+        no readable row; a single unreadable row is refused and reported.
+
+        Example: catalog import azure-docs ~/src/azure-ai-docs --dry-run
+        """,
+    ),
+    "vendor-lifecycle": Importer(
+        origin="curated",
+        mapping="vendor-lifecycle.json",
+        arguments=(),
+        plan="catalog.importers.vendor_lifecycle:plan_import",
+        help="""Apply the vendors' lifecycle facts curated by hand to the catalog's offerings.
+
+        The facts (fixtures/registry/vendor-lifecycle.json) come from Bedrock's, Google's,
+        Anthropic's, OpenAI's and Mistral's pages, each with its URL and certainty. Run it after
+        a registry import rebuilt the imported offerings; run twice, it changes nothing.
+
+        Example: catalog import vendor-lifecycle --dry-run
+        """,
+    ),
 }
 
 

@@ -19,7 +19,14 @@ Record = dict[str, Any]
 Merge = Callable[[Record, Record], tuple[Record, str | None]]
 
 # How sure a date is, surest first; a registry's "listed by this commit" is on-or-before.
-SURENESS = {"exact": 4, "month": 3, "on-or-before": 2, "inferred": 1, "announced": 0}
+SURENESS = {
+    "exact": 4,
+    "month": 3,
+    "on-or-before": 2,
+    "inferred": 1,
+    "announced": 0,
+    "not-before": 0,
+}
 
 
 class ImportRefused(Exception):
@@ -76,6 +83,22 @@ def existing(conn: sqlite3.Connection, collection: str) -> dict[str, Record]:
 END = ("retired_from", "retired_from_certainty", "retired_from_source")
 
 
+def vendor_lifecycle(old: Record, new: Record, own: str) -> Record:
+    """What a vendor's schedule (a source not the import's own) set on an imported record and
+    a re-import keeps: its deprecation, the replacement it names (the registry names none), and
+    a start it moved earlier (a registry that listed the offering after the vendor retired it)."""
+    kept: Record = {}
+    if old["deprecated_from"] and not str(old["deprecated_from_source"]).startswith(own):
+        kept |= {n: old[n] for n in old if n.startswith("deprecated_from")}
+    if old.get("replacement") and not new.get("replacement"):
+        kept["replacement"] = old["replacement"]
+    start = ("available_from", "available_from_certainty", "available_from_source")
+    moved = not str(old["available_from_source"]).startswith(own)
+    if moved and old["available_from"] < new["available_from"]:
+        kept |= {n: old[n] for n in start}
+    return kept
+
+
 def prefer_earlier(mine: str, own: str = "") -> Merge:
     """The curated-precedence rule: the catalog's own start stays unless the import has
     strictly better evidence (a surer certainty, or an earlier on-or-before or month date); an
@@ -91,6 +114,7 @@ def prefer_earlier(mine: str, own: str = "") -> Merge:
                 kept |= {n: old[n] for n in old if n.startswith("deprecated_from")}
             if old["retired_from"] and not str(old["retired_from_source"]).startswith(own):
                 kept |= {n: old[n] for n in END}
+            kept |= vendor_lifecycle(old, new, own)
             return {**new, **kept}, None
         merged, why = start(old, new)
         if new["retired_from"] and old["retired_from"] != new["retired_from"]:

@@ -47,6 +47,14 @@ class OfferingSchema(Record):
     retired_from, retired_from_certainty, retired_from_source = dated_fact(
         "Retired from this instant (exclusive end of availability).", required=False
     )
+    replacement = slug(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "The model the vendor recommends instead (a model id), where it names "
+            "one; null otherwise."
+        },
+    )
     notes = text(2000, allow_none=True, load_default=None)
     origin = origin_field()
 
@@ -57,6 +65,8 @@ def _rules(record: dict[str, Any]) -> Problems:
         found |= together(record, name)
     found |= in_order(record, "available_from", "retired_from")
     found |= in_order(record, "available_from", "deprecated_from")
+    if record.get("replacement") is not None and record["replacement"] == record.get("model"):
+        found["replacement"] = ["Must name another model than the offering's own."]
     return found
 
 
@@ -161,6 +171,7 @@ OFFERINGS = Resource(
     references=(
         Reference("model", "models"),
         Reference("cloud", "clouds"),
+        Reference("replacement", "models"),
         Reference(
             "regions",
             "regions",
