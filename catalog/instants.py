@@ -66,5 +66,7 @@ def said(instant: str, certainty: str | None, aside: str | None = None) -> str:
     shows a guess as a fact."""
     text, notes = short(instant), [n for n in (aside,) if n]
     if certainty not in (None, "exact"):
-        text, notes = f"about {text}", [certainty, *notes]
+        # "no earlier than" is all a not-before date promises; the others are approximate.
+        prefix = "no earlier than" if certainty == "not-before" else "about"
+        text, notes = f"{prefix} {text}", [certainty, *notes]
     return f"{text} ({'; '.join(notes)})" if notes else text

@@ -125,12 +125,79 @@ def exclusivity_state(
     }
 
 
+def ends_availability(offering: Record) -> str | None:
+    """The instant the offering stops being available, if known: its retirement, unless the
+    vendor only promised "no earlier than" that day (a not-before retirement ends nothing)."""
+    if offering.get("retired_from_certainty") == "not-before":
+        return None
+    retired: str | None = offering["retired_from"]
+    return retired
+
+
 def is_available(offering: Record, at: str, region: str | None = None) -> bool:
     """Whether the offering can be bought at `at` (in `region`, if given): from <= at < retired."""
-    if region is not None and region not in offering["regions"]:
+    if region is not None and region not in (offering["regions"] or ()):
         return False
-    retired = offering["retired_from"]
+    retired = ends_availability(offering)
     return bool(offering["available_from"] <= at and (retired is None or at < retired))
+
+
+NOT_OFFERED: dict[str, Any] = {
+    "state": "not-offered",
+    "offering": None,
+    "deprecated_from": None,
+    "deprecated_from_certainty": None,
+    "retires_at": None,
+    "retires_at_certainty": None,
+    "retires_at_source": None,
+    "replacement": None,
+}
+
+
+def _retiring_last(offering: Record, at: str) -> tuple[str, bool, bool, str]:
+    # The latest retirement first (none at all is latest); then one not deprecated, then ga.
+    deprecated = offering.get("deprecated_from")
+    return (
+        offering["retired_from"] or OPEN_END,
+        not (deprecated is not None and deprecated <= at),
+        offering["stage"] == "ga",
+        offering["id"],
+    )
+
+
+def lifecycle(offerings: Iterable[Record], at: str, region: str | None = None) -> dict[str, Any]:
+    """Where a model stands on one cloud at `at`, from its offerings there (in `region`, if
+    given): about the latest-retiring offering available then or, with none available, the
+    latest-retiring one that has ended; "not-offered" when neither exists.
+
+    state is "deprecated" when that offering is deprecated at `at`, else its stage; "retired"
+    once its retirement has happened. retires_at is its retirement however sure (a not-before
+    one is reported, as the earliest it may happen, without ending availability).
+    """
+    matching = [o for o in offerings if region is None or region in (o["regions"] or ())]
+    available = [o for o in matching if is_available(o, at)]
+    ended = [o for o in matching if o["available_from"] <= at and not is_available(o, at)]
+    chosen = available or ended
+    if not chosen:
+        return dict(NOT_OFFERED)
+    about = max(chosen, key=lambda o: _retiring_last(o, at))
+    deprecated = about.get("deprecated_from")
+    if not available:
+        state = "retired"
+    elif deprecated is not None and deprecated <= at:
+        state = "deprecated"
+    else:
+        state = about["stage"]
+    return {
+        "state": state,
+        "offering": about["id"],
+        "deprecated_from": deprecated,
+        "deprecated_from_certainty": about.get("deprecated_from_certainty"),
+        "retires_at": about["retired_from"],
+        "retires_at_certainty": about.get("retired_from_certainty"),
+        "retires_at_source": about.get("retired_from_source"),
+        "replacement": about.get("replacement"),
+    }
 
 
 def cloud_availability(
@@ -150,12 +217,12 @@ def cloud_availability(
     offerings = queries.list_records(conn, resources.get("offerings"), {"model": model["id"]})
     by_cloud: dict[str, list[dict[str, Any]]] = {}
     for offering in offerings:
-        if is_available(offering, at, region):
-            by_cloud.setdefault(offering["cloud"], []).append(offering)
+        by_cloud.setdefault(offering["cloud"], []).append(offering)
     answers = []
     for cloud_id in cloud_ids if cloud_ids is not None else sorted(clouds):
         cloud = clouds[cloud_id]
-        available = by_cloud.get(cloud_id, [])
+        there = by_cloud.get(cloud_id, [])
+        available = [o for o in there if is_available(o, at, region)]
         state = exclusivity_state(model, cloud, windows, at)
         if "holder" in state:
             state["holder_name"] = clouds[state["holder"]]["name"]
@@ -167,6 +234,27 @@ def cloud_availability(
                 "regions": sorted({r for offering in available for r in offering["regions"]}),
                 "offerings": available,
                 "exclusivity": state,
+                "lifecycle": lifecycle(there, at, region),
             }
         )
     return answers
+
+
+def ci_answer(
+    conn: sqlite3.Connection, model: Record, cloud: Record, at: str, region: str | None = None
+) -> dict[str, Any]:
+    """The CI answer: is the model available on one cloud (in `region`) at `at`, who is
+    exclusive, and where its offering stands in its lifecycle."""
+    (answer,) = cloud_availability(conn, model, at, [cloud["id"]], region)
+    return {
+        "model": model["id"],
+        "cloud": cloud["id"],
+        "cloud_name": cloud["name"],
+        "region": region,
+        "at": at,
+        "available": answer["available"],
+        "regions": answer["regions"],
+        "offerings": answer["offerings"],
+        "exclusivity": answer["exclusivity"],
+        "lifecycle": answer["lifecycle"],
+    }
