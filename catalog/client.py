@@ -1,4 +1,7 @@
-"""A small Python client for the catalog's HTTP API (the CLI's `check` uses it)."""
+"""A small Python client for the catalog's HTTP API (the CLI's `check` uses it).
+
+It imports no web framework: `catalog check` imports it and must start fast.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +49,27 @@ class Client:
             f"/v1/models/{model}/availability/{cloud}", region=region, at=at
         )
         return result
+
+    def checks(
+        self,
+        pairs: list[tuple[str, ...]],
+        at: str | None = None,
+        exclusive: bool = False,
+        min_days: int | None = None,
+        retires_within: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Many CI answers in one request: each pair is (model, cloud) or (model, cloud, region);
+        each answer in the pairs' order, with `ok` (the condition holds) and `reason`."""
+        answer = self.get(
+            "/v1/checks",
+            pair=[":".join(pair) for pair in pairs],
+            at=at,
+            exclusive="true" if exclusive else None,
+            min_days=min_days,
+            retires_within=retires_within,
+        )
+        items: list[dict[str, Any]] = answer["items"]
+        return items
 
     def prices(
         self,
