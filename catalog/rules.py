@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import instants, queries, resources
@@ -125,33 +126,20 @@ def exclusivity_state(
     }
 
 
-def ends_availability(offering: Record) -> str | None:
-    """The instant the offering stops being available, if known: its retirement, unless the
-    vendor only promised "no earlier than" that day (a not-before retirement ends nothing)."""
-    if offering.get("retired_from_certainty") == "not-before":
-        return None
-    retired: str | None = offering["retired_from"]
-    return retired
-
-
 def is_available(offering: Record, at: str, region: str | None = None) -> bool:
-    """Whether the offering can be bought at `at` (in `region`, if given): from <= at < retired."""
+    """Whether the offering can be bought at `at` (in `region`, if given): from <= at < retired.
+    A not-before retirement ends nothing: the vendor only promised it lasts that long."""
     if region is not None and region not in (offering["regions"] or ()):
         return False
-    retired = ends_availability(offering)
+    retired = offering["retired_from"]
+    if offering.get("retired_from_certainty") == "not-before":
+        retired = None
     return bool(offering["available_from"] <= at and (retired is None or at < retired))
 
 
-NOT_OFFERED: dict[str, Any] = {
-    "state": "not-offered",
-    "offering": None,
-    "deprecated_from": None,
-    "deprecated_from_certainty": None,
-    "retires_at": None,
-    "retires_at_certainty": None,
-    "retires_at_source": None,
-    "replacement": None,
-}
+LIFECYCLE_FIELDS: tuple[str, ...] = ("offering", "deprecated_from", "deprecated_from_certainty")
+LIFECYCLE_FIELDS += ("retires_at", "retires_at_certainty", "retires_at_source", "replacement")
+NOT_OFFERED: dict[str, Any] = {"state": "not-offered"} | dict.fromkeys(LIFECYCLE_FIELDS)
 
 
 def _retiring_last(offering: Record, at: str) -> tuple[str, bool, bool, str]:
@@ -200,6 +188,57 @@ def lifecycle(offerings: Iterable[Record], at: str, region: str | None = None) -
     }
 
 
+STATES = ("exclusive", "available", "excluded", "none")
+
+
+@dataclass
+class CloudState:
+    """A model on one cloud at an instant: the contract's state, and what it rests on."""
+
+    model: str
+    cloud: str
+    state: str  # one of STATES
+    offerings: list[dict[str, Any]] = field(default_factory=list)  # available at the instant
+    others: list[dict[str, Any]] = field(default_factory=list)  # not yet, or no longer
+    exclusivity: dict[str, Any] = field(default_factory=dict)
+    lifecycle: dict[str, Any] = field(default_factory=lambda: dict(NOT_OFFERED))
+
+
+def cell_state(offered: bool, exclusivity: Mapping[str, Any]) -> str:
+    """The contract's state: exclusive (offered, and the cloud holds a window), available
+    (offered), excluded (a window shuts the cloud out) or none."""
+    if offered:
+        return "exclusive" if exclusivity["state"] == "exclusive" else "available"
+    return "excluded" if exclusivity["state"] == "excluded" else "none"
+
+
+def states(
+    model: Record,
+    clouds: Iterable[Record],
+    windows: Iterable[Record],
+    offerings: Iterable[dict[str, Any]],
+    at: str,
+    region: str | None = None,
+) -> list[CloudState]:
+    """The model's state on each cloud at `at` (offerings in `region`, if given): the one
+    computation behind the API's availability, the matrix and the model page. `windows` and
+    `offerings` may hold others' (only those covering or of the model count)."""
+    covering = [w for w in windows if covers(w, model)]
+    by_cloud: dict[str, list[dict[str, Any]]] = {}
+    for offering in offerings:
+        if offering["model"] == model["id"]:
+            by_cloud.setdefault(offering["cloud"], []).append(offering)
+    found = []
+    for cloud in clouds:
+        mine = by_cloud.get(cloud["id"], [])
+        now = [o for o in mine if is_available(o, at, region)]
+        exclusivity = exclusivity_state(model, cloud, covering, at)
+        state = cell_state(bool(now), exclusivity)
+        others, life = [o for o in mine if o not in now], lifecycle(mine, at, region)
+        found.append(CloudState(model["id"], cloud["id"], state, now, others, exclusivity, life))
+    return found
+
+
 def cloud_availability(
     conn: sqlite3.Connection,
     model: Record,
@@ -209,32 +248,23 @@ def cloud_availability(
 ) -> list[dict[str, Any]]:
     """For each cloud (all, or those given): is the model available at `at`, where; its state."""
     clouds = _by_id(conn, "clouds")
-    windows = [
-        w
-        for w in queries.list_records(conn, resources.get("exclusivity-windows"), {})
-        if covers(w, model)
-    ]
+    windows = queries.list_records(conn, resources.get("exclusivity-windows"), {})
     offerings = queries.list_records(conn, resources.get("offerings"), {"model": model["id"]})
-    by_cloud: dict[str, list[dict[str, Any]]] = {}
-    for offering in offerings:
-        by_cloud.setdefault(offering["cloud"], []).append(offering)
+    asked = [clouds[c] for c in (cloud_ids if cloud_ids is not None else sorted(clouds))]
     answers = []
-    for cloud_id in cloud_ids if cloud_ids is not None else sorted(clouds):
-        cloud = clouds[cloud_id]
-        there = by_cloud.get(cloud_id, [])
-        available = [o for o in there if is_available(o, at, region)]
-        state = exclusivity_state(model, cloud, windows, at)
+    for found in states(model, asked, windows, offerings, at, region):
+        cloud, state = clouds[found.cloud], found.exclusivity
         if "holder" in state:
             state["holder_name"] = clouds[state["holder"]]["name"]
         answers.append(
             {
-                "cloud": cloud_id,
+                "cloud": found.cloud,
                 "kind": cloud["kind"],
-                "available": bool(available),
-                "regions": sorted({r for offering in available for r in offering["regions"]}),
-                "offerings": available,
+                "available": bool(found.offerings),
+                "regions": sorted({r for offering in found.offerings for r in offering["regions"]}),
+                "offerings": found.offerings,
                 "exclusivity": state,
-                "lifecycle": lifecycle(there, at, region),
+                "lifecycle": found.lifecycle,
             }
         )
     return answers
@@ -246,15 +276,6 @@ def ci_answer(
     """The CI answer: is the model available on one cloud (in `region`) at `at`, who is
     exclusive, and where its offering stands in its lifecycle."""
     (answer,) = cloud_availability(conn, model, at, [cloud["id"]], region)
-    return {
-        "model": model["id"],
-        "cloud": cloud["id"],
-        "cloud_name": cloud["name"],
-        "region": region,
-        "at": at,
-        "available": answer["available"],
-        "regions": answer["regions"],
-        "offerings": answer["offerings"],
-        "exclusivity": answer["exclusivity"],
-        "lifecycle": answer["lifecycle"],
-    }
+    del answer["kind"]
+    asked = {"model": model["id"], "cloud": cloud["id"], "cloud_name": cloud["name"]}
+    return asked | {"region": region, "at": at} | answer

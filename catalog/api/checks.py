@@ -1,25 +1,23 @@
 """GET /v1/checks: many CI answers in one request, each saying whether its condition holds.
 
 A CI job with twenty models to check asks once instead of starting twenty processes. `pair` is
-the one argument given more than once, so it is read here as a list; the rest are validated as
-every read's arguments are.
+a list argument: given once per check (context.py reads List arguments that way).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 from marshmallow import Schema, ValidationError, fields, validate
 
-from .. import answers, instants, queries, resources, rules, verdicts
+from .. import answers, queries, resources, rules, verdicts
 from ..args import Args, as_of_field
+from ..context import request_args
 from ..db import get_db
 from ..errors import invalid
 from ..fields import query_bool, query_instant
 from ..operations import operation
-from ..schemas import flatten_errors
-from .args import read_as_of
 from .responses import json_response
 
 bp = Blueprint("checks", __name__)
@@ -27,6 +25,13 @@ bp = Blueprint("checks", __name__)
 MAX_PAIRS = 100
 _ID = r"[a-z0-9][a-z0-9._-]*"
 PAIR = rf"^{_ID}:{_ID}(:{_ID})?$"
+
+
+def _how_many(pairs: list[str]) -> None:
+    if not 1 <= len(pairs) <= MAX_PAIRS:
+        raise ValidationError(
+            f"Give 1 to {MAX_PAIRS} pairs in one request ({len(pairs)} given); split a longer list."
+        )
 
 
 class ChecksArgs(Args):
@@ -38,13 +43,13 @@ class ChecksArgs(Args):
             ]
         ),
         required=True,
-        validate=validate.Length(
-            min=1, max=MAX_PAIRS, error=f"Give 1 to {MAX_PAIRS} pairs in one request."
-        ),
+        validate=_how_many,
         metadata={
             "description": "MODEL:CLOUD or MODEL:CLOUD:REGION, repeated: one per check "
             f"(1 to {MAX_PAIRS}); answered in this order. Each item is that pair's CI answer "
-            "(as GET /v1/models/{id}/availability/{cloud} gives it) with `ok` and `reason`."
+            "(as GET /v1/models/{id}/availability/{cloud} gives it) with `ok` and `reason`.",
+            "minItems": 1,
+            "maxItems": MAX_PAIRS,
         },
     )
     as_of = as_of_field()
@@ -74,30 +79,6 @@ class CheckSchema(answers.AvailabilityAnswerSchema):
 
 class ChecksSchema(Schema):
     items = fields.List(fields.Nested(CheckSchema), required=True)
-
-
-_schema = ChecksArgs()
-
-
-def _load_args() -> dict[str, Any]:
-    given = request.args.to_dict() | {"pair": request.args.getlist("pair")}
-    repeated = {
-        name: ["Given more than once."]
-        for name, values in request.args.lists()
-        if len(values) > 1 and name != "pair"
-    }
-    if repeated:
-        raise invalid(repeated)
-    try:
-        args: dict[str, Any] = _schema.load(given)
-    except ValidationError as error:
-        problems = flatten_errors(error.messages)
-        if "pair" in problems and len(given["pair"]) > MAX_PAIRS:
-            raise invalid(
-                problems, f"At most {MAX_PAIRS} pairs in one request ({len(given['pair'])} given)."
-            ) from None
-        raise invalid(problems) from None
-    return args
 
 
 def _subjects(pairs: list[str]) -> list[tuple[dict[str, Any], dict[str, Any], str | None]]:
@@ -133,9 +114,8 @@ def _subjects(pairs: list[str]) -> list[tuple[dict[str, Any], dict[str, Any], st
 @operation(args=ChecksArgs, response=ChecksSchema, problems=(400,), now_when=())
 def checks() -> Response:
     """Many CI answers in one request, in the pairs' order, each with `ok` and `reason`."""
-    args = _load_args()
-    read_as_of(args)
-    at = args.get("at") or instants.now()
+    args = request_args()
+    at = args["at"]
     conn = get_db()
     items = []
     for model, cloud, region in _subjects(args["pair"]):
