@@ -17,7 +17,13 @@ class CatalogError(Exception):
     """The catalog answered with a problem document."""
 
     def __init__(self, status: int, problem: dict[str, Any]) -> None:
-        super().__init__(problem.get("detail") or problem.get("title") or f"HTTP {status}")
+        said = problem.get("detail") or problem.get("title") or f"HTTP {status}"
+        errors = problem.get("errors")
+        if isinstance(errors, dict) and errors:  # which argument, and what is wrong with it
+            said += " " + "; ".join(
+                f"{name}: {' '.join(map(str, m))}" for name, m in errors.items()
+            )
+        super().__init__(said)
         self.status = status
         self.problem = problem
 
