@@ -19,10 +19,16 @@ class CatalogError(Exception):
     def __init__(self, status: int, problem: dict[str, Any]) -> None:
         said = problem.get("detail") or problem.get("title") or f"HTTP {status}"
         errors = problem.get("errors")
-        if isinstance(errors, dict) and errors:  # which argument, and what is wrong with it
-            said += " " + "; ".join(
-                f"{name}: {' '.join(map(str, m))}" for name, m in errors.items()
-            )
+        if isinstance(errors, dict):  # which argument, and what is wrong with it (once)
+            named = [
+                f"{name}: {' '.join(map(str, messages))}"
+                for name, messages in errors.items()
+                if not all(str(message) in said for message in messages)
+            ]
+            if named and said.startswith("Invalid request:"):
+                said = "Invalid request: " + "; ".join(named)
+            elif named:
+                said += " (" + "; ".join(named) + ")"
         super().__init__(said)
         self.status = status
         self.problem = problem

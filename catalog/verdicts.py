@@ -14,14 +14,24 @@ from typing import Any
 from . import instants
 
 Answer = Mapping[str, Any]
+UNKNOWN: Answer = {"state": None}  # an answer without a lifecycle (a catalog older than this)
+
+
+def _lifecycle(answer: Answer) -> Answer:
+    found: Answer = answer.get("lifecycle") or UNKNOWN
+    return found
 
 
 def dated(instant: str, certainty: str | None, aside: str | None = None) -> str:
-    """A lifecycle date with its certainty always shown: "on 2025-04-15 (exact)", "about
-    2026-06-05 (announced; 42 days)", "no earlier than 2027-01-01 (not-before)"."""
-    if certainty == "exact":
-        return f"on {instants.short(instant)} ({'; '.join(n for n in ('exact', aside) if n)})"
-    return instants.said(instant, certainty, aside)
+    """A lifecycle date after a verb, its certainty always shown: "on 2025-04-15 (exact)", "on
+    2026-06-01 (announced; 42 days)", "in 2025-04 (month)", else as instants.said words it
+    ("no earlier than 2027-01-01 (not-before)", "no later than ... (on-or-before)")."""
+    if certainty in (None, "exact", "announced"):
+        # said() words an announced date "planned for", which reads wrong once it has passed.
+        notes = "; ".join(n for n in (certainty or "exact", aside) if n)
+        return f"on {instants.short(instant)} ({notes})"
+    said = instants.said(instant, certainty, aside)
+    return f"in {said}" if certainty == "month" else said
 
 
 def days_between(start: str, end: str) -> int:
@@ -36,7 +46,7 @@ def retirement(lifecycle: Answer, at: str) -> str:
     if not retires:
         return ""
     certainty = lifecycle.get("retires_at_certainty")
-    if lifecycle["state"] == "retired":
+    if lifecycle.get("state") == "retired":
         return f"retired {dated(retires, certainty)}"
     days = days_between(at, retires)
     aside = f"{days} days" if days >= 0 else f"{-days} days ago"
@@ -45,7 +55,7 @@ def retirement(lifecycle: Answer, at: str) -> str:
 
 def suggestion(answer: Answer) -> str:
     """ "; Azure suggests mistral-medium-2505" where the vendor names a replacement."""
-    replacement = answer["lifecycle"].get("replacement")
+    replacement = _lifecycle(answer).get("replacement")
     if not replacement:
         return ""
     return f"; {answer.get('cloud_name') or answer['cloud']} suggests {replacement}"
@@ -54,7 +64,7 @@ def suggestion(answer: Answer) -> str:
 def retires_within(answer: Answer, days: int) -> bool:
     """Whether the answer's retirement (announced, not-before or happened) comes before `at`
     plus `days` days."""
-    retires = answer["lifecycle"].get("retires_at")
+    retires = _lifecycle(answer).get("retires_at")
     if not retires:
         return False
     horizon = instants.to_datetime(answer["at"]) + timedelta(days=days)
@@ -62,8 +72,8 @@ def retires_within(answer: Answer, days: int) -> bool:
 
 
 def _not_available(answer: Answer, subject: str) -> str:
-    lifecycle, state = answer["lifecycle"], answer["exclusivity"]
-    if lifecycle["state"] == "retired":
+    lifecycle, state = _lifecycle(answer), answer["exclusivity"]
+    if lifecycle.get("state") == "retired":
         return f"{subject}: {retirement(lifecycle, answer['at'])}{suggestion(answer)}"
     if state["state"] == "excluded":
         return f"{subject}: {state['holder_name']} holds exclusivity {_until(state)}"
@@ -80,11 +90,12 @@ def _until(state: Answer) -> str:
 def _notes(answer: Answer) -> str:
     """What an available answer adds: a deprecation (a warning), a known retirement, a
     replacement."""
-    lifecycle = answer["lifecycle"]
+    lifecycle = _lifecycle(answer)
     notes = []
-    if lifecycle["state"] == "deprecated":
+    if lifecycle.get("state") == "deprecated":
         since = dated(lifecycle["deprecated_from"], lifecycle.get("deprecated_from_certainty"))
-        notes.append(f"warning: deprecated since {since.removeprefix('on ')}")
+        since = since.removeprefix("on ").removeprefix("in ")
+        notes.append(f"warning: deprecated since {since}")
     if lifecycle.get("retires_at"):
         notes.append(retirement(lifecycle, answer["at"]))
     if not notes:
@@ -117,7 +128,7 @@ def verdict(
             f"fewer than {min_days} days left"
         )
     if within is not None and retires_within(answer, within):
-        lifecycle = answer["lifecycle"]
+        lifecycle = _lifecycle(answer)
         return False, (
             f"{model} is available on {where} at {day}, but "
             f"{retirement(lifecycle, answer['at'])}: within {within} days{suggestion(answer)}"
