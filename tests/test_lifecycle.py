@@ -179,6 +179,29 @@ class TestVerdictLines:
         assert "retires no earlier than 2026-03-01 (not-before; 31 days ago)" in line
         assert verdicts.verdict(answer(rules.lifecycle([offering()], at), True, at), within=9999)[0]
 
+    @pytest.mark.parametrize(
+        ("certainty", "said"),
+        [
+            ("exact", "retired on 2026-06-01 (exact)"),
+            ("announced", "retired on 2026-06-01 (announced)"),  # not "planned for": it happened
+            ("on-or-before", "retired no later than 2026-06-01 (on-or-before)"),
+            ("inferred", "retired about 2026-06-01 (inferred)"),
+            ("month", "retired in 2026-06 (month)"),
+        ],
+    )
+    def test_a_past_retirement_says_how_sure(self, certainty: str, said: str) -> None:
+        gone = offering(retired_from="2026-06-01T00:00:00Z", retired_from_certainty=certainty)
+        at = "2026-07-01T00:00:00Z"
+        holds, line = verdicts.verdict(answer(rules.lifecycle([gone], at), False, at))
+        assert not holds and line.endswith(f": {said}")
+
+    def test_an_older_catalogs_answer_without_lifecycle(self) -> None:
+        old = answer(rules.NOT_OFFERED, True) | {"lifecycle": None}
+        assert verdicts.verdict(old, within=30) == (
+            True,
+            "mistral-large-2402 is available on azure at 2025-05-01",
+        )
+
 
 # ---- through HTTP --------------------------------------------------------------------------
 
