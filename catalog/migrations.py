@@ -284,7 +284,13 @@ def m007_prices(db: Database) -> None:
 
 
 @migrations()
-def m008_replacement(db: Database) -> None:
+def m008_provider_origin(db: Database) -> None:
+    """Who recorded a maker: a maintainer, or an import that found it in a registry."""
+    db.conn.execute("ALTER TABLE providers ADD COLUMN origin TEXT NOT NULL DEFAULT 'curated'")
+
+
+@migrations()
+def m009_replacement(db: Database) -> None:
     """The model a vendor recommends instead of an offering (its schedule names one)."""
     db.conn.execute("ALTER TABLE offerings ADD COLUMN replacement TEXT REFERENCES models(id)")
 
