@@ -1,7 +1,7 @@
 """Asking a running catalog: the CI question (check), answered by exit code.
 
 This module is all `catalog check` imports (with catalog.client and catalog.verdicts): no web
-framework, so a CI job's check starts fast.
+framework and no requests, so a CI job's check starts fast.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from typing import TextIO
 
 import click
-import requests
 
 from .. import client, instants, verdicts
 
@@ -44,8 +43,10 @@ def asking(url: str) -> Iterator[None]:
     except client.CatalogError as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(2) from None
-    except requests.RequestException as error:
-        click.echo(f"error: cannot reach the catalog at {url}: {type(error).__name__}", err=True)
+    except OSError as error:  # the standard library's and requests' failures alike
+        cause = getattr(error, "reason", None)
+        named = type(cause if isinstance(cause, BaseException) else error).__name__
+        click.echo(f"error: cannot reach the catalog at {url}: {named}", err=True)
         raise SystemExit(2) from None
 
 
