@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from . import config
+
+if TYPE_CHECKING:  # Flask is imported by create_app: `catalog check` must start without it
+    from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the WSGI app: defaults, then CATALOG_* environment variables, then `test_config`."""
+    from flask import Flask
+
     app = Flask(__name__)
     app.config.from_mapping(config.DEFAULTS)
     # CATALOG_DATABASE=/data/catalog.db sets DATABASE, and so on for every setting.

@@ -3,8 +3,10 @@ and for the tests that check every response against it."""
 
 from marshmallow import Schema, fields, validate
 
-from .fields import CERTAINTIES, CLOUD_KINDS, WINDOW_SCOPES, Instant, url
+from .fields import CERTAINTIES, CLOUD_KINDS, STAGES, WINDOW_SCOPES, Instant, url
 from .resources.offerings import OfferingSchema
+
+LIFECYCLE_STATES = (*STAGES, "deprecated", "retired", "not-offered")
 
 
 class ExclusivitySchema(Schema):
@@ -23,6 +25,44 @@ class ExclusivitySchema(Schema):
     )
 
 
+class LifecycleSchema(Schema):
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(LIFECYCLE_STATES),
+        metadata={
+            "description": "The offering's stage (ga, preview) while available and not "
+            "deprecated; deprecated (still available, not for new work); retired (its "
+            "retirement has happened); not-offered (no offering there, or none started yet)."
+        },
+    )
+    offering = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The offering this is about: the latest-retiring one."},
+    )
+    deprecated_from = Instant(required=True, allow_none=True)
+    deprecated_from_certainty = fields.String(
+        required=True, allow_none=True, validate=validate.OneOf(CERTAINTIES)
+    )
+    retires_at = Instant(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Its retirement, past or future, however sure (see the certainty); "
+            "null: none known. A not-before one does not end availability."
+        },
+    )
+    retires_at_certainty = fields.String(
+        required=True, allow_none=True, validate=validate.OneOf(CERTAINTIES)
+    )
+    retires_at_source = url(required=True, allow_none=True)
+    replacement = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The model the vendor recommends instead, where it names one."},
+    )
+
+
 class CloudAvailabilitySchema(Schema):
     cloud = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(CLOUD_KINDS))
@@ -30,6 +70,7 @@ class CloudAvailabilitySchema(Schema):
     regions = fields.List(fields.String(), required=True)
     offerings = fields.List(fields.Nested(OfferingSchema), required=True)
     exclusivity = fields.Nested(ExclusivitySchema, required=True)
+    lifecycle = fields.Nested(LifecycleSchema, required=True)
 
 
 class ModelAvailabilitySchema(Schema):
@@ -41,9 +82,11 @@ class ModelAvailabilitySchema(Schema):
 class AvailabilityAnswerSchema(Schema):
     model = fields.String(required=True)
     cloud = fields.String(required=True)
+    cloud_name = fields.String(required=True)
     region = fields.String(required=True, allow_none=True)
     at = Instant(required=True)
     available = fields.Boolean(required=True)
     regions = fields.List(fields.String(), required=True)
     offerings = fields.List(fields.Nested(OfferingSchema), required=True)
     exclusivity = fields.Nested(ExclusivitySchema, required=True)
+    lifecycle = fields.Nested(LifecycleSchema, required=True)

@@ -1,11 +1,22 @@
-"""A small Python client for the catalog's HTTP API (the CLI's `check` uses it)."""
+"""A small Python client for the catalog's HTTP API (the CLI's `check` uses it).
+
+Reads (GET) go through the standard library and writes through requests, imported on the first
+write: `catalog check` imports this module and must start fast, and requests alone costs about
+as much start-up time as the rest of the check together (measured: docs/notes/ci-check.md).
+Every failure to reach the catalog is an OSError (requests' exceptions are OSErrors too).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import urllib.error
+import urllib.request
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
-import requests
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 
@@ -14,7 +25,19 @@ class CatalogError(Exception):
     """The catalog answered with a problem document."""
 
     def __init__(self, status: int, problem: dict[str, Any]) -> None:
-        super().__init__(problem.get("detail") or problem.get("title") or f"HTTP {status}")
+        said = problem.get("detail") or problem.get("title") or f"HTTP {status}"
+        errors = problem.get("errors")
+        if isinstance(errors, dict):  # which argument, and what is wrong with it (once)
+            named = [
+                f"{name}: {' '.join(map(str, messages))}"
+                for name, messages in errors.items()
+                if not all(str(message) in said for message in messages)
+            ]
+            if named and said.startswith("Invalid request:"):
+                said = "Invalid request: " + "; ".join(named)
+            elif named:
+                said += " (" + "; ".join(named) + ")"
+        super().__init__(said)
         self.status = status
         self.problem = problem
 
@@ -27,16 +50,31 @@ class Client:
     ) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
-        self.session = requests.Session()
-        self.session.headers["Accept"] = "application/json"
+        self.headers = {"Accept": "application/json"}
         if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    @cached_property
+    def session(self) -> requests.Session:
+        """The requests session writes use (made, and requests imported, on the first write)."""
+        import requests
+
+        session = requests.Session()
+        session.headers.update(self.headers)
+        return session
 
     def get(self, path: str, **params: Any) -> Any:
-        """GET a path under the catalog's URL; a problem answer raises CatalogError."""
-        query = {name: value for name, value in params.items() if value is not None}
-        response = self.session.get(f"{self.url}{path}", params=query, timeout=self.timeout)
-        return self._result(response)
+        """GET a path under the catalog's URL; a problem answer raises CatalogError, and a
+        catalog that cannot be reached an OSError. A list value repeats its parameter."""
+        query = urlencode({k: v for k, v in params.items() if v is not None}, doseq=True)
+        url = f"{self.url}{path}" + (f"?{query}" if query else "")
+        request = urllib.request.Request(url, headers=self.headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read()
+        except urllib.error.HTTPError as error:
+            raise CatalogError(error.code, _problem(error.read(), error.reason)) from None
+        return json.loads(body) if body else None
 
     def availability(
         self, model: str, cloud: str, region: str | None = None, at: str | None = None
@@ -46,6 +84,27 @@ class Client:
             f"/v1/models/{model}/availability/{cloud}", region=region, at=at
         )
         return result
+
+    def checks(
+        self,
+        pairs: list[tuple[str, ...]],
+        at: str | None = None,
+        exclusive: bool = False,
+        min_days: int | None = None,
+        retires_within: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Many CI answers in one request: each pair is (model, cloud) or (model, cloud, region);
+        each answer in the pairs' order, with `ok` (the condition holds) and `reason`."""
+        answer = self.get(
+            "/v1/checks",
+            pair=[":".join(pair) for pair in pairs],
+            at=at,
+            exclusive="true" if exclusive else None,
+            min_days=min_days,
+            retires_within=retires_within,
+        )
+        items: list[dict[str, Any]] = answer["items"]
+        return items
 
     def prices(
         self,
@@ -138,9 +197,16 @@ class Client:
     @staticmethod
     def _result(response: requests.Response) -> Any:
         if response.status_code >= 400:
-            try:
-                problem = response.json()
-            except ValueError:
-                problem = {"title": response.reason, "detail": response.text[:200]}
-            raise CatalogError(response.status_code, problem)
+            raise CatalogError(response.status_code, _problem(response.content, response.reason))
         return response.json() if response.content else None
+
+
+def _problem(body: bytes, reason: str) -> dict[str, Any]:
+    """An error answer's problem document, or one made of its status line and text."""
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        problem = None
+    if isinstance(problem, dict):
+        return problem
+    return {"title": reason, "detail": body.decode("utf-8", "replace")[:200]}

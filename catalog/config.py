@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # only for annotations: the CLI reads settings without importing Flask
+    from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE": "catalog.db",

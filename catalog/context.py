@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
+from marshmallow.fields import List
 
 from . import as_of, caching
 from .db import get_live_db
@@ -23,14 +24,19 @@ _parsed: dict[tuple[type[Schema], bytes], dict[str, Any]] = {}
 
 def _validate(schema_class: type[Schema], blank_is_absent: bool) -> dict[str, Any]:
     schema = _schemas.get(schema_class) or _schemas.setdefault(schema_class, schema_class())
+    # A List argument is the one kind given more than once (GET /v1/checks' pair).
+    lists = {name for name, declared in schema.fields.items() if isinstance(declared, List)}
     repeated = {
-        name: ["Given more than once."] for name, values in request.args.lists() if len(values) > 1
+        name: ["Given more than once."]
+        for name, values in request.args.lists()
+        if len(values) > 1 and name not in lists
     }
     if repeated:
         raise invalid(repeated)
-    given = request.args.to_dict()
+    given: dict[str, Any] = request.args.to_dict()
     if blank_is_absent:
         given = {name: value for name, value in given.items() if value.strip()}
+    given |= {name: request.args.getlist(name) for name in lists if name in request.args}
     try:
         args: dict[str, Any] = schema.load(given)
     except ValidationError as error:

@@ -135,11 +135,65 @@ def exclusivity_state(
 
 
 def is_available(offering: Record, at: str, region: str | None = None) -> bool:
-    """Whether the offering can be bought at `at` (in `region`, if given): from <= at < retired."""
-    if region is not None and region not in offering["regions"]:
+    """Whether the offering can be bought at `at` (in `region`, if given): from <= at < retired.
+    A not-before retirement ends nothing: the vendor only promised it lasts that long."""
+    if region is not None and region not in (offering["regions"] or ()):
         return False
     retired = offering["retired_from"]
+    if offering.get("retired_from_certainty") == "not-before":
+        retired = None
     return bool(offering["available_from"] <= at and (retired is None or at < retired))
+
+
+LIFECYCLE_FIELDS: tuple[str, ...] = ("offering", "deprecated_from", "deprecated_from_certainty")
+LIFECYCLE_FIELDS += ("retires_at", "retires_at_certainty", "retires_at_source", "replacement")
+NOT_OFFERED: dict[str, Any] = {"state": "not-offered"} | dict.fromkeys(LIFECYCLE_FIELDS)
+
+
+def _retiring_last(offering: Record, at: str) -> tuple[str, bool, bool, str]:
+    # The latest retirement first (none at all is latest); then one not deprecated, then ga.
+    deprecated = offering.get("deprecated_from")
+    return (
+        offering["retired_from"] or OPEN_END,
+        not (deprecated is not None and deprecated <= at),
+        offering["stage"] == "ga",
+        offering["id"],
+    )
+
+
+def lifecycle(offerings: Iterable[Record], at: str, region: str | None = None) -> dict[str, Any]:
+    """Where a model stands on one cloud at `at`, from its offerings there (in `region`, if
+    given): about the latest-retiring offering available then or, with none available, the
+    latest-retiring one that has ended; "not-offered" when neither exists.
+
+    state is "deprecated" when that offering is deprecated at `at`, else its stage; "retired"
+    once its retirement has happened. retires_at is its retirement however sure (a not-before
+    one is reported, as the earliest it may happen, without ending availability).
+    """
+    matching = [o for o in offerings if region is None or region in (o["regions"] or ())]
+    available = [o for o in matching if is_available(o, at)]
+    ended = [o for o in matching if o["available_from"] <= at and not is_available(o, at)]
+    chosen = available or ended
+    if not chosen:
+        return dict(NOT_OFFERED)
+    about = max(chosen, key=lambda o: _retiring_last(o, at))
+    deprecated = about.get("deprecated_from")
+    if not available:
+        state = "retired"
+    elif deprecated is not None and deprecated <= at:
+        state = "deprecated"
+    else:
+        state = about["stage"]
+    return {
+        "state": state,
+        "offering": about["id"],
+        "deprecated_from": deprecated,
+        "deprecated_from_certainty": about.get("deprecated_from_certainty"),
+        "retires_at": about["retired_from"],
+        "retires_at_certainty": about.get("retired_from_certainty"),
+        "retires_at_source": about.get("retired_from_source"),
+        "replacement": about.get("replacement"),
+    }
 
 
 STATES = ("exclusive", "available", "excluded", "none")
@@ -155,6 +209,7 @@ class CloudState:
     offerings: list[dict[str, Any]] = field(default_factory=list)  # available at the instant
     others: list[dict[str, Any]] = field(default_factory=list)  # not yet, or no longer
     exclusivity: dict[str, Any] = field(default_factory=dict)
+    lifecycle: dict[str, Any] = field(default_factory=lambda: dict(NOT_OFFERED))
 
 
 def cell_state(offered: bool, exclusivity: Mapping[str, Any]) -> str:
@@ -190,7 +245,8 @@ def states(
             exclusivity_state(model, cloud, covering, at) if covering else {"state": "none"}
         )
         state = cell_state(bool(now), exclusivity)
-        found.append(CloudState(model["id"], cloud["id"], state, now, others, exclusivity))
+        life = lifecycle(mine, at, region) if mine else dict(NOT_OFFERED)
+        found.append(CloudState(model["id"], cloud["id"], state, now, others, exclusivity, life))
     return found
 
 
@@ -219,6 +275,18 @@ def cloud_availability(
                 "regions": sorted({r for offering in found.offerings for r in offering["regions"]}),
                 "offerings": found.offerings,
                 "exclusivity": state,
+                "lifecycle": found.lifecycle,
             }
         )
     return answers
+
+
+def ci_answer(
+    conn: sqlite3.Connection, model: Record, cloud: Record, at: str, region: str | None = None
+) -> dict[str, Any]:
+    """The CI answer: is the model available on one cloud (in `region`) at `at`, who is
+    exclusive, and where its offering stands in its lifecycle."""
+    (answer,) = cloud_availability(conn, model, at, [cloud["id"]], region)
+    del answer["kind"]
+    asked = {"model": model["id"], "cloud": cloud["id"], "cloud_name": cloud["name"]}
+    return asked | {"region": region, "at": at} | answer

@@ -134,7 +134,10 @@ def test_check_real_process_exit_codes(server: str) -> None:
 
 
 def commands(group: click.Group) -> Iterator[tuple[str, click.Command]]:
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):  # the lazy group's too, each imported here
+        command = group.get_command(context, name)
+        assert command is not None, name
         yield name, command
         if isinstance(command, click.Group):
             for sub, subcommand in commands(command):

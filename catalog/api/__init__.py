@@ -7,11 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every blueprint of the API."""
-    from . import availability, changes, prices, records, writes
+    from . import availability, changes, checks, prices, records, writes
 
     for bp in (
         *records.blueprints(),
         availability.bp,
+        checks.bp,
         prices.bp,
         changes.bp,
     ):

@@ -31,20 +31,8 @@ def cloud_availability(model_id: str, cloud_id: str) -> Response:
     at = args["at"]
     region = args.get("region")
     model = existing("models", (model_id,))
-    existing("clouds", (cloud_id,))
+    cloud = existing("clouds", (cloud_id,))
     conn = get_db()
     if region and queries.get_by_key(conn, resources.get("regions"), (cloud_id, region)) is None:
         raise APIError(404, f"There is no region {region!r} on {cloud_id}.", problem="not-found")
-    (answer,) = rules.cloud_availability(conn, model, at, [cloud_id], region)
-    return json_response(
-        {
-            "model": model_id,
-            "cloud": cloud_id,
-            "region": region,
-            "at": at,
-            "available": answer["available"],
-            "regions": answer["regions"],
-            "offerings": answer["offerings"],
-            "exclusivity": answer["exclusivity"],
-        }
-    )
+    return json_response(rules.ci_answer(conn, model, cloud, at, region))

@@ -158,9 +158,11 @@ OFFERINGS = Resource(
         ),
         "at": Filter(
             query_instant(
-                "Only offerings available at this instant (available_from <= at < retired_from)."
+                "Only offerings available at this instant (available_from <= at < retired_from; "
+                "a not-before retired_from does not end availability)."
             ),
-            "t.available_from <= :at AND (t.retired_from IS NULL OR t.retired_from > :at)",
+            "t.available_from <= :at AND (t.retired_from IS NULL OR t.retired_from > :at "
+            "OR t.retired_from_certainty = 'not-before')",
         ),
     },
     computed={
