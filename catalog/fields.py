@@ -16,6 +16,7 @@ ORIGINS = ("curated", "models.dev", "litellm")
 DEPLOYMENT_TYPES = ("serverless", "provisioned", "managed-compute")
 STAGES = ("preview", "ga")
 WINDOW_SCOPES = ("hyperscalers", "all-third-party")
+WINDOW_KINDS = ("exclusive", "first-ship")
 BASES = ("contractual", "announced", "observed")
 
 

@@ -283,6 +283,15 @@ def m007_prices(db: Database) -> None:
     db.conn.execute("CREATE VIEW timeline_events AS " + " UNION ALL ".join(parts))
 
 
+@migrations()
+def m008_window_kind(db: Database) -> None:
+    """A window is exclusive (the default) or a first-ship clause, whose spans are derived."""
+    db.conn.execute(
+        "ALTER TABLE exclusivity_windows ADD COLUMN kind TEXT NOT NULL DEFAULT 'exclusive' "
+        "CHECK (kind IN ('exclusive', 'first-ship'))"
+    )
+
+
 def _split(script: str) -> list[str]:
     return [statement.strip() for statement in script.split(";") if statement.strip()]
 

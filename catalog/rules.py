@@ -51,8 +51,26 @@ def excludes(window: Record, model: Record, cloud: Record) -> bool:
     return True  # all-third-party
 
 
+def pointless(
+    window: Record, maker: str | None, clouds: Mapping[str, Record]
+) -> tuple[str, str] | None:
+    """(field, why) if the window would bar no cloud: held by the maker's own platform, or a
+    scope that leaves no other cloud of the catalog to exclude; None for a real window."""
+    if clouds[window["holder"]]["provider"] == maker:
+        return "holder", "a maker's own platform holds no window: it is never excluded anyway."
+    for cloud in clouds.values():
+        if cloud["id"] != window["holder"] and cloud["provider"] != maker:
+            if window["scope"] == "all-third-party" or cloud["kind"] == "hyperscaler":
+                return None
+    return "scope", f"{window['scope']} leaves no cloud for this window to exclude."
+
+
 def contradicts(offering: Record, model: Record, cloud: Record, window: Record) -> bool:
-    """Whether the offering runs while the window excludes its cloud: the catalog refuses that."""
+    """Whether the offering runs while the window excludes its cloud: the catalog refuses that.
+
+    Never for a first-ship window: an offering on another cloud ends a model's span there."""
+    if window.get("kind", "exclusive") != "exclusive":
+        return False
     return excludes(window, model, cloud) and overlaps(
         offering["available_from"], offering["retired_from"], window["starts_at"], window["ends_at"]
     )
@@ -66,7 +84,8 @@ def find_contradictions(
     conn: sqlite3.Connection, offering_ids: Iterable[str] | None = None
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(offering, window) pairs that break the exclusivity rule, among these offerings or all."""
-    windows = list(_by_id(conn, "exclusivity-windows").values())
+    # A first-ship window is never contradicted: an offering elsewhere ends a model's span.
+    windows = [w for w in _by_id(conn, "exclusivity-windows").values() if w["kind"] == "exclusive"]
     if not windows:
         return []
     models = _by_id(conn, "models")
@@ -86,6 +105,111 @@ def find_contradictions(
                 if contradicts(offering, model, cloud, window)
             )
     return found
+
+
+def first_ship_span(
+    window: Record, model: Record, offerings: Iterable[Record], clouds: Mapping[str, Record]
+) -> dict[str, Any] | None:
+    """The span a first-ship window gives one model, or None: the one place spans are computed.
+
+    The window covers the model when the model's first offering on the holder or on a cloud in
+    the scope starts inside the window. The span runs from the first offering on the holder
+    until the first offering on another cloud in the scope (open while there is none; cut at
+    the window's end if that comes sooner), with that offering's date and certainty. No span
+    when the holder never offered the model, when another cloud had it first, or when the first
+    date is only an upper bound (`on-or-before`: the model may predate the window).
+    """
+    if window.get("kind") != "first-ship" or not covers(window, model):
+        return None
+    mine = [o for o in offerings if o["model"] == model["id"]]
+    on_holder = [o for o in mine if o["cloud"] == window["holder"]]
+    elsewhere = [o for o in mine if excludes(window, model, clouds[o["cloud"]])]
+    first = min(
+        [*on_holder, *elsewhere], key=lambda o: (o["available_from"], o["id"]), default=None
+    )
+    if first is None or not on_holder or not is_active(window, first["available_from"]):
+        return None
+    if first["available_from_certainty"] == "on-or-before":
+        return None  # it may have been offered before the window opened: coverage not shown
+    start = min(on_holder, key=lambda o: (o["available_from"], o["id"]))
+    end = min(elsewhere, key=lambda o: (o["available_from"], o["id"]), default=None)
+    if end is not None and end["available_from"] <= start["available_from"]:
+        return None
+    span = {
+        "model": model["id"],
+        "starts_at": start["available_from"],
+        "starts_at_certainty": start["available_from_certainty"],
+        "starts_at_source": start["available_from_source"],
+        "started_by": start["id"],
+        "ends_at": None,
+        "ends_at_certainty": None,
+        "ends_at_source": None,
+        "ended_by": None,
+    }
+    if end is not None:
+        span |= {
+            "ends_at": end["available_from"],
+            "ends_at_certainty": end["available_from_certainty"],
+            "ends_at_source": end["available_from_source"],
+            "ended_by": end["id"],
+        }
+    if window["ends_at"] is not None and (end is None or window["ends_at"] < end["available_from"]):
+        span |= {
+            "ends_at": window["ends_at"],
+            "ends_at_certainty": window["ends_at_certainty"],
+            "ends_at_source": window["ends_at_source"],
+            "ended_by": None,
+        }
+    return span
+
+
+def in_force(
+    windows: Iterable[Record],
+    model: Record,
+    offerings: Iterable[Record],
+    clouds: Mapping[str, Record],
+) -> list[Record]:
+    """The windows that decide the model's states: each exclusive one as it is, each first-ship
+    one as the model's span, shaped as an exclusive window on the model (named after its
+    first-ship window)."""
+    offerings = list(offerings)
+    found: list[Record] = []
+    for window in windows:
+        if window.get("kind", "exclusive") != "first-ship":
+            found.append(window)
+            continue
+        span = first_ship_span(window, model, offerings, clouds)
+        if span is not None:
+            found.append({**window, **span, "provider": None, "spans": None})
+    return found
+
+
+def spans_of(
+    window: Record,
+    models: Iterable[Record],
+    offerings: Iterable[Record],
+    clouds: Mapping[str, Record],
+) -> list[dict[str, Any]]:
+    """A first-ship window's spans over these models (with their offerings), by model id."""
+    offerings = list(offerings)
+    spans = (first_ship_span(window, m, offerings, clouds) for m in models)
+    return sorted((s for s in spans if s is not None), key=lambda s: s["model"])
+
+
+def with_spans(conn: sqlite3.Connection, windows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The windows with each first-ship one's spans over the catalog's offerings filled in."""
+    first_ship = [w for w in windows if w["kind"] == "first-ship"]
+    if not first_ship:
+        return windows
+    models, clouds = _by_id(conn, "models"), _by_id(conn, "clouds")
+    for window in first_ship:
+        subject = (
+            {"model": window["model"]} if window["model"] else {"provider": window["provider"]}
+        )
+        offerings = queries.list_records(conn, resources.get("offerings"), subject)
+        covered = [m for m in models.values() if covers(window, m)]
+        window["spans"] = spans_of(window, covered, offerings, clouds)
+    return windows
 
 
 def days_remaining(at: str, ends_at: str | None) -> int | None:
@@ -118,6 +242,7 @@ def exclusivity_state(
         "holder": window["holder"],
         "window": window["id"],
         "scope": window["scope"],
+        "kind": window.get("kind", "exclusive"),
         "ends_at": window["ends_at"],
         "ends_at_certainty": window["ends_at_certainty"],
         "ends_at_source": window["ends_at_source"],
@@ -142,12 +267,13 @@ def cloud_availability(
 ) -> list[dict[str, Any]]:
     """For each cloud (all, or those given): is the model available at `at`, where; its state."""
     clouds = _by_id(conn, "clouds")
-    windows = [
+    covering = [
         w
         for w in queries.list_records(conn, resources.get("exclusivity-windows"), {})
         if covers(w, model)
     ]
-    offerings = queries.list_records(conn, resources.get("offerings"), {"model": model["id"]})
+    offerings = list(queries.list_records(conn, resources.get("offerings"), {"model": model["id"]}))
+    windows = in_force(covering, model, offerings, clouds)
     by_cloud: dict[str, list[dict[str, Any]]] = {}
     for offering in offerings:
         if is_available(offering, at, region):

@@ -24,18 +24,23 @@ from .refusals import (  # noqa: F401  (re-exported: callers say store.Refused)
     AlreadyExists,
     BrokenReference,
     Contradiction,
+    NothingToExclude,
     Overlap,
     Refused,
     StillReferenced,
+    WindowOverlap,
 )
 from .resource import TIMESTAMPS, Key, Resource, quote, record_id
 
 Record = dict[str, Any]
 
 
+DERIVED = ("spans",)  # shown by the API, never written (a first-ship window's spans)
+
+
 def fixture_form(record: Record) -> Record:
-    """A record without its server-set timestamps: what clients and fixtures write."""
-    return {name: value for name, value in record.items() if name not in TIMESTAMPS}
+    """A record without its server-set timestamps and derived fields: what clients write."""
+    return {n: value for n, value in record.items() if n not in TIMESTAMPS and n not in DERIVED}
 
 
 def etag(record: Record) -> str:
@@ -113,6 +118,8 @@ class Writer:
             return None
         if name == "prices":
             self._fit_price(record)
+        elif name == "exclusivity-windows":
+            self._fit_window(record)
         write_row(self.conn, resource, record, self.now, None)
         after = self._as_stored(resource, record, before)
         self._feed("create" if before is None else "update", name, key, before, after)
@@ -169,6 +176,26 @@ class Writer:
             raise Overlap(price, found.conflict)
         if found.closes is not None:
             self.put("prices", fixture_form(found.closes))
+
+    def _fit_window(self, window: Record) -> None:
+        """A window bars some cloud, and overlaps no other of its kind on its subject and scope."""
+        model = self.get("models", (window["model"],)) if window["model"] else None
+        maker = model["provider"] if model else window["provider"]
+        clouds = queries.list_records(self.conn, resources.get("clouds"), {})
+        pointless = rules.pointless(window, maker, {c["id"]: c for c in clouds})
+        if pointless is not None:
+            raise NothingToExclude(*pointless)
+        names = ("id", "kind", "holder", "starts_at", "ends_at")
+        for row in self.conn.execute(
+            f"SELECT {', '.join(names)} FROM exclusivity_windows WHERE id != :id AND kind = :kind "
+            "AND scope = :scope AND model IS :model AND provider IS :provider ORDER BY starts_at",
+            {"kind": window.get("kind", "exclusive")}
+            | {n: window[n] for n in ("id", "scope", "model", "provider")},
+        ):
+            other = dict(zip(names, row, strict=True))
+            if rules.overlaps(window["starts_at"], window["ends_at"], other["starts_at"],
+                              other["ends_at"]):  # fmt: skip
+                raise WindowOverlap(window, other)
 
     def _keep_priced_regions(self, offering: Record) -> None:
         """An offering keeps the regions its prices are set for."""

@@ -36,6 +36,11 @@ def existing(name: str, key: Key) -> dict[str, Any]:
     return record
 
 
+def shown(resource: Resource, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records as the API shows them: with the fields derived in Python filled in."""
+    return resource.derive(get_db(), records) if resource.derive else records
+
+
 def record_response(record: dict[str, Any], status: int = 200) -> Response:
     """A record with its strong ETag; 304 when the client already has this version."""
     tag = store.etag(record)
@@ -56,11 +61,13 @@ def collection_response(
     conn = get_db()
     if chosen == "csv":
         rows = queries.list_records(conn, resource, filters, sort=args["sort"])
+        if resource.derive:
+            rows = iter(shown(resource, list(rows)))
         return csv_response(resource.fields, rows, f"{resource.name}.csv")
     items, next_cursor = queries.page(
         conn, resource, filters, sort=args["sort"], limit=args["limit"], cursor=args.get("cursor")
     )
-    response = json_response({"items": items, "next_cursor": next_cursor})
+    response = json_response({"items": shown(resource, items), "next_cursor": next_cursor})
     if next_cursor:
         query = request.args.to_dict() | {"cursor": next_cursor}
         response.headers["Link"] = f'<{request.path}?{urlencode(query)}>; rel="next"'

@@ -51,6 +51,9 @@ def verdict(answer: dict[str, Any], exclusive: bool, min_days: int | None) -> tu
     where = f"{cloud} ({answer['region']})" if answer["region"] else cloud
     day = instants.short(answer["at"])
     state = answer["exclusivity"]
+    held = "exclusivity"
+    if state.get("kind") == "first-ship":  # the model's span under a first-ship clause
+        held = f"first-ship exclusivity (window {state['window']})"
     ends, days = state.get("ends_at"), state.get("days_remaining")
     until = (
         f"until {instants.said(ends, state.get('ends_at_certainty'), f'{days} days')}"
@@ -60,7 +63,7 @@ def verdict(answer: dict[str, Any], exclusive: bool, min_days: int | None) -> tu
     if not answer["available"]:
         reason = f"{model} is not available on {where} at {day}"
         if state["state"] == "excluded":
-            reason += f": {state['holder_name']} holds exclusivity {until}"
+            reason += f": {state['holder_name']} holds {held} {until}"
         return False, reason
     if (exclusive or min_days is not None) and state["state"] != "exclusive":
         return False, f"{model} is available on {where} at {day}, but not exclusively"
@@ -69,6 +72,8 @@ def verdict(answer: dict[str, Any], exclusive: bool, min_days: int | None) -> tu
             f"{model} is exclusive on {where} at {day} {until}: fewer than {min_days} days left"
         )
     if state["state"] == "exclusive":
+        if held != "exclusivity":
+            return True, f"{model} is available on {where} at {day}, {held} {until}"
         return True, f"{model} is available on {where} at {day}, exclusively {until}"
     return True, f"{model} is available on {where} at {day}"
 

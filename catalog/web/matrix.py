@@ -211,9 +211,12 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
         conn, ("windows",), lambda: _all(conn, "exclusivity-windows", {})
     )
     by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    by_model: dict[str, list[dict[str, Any]]] = {}
     for offering in list_offerings_of(conn, [m["id"] for m in shown]):
         by_pair.setdefault((offering["model"], offering["cloud"]), []).append(offering)
+        by_model.setdefault(offering["model"], []).append(offering)
 
+    clouds_by_id = {c["id"]: c for c in all_clouds}
     cells: dict[tuple[str, str], Cell] = {}
     counts = dict.fromkeys(STATES, 0)
     makers: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
@@ -221,7 +224,12 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
         if not makers or makers[-1][0]["id"] != model["provider"]:
             makers.append((providers[model["provider"]], []))
         makers[-1][1].append(model)
-        covering = [w for w in windows if rules.covers(w, model)]
+        covering = rules.in_force(
+            [w for w in windows if rules.covers(w, model)],
+            model,
+            by_model.get(model["id"], []),
+            clouds_by_id,
+        )
         for cloud in clouds:
             pair = (model["id"], cloud["id"])
             offerings = by_pair.get(pair, [])

@@ -154,10 +154,11 @@ def model_page(model_id: str) -> Response:
     by_cloud: dict[str, list[dict[str, Any]]] = {}
     for offering in offerings:
         by_cloud.setdefault(offering["cloud"], []).append(offering)
+    in_force = rules.in_force(windows, model, offerings, clouds)
     states = {
         cloud_id: matrix.cell_state(
             any(rules.is_available(o, at) for o in by_cloud.get(cloud_id, [])),
-            rules.exclusivity_state(model, clouds[cloud_id], windows, at),
+            rules.exclusivity_state(model, clouds[cloud_id], in_force, at),
         )
         for cloud_id in clouds
     }
