@@ -286,10 +286,8 @@ def m007_prices(db: Database) -> None:
 @migrations()
 def m008_window_kind(db: Database) -> None:
     """A window is exclusive (the default) or a first-ship clause, whose spans are derived."""
-    db.conn.execute(
-        "ALTER TABLE exclusivity_windows ADD COLUMN kind TEXT NOT NULL DEFAULT 'exclusive' "
-        "CHECK (kind IN ('exclusive', 'first-ship'))"
-    )
+    kind = "kind TEXT NOT NULL DEFAULT 'exclusive' CHECK (kind IN ('exclusive', 'first-ship'))"
+    db.conn.execute(f"ALTER TABLE exclusivity_windows ADD COLUMN {kind}")
 
 
 def _split(script: str) -> list[str]:

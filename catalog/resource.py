@@ -98,8 +98,6 @@ class Resource:
     # Rules across fields that OpenAPI cannot state (the API answers them with 422).
     rules: Callable[[dict[str, Any]], dict[str, list[str]]] | None = None
     now_when: tuple[str, ...] | None = None  # the list speaks of now if these are given, no `at`
-    # Fills the fields derived in Python as the API shows records (a first-ship window's spans).
-    derive: Callable[[Any, list[dict[str, Any]]], list[dict[str, Any]]] | None = None
 
     @cached_property
     def fields(self) -> tuple[str, ...]:

@@ -184,34 +184,6 @@ def in_force(
     return found
 
 
-def spans_of(
-    window: Record,
-    models: Iterable[Record],
-    offerings: Iterable[Record],
-    clouds: Mapping[str, Record],
-) -> list[dict[str, Any]]:
-    """A first-ship window's spans over these models (with their offerings), by model id."""
-    offerings = list(offerings)
-    spans = (first_ship_span(window, m, offerings, clouds) for m in models)
-    return sorted((s for s in spans if s is not None), key=lambda s: s["model"])
-
-
-def with_spans(conn: sqlite3.Connection, windows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The windows with each first-ship one's spans over the catalog's offerings filled in."""
-    first_ship = [w for w in windows if w["kind"] == "first-ship"]
-    if not first_ship:
-        return windows
-    models, clouds = _by_id(conn, "models"), _by_id(conn, "clouds")
-    for window in first_ship:
-        subject = (
-            {"model": window["model"]} if window["model"] else {"provider": window["provider"]}
-        )
-        offerings = queries.list_records(conn, resources.get("offerings"), subject)
-        covered = [m for m in models.values() if covers(window, m)]
-        window["spans"] = spans_of(window, covered, offerings, clouds)
-    return windows
-
-
 def days_remaining(at: str, ends_at: str | None) -> int | None:
     """Whole days from `at` until `ends_at` (None for an open end)."""
     if ends_at is None:

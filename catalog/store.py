@@ -35,6 +35,7 @@ from .resource import TIMESTAMPS, Key, Resource, quote, record_id
 Record = dict[str, Any]
 
 
+WINDOWS = "exclusivity-windows"
 DERIVED = ("spans",)  # shown by the API, never written (a first-ship window's spans)
 
 
@@ -185,17 +186,12 @@ class Writer:
         pointless = rules.pointless(window, maker, {c["id"]: c for c in clouds})
         if pointless is not None:
             raise NothingToExclude(*pointless)
-        names = ("id", "kind", "holder", "starts_at", "ends_at")
-        for row in self.conn.execute(
-            f"SELECT {', '.join(names)} FROM exclusivity_windows WHERE id != :id AND kind = :kind "
-            "AND scope = :scope AND model IS :model AND provider IS :provider ORDER BY starts_at",
-            {"kind": window.get("kind", "exclusive")}
-            | {n: window[n] for n in ("id", "scope", "model", "provider")},
-        ):
-            other = dict(zip(names, row, strict=True))
-            if rules.overlaps(window["starts_at"], window["ends_at"], other["starts_at"],
-                              other["ends_at"]):  # fmt: skip
-                raise WindowOverlap(window, other)
+        for other in queries.list_records(self.conn, resources.get(WINDOWS), {}, sort="starts_at"):
+            same = all(other[n] == window.get(n, "exclusive") for n in ("kind", "scope", "model"))
+            if other["id"] != window["id"] and same and other["provider"] == window["provider"]:
+                if rules.overlaps(window["starts_at"], window["ends_at"], other["starts_at"],
+                                  other["ends_at"]):  # fmt: skip
+                    raise WindowOverlap(window, other)
 
     def _keep_priced_regions(self, offering: Record) -> None:
         """An offering keeps the regions its prices are set for."""

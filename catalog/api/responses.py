@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Response, request
 
-from .. import queries, resources, store
+from .. import queries, resources, spans, store
 from ..db import get_db
 from ..errors import APIError
 from ..operations import JSON
@@ -38,7 +38,7 @@ def existing(name: str, key: Key) -> dict[str, Any]:
 
 def shown(resource: Resource, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Records as the API shows them: with the fields derived in Python filled in."""
-    return resource.derive(get_db(), records) if resource.derive else records
+    return spans.shown(get_db(), resource.name, records)
 
 
 def record_response(record: dict[str, Any], status: int = 200) -> Response:
@@ -61,8 +61,7 @@ def collection_response(
     conn = get_db()
     if chosen == "csv":
         rows = queries.list_records(conn, resource, filters, sort=args["sort"])
-        if resource.derive:
-            rows = iter(shown(resource, list(rows)))
+        rows = iter(shown(resource, list(rows))) if resource.name in spans.DERIVED else rows
         return csv_response(resource.fields, rows, f"{resource.name}.csv")
     items, next_cursor = queries.page(
         conn, resource, filters, sort=args["sort"], limit=args["limit"], cursor=args.get("cursor")

@@ -115,12 +115,6 @@ def _rules(record: dict[str, Any]) -> Problems:
     return found
 
 
-def _with_spans(conn: Any, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from .. import rules  # rules reads through the resources: imported when first needed
-
-    return rules.with_spans(conn, records)
-
-
 # Rows whose subject covers the model :model: the model itself, or its provider's models
 # (open-weight ones only where the window includes them). rules.covers() says the same in
 # Python; a test holds the two to each other.
@@ -177,6 +171,5 @@ WINDOWS = Resource(
     ),
     rules=_rules,
     now_when=("state",),
-    computed={"spans": "NULL"},  # derived from the offerings as the API shows a window
-    derive=_with_spans,
+    computed={"spans": "NULL"},  # derived from the offerings as the API shows it: rules.shown
 )
