@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import instants, queries, resources
@@ -49,20 +50,6 @@ def excludes(window: Record, model: Record, cloud: Record) -> bool:
     if window["scope"] == "hyperscalers":
         return bool(cloud["kind"] == "hyperscaler")
     return True  # all-third-party
-
-
-def pointless(
-    window: Record, maker: str | None, clouds: Mapping[str, Record]
-) -> tuple[str, str] | None:
-    """(field, why) if the window would bar no cloud: held by the maker's own platform, or a
-    scope that leaves no other cloud of the catalog to exclude; None for a real window."""
-    if clouds[window["holder"]]["provider"] == maker:
-        return "holder", "a maker's own platform holds no window: it is never excluded anyway."
-    for cloud in clouds.values():
-        if cloud["id"] != window["holder"] and cloud["provider"] != maker:
-            if window["scope"] == "all-third-party" or cloud["kind"] == "hyperscaler":
-                return None
-    return "scope", f"{window['scope']} leaves no cloud for this window to exclude."
 
 
 def contradicts(offering: Record, model: Record, cloud: Record, window: Record) -> bool:
@@ -121,45 +108,30 @@ def first_ship_span(
     """
     if window.get("kind") != "first-ship" or not covers(window, model):
         return None
-    mine = [o for o in offerings if o["model"] == model["id"]]
+    mine = sorted(
+        (o for o in offerings if o["model"] == model["id"] and o["cloud"] in clouds),
+        key=lambda o: (o["available_from"], o["id"]),
+    )
     on_holder = [o for o in mine if o["cloud"] == window["holder"]]
     elsewhere = [o for o in mine if excludes(window, model, clouds[o["cloud"]])]
-    first = min(
-        [*on_holder, *elsewhere], key=lambda o: (o["available_from"], o["id"]), default=None
-    )
-    if first is None or not on_holder or not is_active(window, first["available_from"]):
+    if not on_holder:
         return None
-    if first["available_from_certainty"] == "on-or-before":
-        return None  # it may have been offered before the window opened: coverage not shown
-    start = min(on_holder, key=lambda o: (o["available_from"], o["id"]))
-    end = min(elsewhere, key=lambda o: (o["available_from"], o["id"]), default=None)
+    start, end = on_holder[0], (elsewhere[0] if elsewhere else None)
     if end is not None and end["available_from"] <= start["available_from"]:
+        return None  # another cloud had it first, or the same day
+    if not is_active(window, start["available_from"]):
         return None
-    span = {
-        "model": model["id"],
-        "starts_at": start["available_from"],
-        "starts_at_certainty": start["available_from_certainty"],
-        "starts_at_source": start["available_from_source"],
-        "started_by": start["id"],
-        "ends_at": None,
-        "ends_at_certainty": None,
-        "ends_at_source": None,
-        "ended_by": None,
-    }
-    if end is not None:
-        span |= {
-            "ends_at": end["available_from"],
-            "ends_at_certainty": end["available_from_certainty"],
-            "ends_at_source": end["available_from_source"],
-            "ended_by": end["id"],
-        }
+    if start["available_from_certainty"] == "on-or-before":
+        return None  # it may have been offered before the window opened: coverage not shown
+
+    def bound(fact: Record | None, prefix: str) -> dict[str, Any]:
+        return {f"ends_at{k}": fact and fact[f"{prefix}{k}"] for k in ("", "_certainty", "_source")}
+
+    span = {"model": model["id"], "started_by": start["id"]}
+    span |= {f"starts_at{k}": start[f"available_from{k}"] for k in ("", "_certainty", "_source")}
+    span |= bound(end, "available_from") | {"ended_by": end and end["id"]}
     if window["ends_at"] is not None and (end is None or window["ends_at"] < end["available_from"]):
-        span |= {
-            "ends_at": window["ends_at"],
-            "ends_at_certainty": window["ends_at_certainty"],
-            "ends_at_source": window["ends_at_source"],
-            "ended_by": None,
-        }
+        span |= bound(window, "ends_at") | {"ended_by": None}
     return span
 
 
@@ -230,6 +202,61 @@ def is_available(offering: Record, at: str, region: str | None = None) -> bool:
     return bool(offering["available_from"] <= at and (retired is None or at < retired))
 
 
+STATES = ("exclusive", "available", "excluded", "none")
+
+
+@dataclass
+class CloudState:
+    """A model on one cloud at an instant: the contract's state, and what it rests on."""
+
+    model: str
+    cloud: str
+    state: str  # one of STATES
+    offerings: list[dict[str, Any]] = field(default_factory=list)  # available at the instant
+    others: list[dict[str, Any]] = field(default_factory=list)  # not yet, or no longer
+    exclusivity: dict[str, Any] = field(default_factory=dict)
+
+
+def cell_state(offered: bool, exclusivity: Mapping[str, Any]) -> str:
+    """The contract's state: exclusive (offered, and the cloud holds a window), available
+    (offered), excluded (a window shuts the cloud out) or none."""
+    if offered:
+        return "exclusive" if exclusivity["state"] == "exclusive" else "available"
+    return "excluded" if exclusivity["state"] == "excluded" else "none"
+
+
+def states(
+    model: Record,
+    clouds: Iterable[Record],
+    windows: Iterable[Record],
+    offerings: Iterable[dict[str, Any]],
+    at: str,
+    region: str | None = None,
+    every_cloud: Mapping[str, Record] | None = None,
+) -> list[CloudState]:
+    """The model's state on each cloud at `at` (offerings in `region`, if given): the one
+    computation behind the API's availability, the matrix and the model page. `windows` and
+    `offerings` may hold others' (only those covering or of the model count); a first-ship
+    window counts as the model's span, which needs every cloud (default: `clouds`)."""
+    clouds = list(clouds)
+    by_cloud: dict[str, list[dict[str, Any]]] = {}
+    for offering in offerings:
+        if offering["model"] == model["id"]:
+            by_cloud.setdefault(offering["cloud"], []).append(offering)
+    every = every_cloud if every_cloud is not None else {c["id"]: c for c in clouds}
+    mine_all = [o for found in by_cloud.values() for o in found]
+    covering = in_force([w for w in windows if covers(w, model)], model, mine_all, every)
+    found = []
+    for cloud in clouds:
+        mine = by_cloud.get(cloud["id"], [])
+        now = [o for o in mine if is_available(o, at, region)]
+        exclusivity = exclusivity_state(model, cloud, covering, at)
+        state = cell_state(bool(now), exclusivity)
+        others = [o for o in mine if o not in now]
+        found.append(CloudState(model["id"], cloud["id"], state, now, others, exclusivity))
+    return found
+
+
 def cloud_availability(
     conn: sqlite3.Connection,
     model: Record,
@@ -239,31 +266,21 @@ def cloud_availability(
 ) -> list[dict[str, Any]]:
     """For each cloud (all, or those given): is the model available at `at`, where; its state."""
     clouds = _by_id(conn, "clouds")
-    covering = [
-        w
-        for w in queries.list_records(conn, resources.get("exclusivity-windows"), {})
-        if covers(w, model)
-    ]
-    offerings = list(queries.list_records(conn, resources.get("offerings"), {"model": model["id"]}))
-    windows = in_force(covering, model, offerings, clouds)
-    by_cloud: dict[str, list[dict[str, Any]]] = {}
-    for offering in offerings:
-        if is_available(offering, at, region):
-            by_cloud.setdefault(offering["cloud"], []).append(offering)
+    windows = queries.list_records(conn, resources.get("exclusivity-windows"), {})
+    offerings = queries.list_records(conn, resources.get("offerings"), {"model": model["id"]})
+    asked = [clouds[c] for c in (cloud_ids if cloud_ids is not None else sorted(clouds))]
     answers = []
-    for cloud_id in cloud_ids if cloud_ids is not None else sorted(clouds):
-        cloud = clouds[cloud_id]
-        available = by_cloud.get(cloud_id, [])
-        state = exclusivity_state(model, cloud, windows, at)
+    for found in states(model, asked, windows, offerings, at, region, clouds):
+        cloud, state = clouds[found.cloud], found.exclusivity
         if "holder" in state:
             state["holder_name"] = clouds[state["holder"]]["name"]
         answers.append(
             {
-                "cloud": cloud_id,
+                "cloud": found.cloud,
                 "kind": cloud["kind"],
-                "available": bool(available),
-                "regions": sorted({r for offering in available for r in offering["regions"]}),
-                "offerings": available,
+                "available": bool(found.offerings),
+                "regions": sorted({r for offering in found.offerings for r in offering["regions"]}),
+                "offerings": found.offerings,
                 "exclusivity": state,
             }
         )

@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import instants, pricing, queries, resources, rules
-from .refusals import (  # noqa: F401  (re-exported: callers say store.Refused)
+from .refusals import (
     AlreadyExists,
     BrokenReference,
     Contradiction,
     NothingToExclude,
     Overlap,
-    Refused,
     StillReferenced,
     WindowOverlap,
 )
@@ -48,12 +47,6 @@ def etag(record: Record) -> str:
     """A strong entity tag: the hash of the record as the API shows it."""
     text = json.dumps(record, sort_keys=True, separators=(",", ":"))
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
-
-
-def latest_seq(conn: sqlite3.Connection) -> int:
-    """The newest change's seq (0 for none): the catalog's version."""
-    row = conn.execute("SELECT seq FROM changes ORDER BY seq DESC LIMIT 1").fetchone()
-    return int(row[0]) if row else 0
 
 
 def write_row(
@@ -183,7 +176,7 @@ class Writer:
         model = self.get("models", (window["model"],)) if window["model"] else None
         maker = model["provider"] if model else window["provider"]
         clouds = queries.list_records(self.conn, resources.get("clouds"), {})
-        pointless = rules.pointless(window, maker, {c["id"]: c for c in clouds})
+        pointless = _pointless(window, maker, {c["id"]: c for c in clouds})
         if pointless is not None:
             raise NothingToExclude(*pointless)
         for other in queries.list_records(self.conn, resources.get(WINDOWS), {}, sort="starts_at"):
@@ -257,6 +250,20 @@ class Writer:
                 json.dumps(after) if after is not None else None,
             ],
         )
+
+
+def _pointless(
+    window: Record, maker: str | None, clouds: dict[str, Record]
+) -> tuple[str, str] | None:
+    """(field, why) if the window would bar no cloud: held by the maker's own platform, or a
+    scope that leaves no other cloud of the catalog to exclude; None for a real window."""
+    if clouds[window["holder"]]["provider"] == maker:
+        return "holder", "a maker's own platform holds no window: it is never excluded anyway."
+    for cloud in clouds.values():
+        if cloud["id"] != window["holder"] and cloud["provider"] != maker:
+            if window["scope"] == "all-third-party" or cloud["kind"] == "hyperscaler":
+                return None
+    return "scope", f"{window['scope']} leaves no cloud for this window to exclude."
 
 
 @contextmanager

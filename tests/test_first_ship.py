@@ -160,7 +160,7 @@ def test_the_matrix_and_check_name_the_first_ship_window(client: FlaskClient) ->
     assert not held
     assert line == (
         "gpt-5.6 is not available on aws at 2026-07-10: Azure holds first-ship exclusivity "
-        "(window azure-openai-first-ship) until about 2026-07-13 (on-or-before; 3 days)"
+        "(window azure-openai-first-ship) until no later than 2026-07-13 (on-or-before; 3 days)"
     )
 
 
