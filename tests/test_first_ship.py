@@ -298,3 +298,14 @@ def test_in_force_shapes_spans_as_windows_and_keeps_exclusive_ones() -> None:
     assert (state["state"], state["window"], state["kind"]) == ("excluded", "fs", "first-ship")
     # Bedrock's offering overlaps the span, and still contradicts nothing.
     assert not rules.contradicts(offerings[1], MODEL, AWS, FIRST_SHIP)
+
+
+def test_the_timeline_and_model_page_draw_the_span_as_what_it_is(client: FlaskClient) -> None:
+    chart = client.get("/timeline?model=gpt-5.6").get_data(as_text=True)
+    assert 'data-window="azure-openai-first-ship" data-kind="first-ship">' in chart  # the clause
+    span = chart[chart.index('data-kind="first-ship" data-span="gpt-5.6"') :][:900]
+    assert 'data-end="uncertain"' in span and "first-ship span: GPT-5.6" in chart
+    page = client.get("/models/gpt-5.6?at=2026-07-10").get_data(as_text=True)
+    assert "exclusive from" in page and "no later than 2026-07-13 (on-or-before)" in page
+    older = client.get("/models/gpt-5.5?at=2026-07-10").get_data(as_text=True)
+    assert "none: not covered" in older
