@@ -205,7 +205,7 @@ def is_available(offering: Record, at: str, region: str | None = None) -> bool:
 STATES = ("exclusive", "available", "excluded", "none")
 
 
-@dataclass
+@dataclass(slots=True)
 class CloudState:
     """A model on one cloud at an instant: the contract's state, and what it rests on."""
 
@@ -247,12 +247,14 @@ def states(
     mine_all = [o for found in by_cloud.values() for o in found]
     covering = in_force([w for w in windows if covers(w, model)], model, mine_all, every)
     found = []
-    for cloud in clouds:
-        mine = by_cloud.get(cloud["id"], [])
-        now = [o for o in mine if is_available(o, at, region)]
-        exclusivity = exclusivity_state(model, cloud, covering, at)
+    for cloud in clouds:  # the matrix asks this of every cell: most have no offering, no window
+        mine = by_cloud.get(cloud["id"])
+        now = [o for o in mine if is_available(o, at, region)] if mine else []
+        others = [o for o in mine if o not in now] if mine else []
+        exclusivity = (
+            exclusivity_state(model, cloud, covering, at) if covering else {"state": "none"}
+        )
         state = cell_state(bool(now), exclusivity)
-        others = [o for o in mine if o not in now]
         found.append(CloudState(model["id"], cloud["id"], state, now, others, exclusivity))
     return found
 
