@@ -309,3 +309,21 @@ def test_the_timeline_and_model_page_draw_the_span_as_what_it_is(client: FlaskCl
     assert "exclusive from" in page and "no later than 2026-07-13 (on-or-before)" in page
     older = client.get("/models/gpt-5.5?at=2026-07-10").get_data(as_text=True)
     assert "none: not covered" in older
+
+
+def test_a_get_etag_changes_a_first_ship_window(writer: FlaskClient) -> None:
+    got = writer.get("/v1/exclusivity-windows/azure-openai-first-ship")
+    assert got.json["spans"]  # the ETag covers the derived spans too
+    patch = writer.patch(
+        "/v1/exclusivity-windows/azure-openai-first-ship",
+        json={"terms": "Ship first on Azure."},
+        headers={"If-Match": got.headers["ETag"], "Content-Type": "application/merge-patch+json"},
+    )
+    assert patch.status_code == 200, patch.get_data(as_text=True)
+    assert (
+        patch.json["spans"] == got.json["spans"] and patch.json["terms"] == "Ship first on Azure."
+    )
+    assert (
+        writer.get("/v1/exclusivity-windows/azure-openai-first-ship").headers["ETag"]
+        == (patch.headers["ETag"])
+    )
