@@ -114,7 +114,7 @@ def test_first_ship_window_and_two_offerings_through_the_api(writer: FlaskClient
         "ends_at_source": EVIDENCE,
         "ended_by": "aws:acme-one:serverless",
     }
-    listed = writer.get("/v1/exclusivity-windows?provider=acme").json["items"]
+    listed = writer.get("/v1/exclusivity-windows?provider=acme&kind=first-ship").json["items"]
     assert [w["spans"] for w in listed] == [[span]]
     # A client cannot write spans: they are derived.
     body = CLAUSE | {"id": "other", "spans": []}
@@ -145,6 +145,8 @@ def test_shipped_gpt_5_6_span_on_azure_ends_on_or_before_bedrock(client: FlaskCl
         "aws:gpt-5.6:serverless",
         "on-or-before",
     )
+    kinds = client.get("/v1/exclusivity-windows?kind=exclusive").json["items"]
+    assert [w["id"] for w in kinds] == ["azure-mistral-large-2402", "azure-openai-api"]
     # GPT-5.5 reached Azure before the clause: not covered; exclusive windows list no spans.
     assert "gpt-5.5" not in spans
     assert client.get("/v1/exclusivity-windows/azure-openai-api").json["spans"] is None

@@ -152,6 +152,13 @@ WINDOWS = Resource(
             "(SELECT id FROM models WHERE provider = :provider))",
         ),
         "cloud": Filter(query_slug("Only windows this cloud holds."), "t.holder = :cloud"),
+        "kind": Filter(
+            fields.String(
+                validate=validate.OneOf(WINDOW_KINDS),
+                metadata={"description": "Only windows of this kind (exclusive, first-ship)."},
+            ),
+            "t.kind = :kind",
+        ),
         "state": Filter(
             fields.String(
                 validate=validate.OneOf(WINDOW_STATES),
