@@ -285,9 +285,14 @@ def m007_prices(db: Database) -> None:
 
 @migrations()
 def m008_window_kind(db: Database) -> None:
-    """A window is exclusive (the default) or a first-ship clause, whose spans are derived."""
+    """Windows are exclusive (the default) or first-ship; the timeline's events say which."""
     kind = "kind TEXT NOT NULL DEFAULT 'exclusive' CHECK (kind IN ('exclusive', 'first-ship'))"
     db.conn.execute(f"ALTER TABLE exclusivity_windows ADD COLUMN {kind}")
+    view = "SELECT sql FROM sqlite_master WHERE name = 'timeline_events'"
+    (sql,) = db.conn.execute(view).fetchone()
+    said = "CASE w.kind WHEN 'first-ship' THEN ' first-ship clause on ' ELSE ' exclusivity on ' END"
+    db.conn.execute("DROP VIEW timeline_events")
+    db.conn.execute(sql.replace("' exclusivity on '", said))
 
 
 def _split(script: str) -> list[str]:

@@ -307,6 +307,11 @@ def test_the_timeline_and_model_page_draw_the_span_as_what_it_is(client: FlaskCl
     assert 'data-window="azure-openai-first-ship" data-kind="first-ship">' in chart  # the clause
     span = chart[chart.index('data-kind="first-ship" data-span="gpt-5.6"') :][:900]
     assert 'data-end="uncertain"' in span and "first-ship span: GPT-5.6" in chart
+    events = client.get("/v1/timeline?event=window-starts&model=gpt-5.6").json["items"]
+    assert {e["window"]: e["summary"] for e in events} == {
+        "azure-openai-api": "Azure exclusivity on OpenAI models starts",
+        "azure-openai-first-ship": "Azure first-ship clause on OpenAI models starts",
+    }
     page = client.get("/models/gpt-5.6?at=2026-07-10").get_data(as_text=True)
     assert "exclusive from" in page and "no later than 2026-07-13 (on-or-before)" in page
     older = client.get("/models/gpt-5.5?at=2026-07-10").get_data(as_text=True)
