@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from . import queries, resources
@@ -40,15 +41,21 @@ def with_spans(conn: sqlite3.Connection, windows: list[dict[str, Any]]) -> list[
     first_ship = [w for w in windows if w["kind"] == "first-ship"]
     if not first_ship:
         return windows
-    models, clouds = _by_id(conn, "models"), _by_id(conn, "clouds")
     for window in first_ship:
-        subject = (
-            {"model": window["model"]} if window["model"] else {"provider": window["provider"]}
-        )
-        offerings = queries.list_records(conn, resources.get("offerings"), subject)
-        covered = [m for m in models.values() if covers(window, m)]
-        window["spans"] = spans_of(window, covered, offerings, clouds)
+        if conn.in_transaction:  # a write's answer: what it wrote, not a kept copy
+            window["spans"] = _spans(conn, window)
+        else:  # kept until the catalog changes: the same for every read of one version
+            key = ("first-ship spans", window["id"], window["updated_at"])
+            window["spans"] = queries.per_version(conn, key, partial(_spans, conn, window))
     return windows
+
+
+def _spans(conn: sqlite3.Connection, window: Record) -> list[dict[str, Any]]:
+    models, clouds = _by_id(conn, "models"), _by_id(conn, "clouds")
+    subject = {"model": window["model"]} if window["model"] else {"provider": window["provider"]}
+    offerings = queries.list_records(conn, resources.get("offerings"), subject)
+    covered = [m for m in models.values() if covers(window, m)]
+    return spans_of(window, covered, offerings, clouds)
 
 
 def _by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:

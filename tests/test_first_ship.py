@@ -67,6 +67,8 @@ def test_first_ship_window_and_two_offerings_through_the_api(writer: FlaskClient
     open_span = answer(writer, "azure", "2027-02-15")["exclusivity"]
     assert open_span["state"] == "exclusive" and open_span["kind"] == "first-ship"
     assert (open_span["ends_at"], open_span["days_remaining"]) == (None, None)
+    (listed_open,) = writer.get("/v1/exclusivity-windows/azure-acme-first-ship").json["spans"]
+    assert (listed_open["ends_at"], listed_open["ended_by"]) == (None, None)
 
     # Bedrock offers it a month later: not a contradiction, it ends the span.
     response = writer.post("/v1/offerings", json=acme_offering("aws", "2027-03-01"))
