@@ -112,7 +112,7 @@ class Writer:
             return None
         if name == "prices":
             self._fit_price(record)
-        elif name == "exclusivity-windows":
+        elif name == WINDOWS:
             self._fit_window(record)
         write_row(self.conn, resource, record, self.now, None)
         after = self._as_stored(resource, record, before)
@@ -179,9 +179,10 @@ class Writer:
         pointless = _pointless(window, maker, {c["id"]: c for c in clouds})
         if pointless is not None:
             raise NothingToExclude(*pointless)
+        kind = window.get("kind", "exclusive")
         for other in queries.list_records(self.conn, resources.get(WINDOWS), {}, sort="starts_at"):
-            same = all(other[n] == window.get(n, "exclusive") for n in ("kind", "scope", "model"))
-            if other["id"] != window["id"] and same and other["provider"] == window["provider"]:
+            same = all(other[n] == window[n] for n in ("scope", "model", "provider"))
+            if other["id"] != window["id"] and other["kind"] == kind and same:
                 if rules.overlaps(window["starts_at"], window["ends_at"], other["starts_at"],
                                   other["ends_at"]):  # fmt: skip
                     raise WindowOverlap(window, other)
@@ -259,10 +260,10 @@ def _pointless(
     scope that leaves no other cloud of the catalog to exclude; None for a real window."""
     if clouds[window["holder"]]["provider"] == maker:
         return "holder", "a maker's own platform holds no window: it is never excluded anyway."
-    for cloud in clouds.values():
-        if cloud["id"] != window["holder"] and cloud["provider"] != maker:
-            if window["scope"] == "all-third-party" or cloud["kind"] == "hyperscaler":
-                return None
+    # A model the subject covers, as far as exclusion goes: the maker's, open weights as said.
+    subject = {"id": window["model"], "provider": maker, "open_weights": False}
+    if any(rules.excludes(window, subject, cloud) for cloud in clouds.values()):
+        return None
     return "scope", f"{window['scope']} leaves no cloud for this window to exclude."
 
 

@@ -181,5 +181,5 @@ WINDOWS = Resource(
     ),
     rules=_rules,
     now_when=("state",),
-    computed={"spans": "NULL"},  # derived from the offerings as the API shows it: rules.shown
+    computed={"spans": "NULL"},  # derived from the offerings as the API shows it: spans.shown
 )
