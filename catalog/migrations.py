@@ -284,7 +284,13 @@ def m007_prices(db: Database) -> None:
 
 
 @migrations()
-def m008_window_kind(db: Database) -> None:
+def m008_provider_origin(db: Database) -> None:
+    """Who recorded a maker: a maintainer, or an import that found it in a registry."""
+    db.conn.execute("ALTER TABLE providers ADD COLUMN origin TEXT NOT NULL DEFAULT 'curated'")
+
+
+@migrations()
+def m009_window_kind(db: Database) -> None:
     """Windows are exclusive (the default) or first-ship; the timeline's events say which."""
     kind = "kind TEXT NOT NULL DEFAULT 'exclusive' CHECK (kind IN ('exclusive', 'first-ship'))"
     db.conn.execute(f"ALTER TABLE exclusivity_windows ADD COLUMN {kind}")
