@@ -3,7 +3,7 @@ and for the tests that check every response against it."""
 
 from marshmallow import Schema, fields, validate
 
-from .fields import CERTAINTIES, CLOUD_KINDS, STAGES, WINDOW_SCOPES, Instant, url
+from .fields import CERTAINTIES, CLOUD_KINDS, STAGES, WINDOW_KINDS, WINDOW_SCOPES, Instant, url
 from .resources.offerings import OfferingSchema
 
 LIFECYCLE_STATES = (*STAGES, "deprecated", "retired", "not-offered")
@@ -17,6 +17,13 @@ class ExclusivitySchema(Schema):
     holder_name = fields.String()
     window = fields.String(metadata={"description": "The window's id."})
     scope = fields.String(validate=validate.OneOf(WINDOW_SCOPES))
+    kind = fields.String(
+        validate=validate.OneOf(WINDOW_KINDS),
+        metadata={
+            "description": "first-ship: the state comes from the model's span under that "
+            "first-ship window (ends_at is the span's end)."
+        },
+    )
     ends_at = Instant(allow_none=True, metadata={"description": "null: open until further notice."})
     ends_at_certainty = fields.String(allow_none=True, validate=validate.OneOf(CERTAINTIES))
     ends_at_source = url(allow_none=True)

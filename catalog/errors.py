@@ -90,9 +90,15 @@ def _handle_api_error(error: APIError) -> Response:
 
 
 def _handle_refused(error: Refused) -> Response:
-    """What the store refuses (a broken reference, the exclusivity rule, ...) is a 409."""
+    """What the store refuses (a broken reference, the exclusivity rule, ...) is a 409; a
+    record it cannot take whatever else is stored (a pointless window) says its own status."""
     response = problem_response(
-        409, "Conflict", error.detail, problem=error.problem, errors=error.errors, extra=error.extra
+        error.status,
+        HTTP_STATUS_CODES.get(error.status, "Conflict"),
+        error.detail,
+        problem=error.problem,
+        errors=error.errors,
+        extra=error.extra,
     )
     response.headers.update(error.headers)
     return response

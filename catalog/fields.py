@@ -18,6 +18,7 @@ ORIGINS = ("curated", "models.dev", "litellm", "azure-docs")
 DEPLOYMENT_TYPES = ("serverless", "provisioned", "managed-compute")
 STAGES = ("preview", "ga")
 WINDOW_SCOPES = ("hyperscalers", "all-third-party")
+WINDOW_KINDS = ("exclusive", "first-ship")
 BASES = ("contractual", "announced", "observed")
 
 

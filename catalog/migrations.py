@@ -295,6 +295,18 @@ def m009_replacement(db: Database) -> None:
     db.conn.execute("ALTER TABLE offerings ADD COLUMN replacement TEXT REFERENCES models(id)")
 
 
+@migrations()
+def m010_window_kind(db: Database) -> None:
+    """Windows are exclusive (the default) or first-ship; the timeline's events say which."""
+    kind = "kind TEXT NOT NULL DEFAULT 'exclusive' CHECK (kind IN ('exclusive', 'first-ship'))"
+    db.conn.execute(f"ALTER TABLE exclusivity_windows ADD COLUMN {kind}")
+    view = "SELECT sql FROM sqlite_master WHERE name = 'timeline_events'"
+    (sql,) = db.conn.execute(view).fetchone()
+    said = "CASE w.kind WHEN 'first-ship' THEN ' first-ship clause on ' ELSE ' exclusivity on ' END"
+    db.conn.execute("DROP VIEW timeline_events")
+    db.conn.execute(sql.replace("' exclusivity on '", said))
+
+
 def _split(script: str) -> list[str]:
     return [statement.strip() for statement in script.split(";") if statement.strip()]
 

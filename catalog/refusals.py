@@ -12,6 +12,7 @@ class Refused(Exception):
     """A write the catalog will not take; says what it conflicts with."""
 
     problem = "conflict"
+    status = 409
 
     def __init__(self, detail: str, *, errors: dict[str, list[str]] | None = None,
                  extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None
@@ -73,4 +74,30 @@ class Overlap(Refused):
             f"unit and currency (in force from {other['effective_from']} until {until}); "
             "give an effective_until, or change that price first.",
             extra={"conflicts_with": other["id"]},
+        )
+
+
+class WindowOverlap(Refused):
+    problem = "window-overlap"
+
+    def __init__(self, window: Record, other: Record) -> None:
+        until = other["ends_at"] or "further notice"
+        super().__init__(
+            f"Exclusivity window {window['id']!r} overlaps window {other['id']!r} "
+            f"({other['kind']}, held by {other['holder']} from {other['starts_at']} until "
+            f"{until}) on the same subject and scope; end one before the other starts.",
+            extra={"conflicts_with": other["id"]},
+        )
+
+
+class NothingToExclude(Refused):
+    """A window that would bar no cloud at all: not a window (a 422 naming the field)."""
+
+    problem = "unprocessable"
+    status = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(
+            f"The exclusivity window breaks a rule: {field}: {message}",
+            errors={field: [message]},
         )

@@ -53,7 +53,11 @@ def excludes(window: Record, model: Record, cloud: Record) -> bool:
 
 
 def contradicts(offering: Record, model: Record, cloud: Record, window: Record) -> bool:
-    """Whether the offering runs while the window excludes its cloud: the catalog refuses that."""
+    """Whether the offering runs while the window excludes its cloud: the catalog refuses that.
+
+    Never for a first-ship window: an offering on another cloud ends a model's span there."""
+    if window.get("kind", "exclusive") != "exclusive":
+        return False
     return excludes(window, model, cloud) and overlaps(
         offering["available_from"], offering["retired_from"], window["starts_at"], window["ends_at"]
     )
@@ -75,7 +79,8 @@ def find_contradictions(
     conn: sqlite3.Connection, offering_ids: Iterable[str] | None = None
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(offering, window) pairs that break the exclusivity rule, among these offerings or all."""
-    windows = list(_by_id(conn, "exclusivity-windows").values())
+    # A first-ship window is never contradicted: an offering elsewhere ends a model's span.
+    windows = [w for w in _by_id(conn, "exclusivity-windows").values() if w["kind"] == "exclusive"]
     if not windows:
         return []
     models = _by_id(conn, "models")
@@ -94,6 +99,68 @@ def find_contradictions(
                 for window in windows
                 if contradicts(offering, model, cloud, window)
             )
+    return found
+
+
+def first_ship_span(
+    window: Record, model: Record, offerings: Iterable[Record], clouds: Mapping[str, Record]
+) -> dict[str, Any] | None:
+    """The span a first-ship window gives one model, or None: the one place spans are computed.
+
+    The window covers the model when the model's first offering on the holder or on a cloud in
+    the scope starts inside the window. The span runs from the first offering on the holder
+    until the first offering on another cloud in the scope (open while there is none; cut at
+    the window's end if that comes sooner), with that offering's date and certainty. No span
+    when the holder never offered the model, when another cloud had it first, or when the first
+    date is only an upper bound (`on-or-before`: the model may predate the window).
+    """
+    if window.get("kind") != "first-ship" or not covers(window, model):
+        return None
+    mine = sorted(
+        (o for o in offerings if o["model"] == model["id"] and o["cloud"] in clouds),
+        key=lambda o: (o["available_from"], o["id"]),
+    )
+    on_holder = [o for o in mine if o["cloud"] == window["holder"]]
+    elsewhere = [o for o in mine if excludes(window, model, clouds[o["cloud"]])]
+    if not on_holder:
+        return None
+    start, end = on_holder[0], (elsewhere[0] if elsewhere else None)
+    if end is not None and end["available_from"] <= start["available_from"]:
+        return None  # another cloud had it first, or the same day
+    if not is_active(window, start["available_from"]):
+        return None
+    if start["available_from_certainty"] == "on-or-before":
+        return None  # it may have been offered before the window opened: coverage not shown
+
+    def bound(fact: Record | None, prefix: str) -> dict[str, Any]:
+        return {f"ends_at{k}": fact and fact[f"{prefix}{k}"] for k in ("", "_certainty", "_source")}
+
+    span = {"model": model["id"], "started_by": start["id"]}
+    span |= {f"starts_at{k}": start[f"available_from{k}"] for k in ("", "_certainty", "_source")}
+    span |= bound(end, "available_from") | {"ended_by": end and end["id"]}
+    if window["ends_at"] is not None and (end is None or window["ends_at"] < end["available_from"]):
+        span |= bound(window, "ends_at") | {"ended_by": None}
+    return span
+
+
+def in_force(
+    windows: Iterable[Record],
+    model: Record,
+    offerings: Iterable[Record],
+    clouds: Mapping[str, Record],
+) -> list[Record]:
+    """The windows that decide the model's states: each exclusive one as it is, each first-ship
+    one as the model's span, shaped as an exclusive window on the model (named after its
+    first-ship window)."""
+    offerings = list(offerings)
+    found: list[Record] = []
+    for window in windows:
+        if window.get("kind", "exclusive") != "first-ship":
+            found.append(window)
+            continue
+        span = first_ship_span(window, model, offerings, clouds)
+        if span is not None:
+            found.append({**window, **span, "provider": None, "spans": None})
     return found
 
 
@@ -127,6 +194,7 @@ def exclusivity_state(
         "holder": window["holder"],
         "window": window["id"],
         "scope": window["scope"],
+        "kind": window.get("kind", "exclusive"),
         "ends_at": window["ends_at"],
         "ends_at_certainty": window["ends_at_certainty"],
         "ends_at_source": window["ends_at_source"],
@@ -227,15 +295,20 @@ def states(
     offerings: Iterable[dict[str, Any]],
     at: str,
     region: str | None = None,
+    every_cloud: Mapping[str, Record] | None = None,
 ) -> list[CloudState]:
     """The model's state on each cloud at `at` (offerings in `region`, if given): the one
     computation behind the API's availability, the matrix and the model page. `windows` and
-    `offerings` may hold others' (only those covering or of the model count)."""
-    covering = [w for w in windows if covers(w, model)]
+    `offerings` may hold others' (only those covering or of the model count); a first-ship
+    window counts as the model's span, which needs every cloud (default: `clouds`)."""
+    clouds = list(clouds)
     by_cloud: dict[str, list[dict[str, Any]]] = {}
     for offering in offerings:
         if offering["model"] == model["id"]:
             by_cloud.setdefault(offering["cloud"], []).append(offering)
+    every = every_cloud if every_cloud is not None else {c["id"]: c for c in clouds}
+    mine_all = [o for found in by_cloud.values() for o in found]
+    covering = in_force([w for w in windows if covers(w, model)], model, mine_all, every)
     found = []
     for cloud in clouds:  # the matrix asks this of every cell: most have no offering, no window
         mine = by_cloud.get(cloud["id"])
@@ -263,7 +336,7 @@ def cloud_availability(
     offerings = queries.list_records(conn, resources.get("offerings"), {"model": model["id"]})
     asked = [clouds[c] for c in (cloud_ids if cloud_ids is not None else sorted(clouds))]
     answers = []
-    for found in states(model, asked, windows, offerings, at, region):
+    for found in states(model, asked, windows, offerings, at, region, clouds):
         cloud, state = clouds[found.cloud], found.exclusivity
         if "holder" in state:
             state["holder_name"] = clouds[state["holder"]]["name"]

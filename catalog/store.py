@@ -20,15 +20,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import instants, pricing, queries, resources, rules
-from .refusals import AlreadyExists, BrokenReference, Contradiction, Overlap, StillReferenced
+from .refusals import (
+    AlreadyExists,
+    BrokenReference,
+    Contradiction,
+    NothingToExclude,
+    Overlap,
+    StillReferenced,
+    WindowOverlap,
+)
 from .resource import TIMESTAMPS, Key, Resource, quote, record_id
 
 Record = dict[str, Any]
 
 
+WINDOWS = "exclusivity-windows"
+DERIVED = ("spans",)  # shown by the API, never written (a first-ship window's spans)
+
+
 def fixture_form(record: Record) -> Record:
-    """A record without its server-set timestamps: what clients and fixtures write."""
-    return {name: value for name, value in record.items() if name not in TIMESTAMPS}
+    """A record without its server-set timestamps and derived fields: what clients write."""
+    return {n: value for n, value in record.items() if n not in TIMESTAMPS and n not in DERIVED}
 
 
 def etag(record: Record) -> str:
@@ -100,6 +112,8 @@ class Writer:
             return None
         if name == "prices":
             self._fit_price(record)
+        elif name == WINDOWS:
+            self._fit_window(record)
         write_row(self.conn, resource, record, self.now, None)
         after = self._as_stored(resource, record, before)
         self._feed("create" if before is None else "update", name, key, before, after)
@@ -156,6 +170,22 @@ class Writer:
             raise Overlap(price, found.conflict)
         if found.closes is not None:
             self.put("prices", fixture_form(found.closes))
+
+    def _fit_window(self, window: Record) -> None:
+        """A window bars some cloud, and overlaps no other of its kind on its subject and scope."""
+        model = self.get("models", (window["model"],)) if window["model"] else None
+        maker = model["provider"] if model else window["provider"]
+        clouds = queries.list_records(self.conn, resources.get("clouds"), {})
+        pointless = _pointless(window, maker, {c["id"]: c for c in clouds})
+        if pointless is not None:
+            raise NothingToExclude(*pointless)
+        kind = window.get("kind", "exclusive")
+        for other in queries.list_records(self.conn, resources.get(WINDOWS), {}, sort="starts_at"):
+            same = all(other[n] == window[n] for n in ("scope", "model", "provider"))
+            if other["id"] != window["id"] and other["kind"] == kind and same:
+                if rules.overlaps(window["starts_at"], window["ends_at"], other["starts_at"],
+                                  other["ends_at"]):  # fmt: skip
+                    raise WindowOverlap(window, other)
 
     def _keep_priced_regions(self, offering: Record) -> None:
         """An offering keeps the regions its prices are set for."""
@@ -221,6 +251,20 @@ class Writer:
                 json.dumps(after) if after is not None else None,
             ],
         )
+
+
+def _pointless(
+    window: Record, maker: str | None, clouds: dict[str, Record]
+) -> tuple[str, str] | None:
+    """(field, why) if the window would bar no cloud: held by the maker's own platform, or a
+    scope that leaves no other cloud of the catalog to exclude; None for a real window."""
+    if clouds[window["holder"]]["provider"] == maker:
+        return "holder", "a maker's own platform holds no window: it is never excluded anyway."
+    # A model the subject covers, as far as exclusion goes: the maker's, open weights as said.
+    subject = {"id": window["model"], "provider": maker, "open_weights": False}
+    if any(rules.excludes(window, subject, cloud) for cloud in clouds.values()):
+        return None
+    return "scope", f"{window['scope']} leaves no cloud for this window to exclude."
 
 
 @contextmanager

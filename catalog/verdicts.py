@@ -76,8 +76,16 @@ def _not_available(answer: Answer, subject: str) -> str:
     if lifecycle.get("state") == "retired":
         return f"{subject}: {retirement(lifecycle, answer['at'])}{suggestion(answer)}"
     if state["state"] == "excluded":
-        return f"{subject}: {state['holder_name']} holds exclusivity {_until(state)}"
+        return f"{subject}: {state['holder_name']} holds {_held(state)} {_until(state)}"
     return f"{subject}: not offered there"
+
+
+def _held(state: Answer) -> str:
+    """What the window gives its holder: exclusivity, or a model's span under a first-ship
+    clause (named, so a reader can look it up)."""
+    if state.get("kind") == "first-ship":
+        return f"first-ship exclusivity (window {state['window']})"
+    return "exclusivity"
 
 
 def _until(state: Answer) -> str:
@@ -135,5 +143,10 @@ def verdict(
         )
     said = f"{model} is available on {where} at {day}"
     if state["state"] == "exclusive":
-        said += f", exclusively {_until(state)}"
+        held = _held(state)
+        said += (
+            f", exclusively {_until(state)}"
+            if held == "exclusivity"
+            else f", {held} {_until(state)}"
+        )
     return True, said + _notes(answer)

@@ -91,14 +91,16 @@ def test_windows_collection(client: FlaskClient) -> None:
     ended = client.get("/v1/exclusivity-windows?state=ended&at=2026-05-01").json["items"]
     assert {w["id"] for w in ended} == {"azure-openai-api", "azure-mistral-large-2402"}
     upcoming = client.get("/v1/exclusivity-windows?state=upcoming&at=2024-01-01").json["items"]
-    assert [w["id"] for w in upcoming] == ["azure-mistral-large-2402"]
+    assert [w["id"] for w in upcoming] == ["azure-mistral-large-2402", "azure-openai-first-ship"]
+    # The subject filter: the first-ship clause's subject is every OpenAI model (spans say which)
     assert [w["id"] for w in client.get("/v1/exclusivity-windows?model=gpt-4o").json["items"]] == [
-        "azure-openai-api"
+        "azure-openai-api",
+        "azure-openai-first-ship",
     ]
     assert client.get("/v1/exclusivity-windows?model=gpt-oss-120b").json["items"] == []
     by_provider = client.get("/v1/exclusivity-windows?provider=mistral-ai").json["items"]
     assert [w["id"] for w in by_provider] == ["azure-mistral-large-2402"]
-    assert len(client.get("/v1/exclusivity-windows?cloud=azure").json["items"]) == 2
+    assert len(client.get("/v1/exclusivity-windows?cloud=azure").json["items"]) == 3
     assert client.get("/v1/exclusivity-windows?cloud=aws").json["items"] == []
     early = client.get("/v1/exclusivity-windows?ends_before=2025-01-01").json["items"]
     assert [w["id"] for w in early] == ["azure-mistral-large-2402"]

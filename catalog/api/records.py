@@ -11,7 +11,7 @@ from .. import resources
 from ..context import request_args
 from ..operations import operation
 from ..resource import Resource
-from .responses import collection_response, existing, record_response
+from .responses import collection_response, existing, record_response, shown
 
 
 def _list_view(resource: Resource) -> Callable[..., Response]:
@@ -42,7 +42,8 @@ def _list_view(resource: Resource) -> Callable[..., Response]:
 def _item_view(resource: Resource) -> Callable[..., Response]:
     def view(**path: str) -> Response:
         request_args()
-        return record_response(existing(resource.name, resource.key_from_path(path)))
+        record = existing(resource.name, resource.key_from_path(path))
+        return record_response(shown(resource, [record])[0])
 
     view.__name__ = f"get_{resource.endpoint}"
     view.__doc__ = resource.item_doc

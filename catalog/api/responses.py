@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Response, request
 
-from .. import queries, resources, store
+from .. import queries, resources, spans, store
 from ..context import filters_of, negotiate
 from ..db import get_db
 from ..errors import APIError
@@ -34,6 +34,11 @@ def existing(name: str, key: Key) -> dict[str, Any]:
     if record is None:
         raise not_found(resource.noun, key[-1])
     return record
+
+
+def shown(resource: Resource, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records as the API shows them: with the fields derived in Python filled in."""
+    return spans.shown(get_db(), resource.name, records)
 
 
 def record_response(record: dict[str, Any], status: int = 200) -> Response:
@@ -64,7 +69,7 @@ def collection_response(
         limit=args["limit"],
         cursor=args.get("cursor"),
     )
-    response = json_response({"items": items, "next_cursor": next_cursor})
+    response = json_response({"items": shown(resource, items), "next_cursor": next_cursor})
     if next_cursor:
         query = request.args.to_dict() | {"cursor": next_cursor}
         response.headers["Link"] = f'<{request.path}?{urlencode(query)}>; rel="next"'

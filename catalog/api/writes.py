@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from .. import auth, config, resources, store
+from .. import auth, config, resources, spans, store
 from ..db import get_write_db
 from ..errors import APIError, invalid
 from ..operations import JSON as JSON_MEDIA
@@ -81,6 +81,13 @@ def _same_key(resource: Resource, data: dict[str, Any], key: Key) -> dict[str, A
     return data | wanted
 
 
+def _shown(writer: store.Writer, resource: Resource, key: Key) -> dict[str, Any] | None:
+    """The record as the API shows it (and tags it), derived fields included: If-Match and the
+    answer use the same ETag a GET gives."""
+    record = writer.get(resource.name, key)
+    return None if record is None else spans.shown(writer.conn, resource.name, [record])[0]
+
+
 def _answer(resource: Resource, written: dict[str, Any], created: bool) -> Response:
     response = record_response(written, 201 if created else 200)
     if created:
@@ -98,7 +105,7 @@ def _create(resource: Resource) -> Callable[..., Response]:
         record = _load(resource, data)
         with store.writing(conn, actor) as writer:
             writer.put(resource.name, record, create_only=True)
-            written = writer.get(resource.name, resource.key_of(record))
+            written = _shown(writer, resource, resource.key_of(record))
         assert written is not None
         return _answer(resource, written, created=True)
 
@@ -112,10 +119,10 @@ def _replace(resource: Resource) -> Callable[..., Response]:
         key = resource.key_from_path(path)
         record = _load(resource, _same_key(resource, _body(JSON_MEDIA), key))
         with store.writing(conn, actor) as writer:
-            current = writer.get(resource.name, key)
+            current = _shown(writer, resource, key)
             check_if_match(current)
             writer.put(resource.name, record)
-            written = writer.get(resource.name, key)
+            written = _shown(writer, resource, key)
         assert written is not None
         return _answer(resource, written, created=current is None)
 
@@ -138,14 +145,14 @@ def _patch(resource: Resource) -> Callable[..., Response]:
         if errors:
             raise invalid(flatten_errors(errors))
         with store.writing(conn, actor) as writer:
-            current = writer.get(resource.name, key)
+            current = _shown(writer, resource, key)
             if current is None:
                 raise not_found(resource.noun, record_id(key))
             check_if_match(current)
             merged = merge_patch(store.fixture_form(current), changes)
             record = _load(resource, _same_key(resource, merged, key), merged=True)
             writer.put(resource.name, record)
-            written = writer.get(resource.name, key)
+            written = _shown(writer, resource, key)
         assert written is not None
         return _answer(resource, written, created=False)
 
@@ -161,7 +168,7 @@ def _delete(resource: Resource) -> Callable[..., Response]:
         conn, actor = _begin()
         key = resource.key_from_path(path)
         with store.writing(conn, actor) as writer:
-            current = writer.get(resource.name, key)
+            current = _shown(writer, resource, key)
             if current is None:
                 raise not_found(resource.noun, record_id(key))
             check_if_match(current)

@@ -2,22 +2,57 @@
 
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
 from ..fields import (
     BASES,
+    CERTAINTIES,
+    WINDOW_KINDS,
     WINDOW_SCOPES,
+    Instant,
     dated_fact,
     query_instant,
     query_slug,
     slug,
     strict_bool,
     text,
+    url,
 )
 from ..resource import Calendar, Filter, Reference, Resource
 from ..schemas import Problems, Record, in_order, together
 
 WINDOW_STATES = ("upcoming", "active", "ended")
+
+
+class SpanSchema(Schema):
+    """One model's span under a first-ship window: derived from offerings, never stored."""
+
+    model = fields.String(required=True)
+    starts_at = Instant(
+        required=True, metadata={"description": "The model's first offering on the holder."}
+    )
+    starts_at_certainty = fields.String(required=True, validate=validate.OneOf(CERTAINTIES))
+    starts_at_source = url(required=True)
+    started_by = fields.String(required=True, metadata={"description": "That offering's id."})
+    ends_at = Instant(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The model's first offering on another cloud in the scope (or the "
+            "window's end, if sooner); null: open while there is none."
+        },
+    )
+    ends_at_certainty = fields.String(
+        required=True, allow_none=True, validate=validate.OneOf(CERTAINTIES)
+    )
+    ends_at_source = url(required=True, allow_none=True)
+    ended_by = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The offering that ends the span (null: open, or the window's end)."
+        },
+    )
 
 
 class ExclusivityWindowSchema(Record):
@@ -43,6 +78,14 @@ class ExclusivityWindowSchema(Record):
             "every cloud but the holder and the maker's own platform is excluded."
         },
     )
+    kind = fields.String(
+        load_default="exclusive",
+        validate=validate.OneOf(WINDOW_KINDS),
+        metadata={
+            "description": "exclusive: the holder alone may offer the subject; first-ship: "
+            "the holder gets each covered model first (see spans)."
+        },
+    )
     basis = fields.String(required=True, validate=validate.OneOf(BASES))
     starts_at, starts_at_certainty, starts_at_source = dated_fact(
         "The window opens at this instant (inclusive).", required=True
@@ -52,6 +95,15 @@ class ExclusivityWindowSchema(Record):
         required=False,
     )
     terms = text(4000, required=True)
+    spans = fields.List(
+        fields.Nested(SpanSchema),
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "A first-ship window's per-model spans, derived from the offerings "
+            "(each acts as an exclusive window); null for an exclusive window, and in history."
+        },
+    )
 
 
 def _rules(record: dict[str, Any]) -> Problems:
@@ -100,6 +152,13 @@ WINDOWS = Resource(
             "(SELECT id FROM models WHERE provider = :provider))",
         ),
         "cloud": Filter(query_slug("Only windows this cloud holds."), "t.holder = :cloud"),
+        "kind": Filter(
+            fields.String(
+                validate=validate.OneOf(WINDOW_KINDS),
+                metadata={"description": "Only windows of this kind (exclusive, first-ship)."},
+            ),
+            "t.kind = :kind",
+        ),
         "state": Filter(
             fields.String(
                 validate=validate.OneOf(WINDOW_STATES),
@@ -122,4 +181,5 @@ WINDOWS = Resource(
     ),
     rules=_rules,
     now_when=("state",),
+    computed={"spans": "NULL"},  # derived from the offerings as the API shows it: spans.shown
 )

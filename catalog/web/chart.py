@@ -90,14 +90,13 @@ def build(conn: sqlite3.Connection, args: Mapping[str, Any], now: str) -> Chart:
         models = [m for m in models if any(rules.covers(w, m) for w in windows)]
     models.sort(key=lambda m: (m["provider"], m["family"] or "", m["name"].lower(), m["id"]))
     cloud = args.get("cloud")
-    offerings = [
-        o
-        for o in matrix.list_offerings_of(conn, [m["id"] for m in models])
-        if cloud is None or o["cloud"] == cloud
-    ]
+    every = matrix.list_offerings_of(conn, [m["id"] for m in models])
     by_model: dict[str, list[dict[str, Any]]] = {}
-    for offering in offerings:
-        by_model.setdefault(offering["model"], []).append(offering)
+    of_model: dict[str, list[dict[str, Any]]] = {}  # every cloud's, for first-ship spans
+    for offering in every:
+        of_model.setdefault(offering["model"], []).append(offering)
+        if cloud is None or offering["cloud"] == cloud:
+            by_model.setdefault(offering["model"], []).append(offering)
     clouds = {c["id"]: c for c in queries.list_records(conn, resources.get("clouds"), {})}
 
     rows: list[Bar] = []
@@ -117,7 +116,15 @@ def build(conn: sqlite3.Connection, args: Mapping[str, Any], now: str) -> Chart:
             drawn_windows.add(window["id"])
             subject = model["name"] if window["model"] else f"all {window['provider']} models"
             holder = clouds[window["holder"]]["name"]
-            rows.append(Bar("window", f"{holder} exclusive: {subject}", 0, window))
+            kind = "first-ship clause" if window["kind"] == "first-ship" else "exclusive"
+            rows.append(Bar("window", f"{holder} {kind}: {subject}", 0, window))
+        # A first-ship window's span for this model: drawn as an exclusive window of its own.
+        first_ship = [
+            w for w in windows if w["kind"] == "first-ship" and cloud in (None, w["holder"])
+        ]
+        for found in rules.in_force(first_ship, model, of_model.get(model["id"], []), clouds):
+            holder = clouds[found["holder"]]["name"]
+            rows.append(Bar("window", f"{holder} first-ship span: {model['name']}", 0, dict(found)))
         for offering in by_model.get(model["id"], []):
             name = clouds[offering["cloud"]]["name"]
             rows.append(Bar("offering", f"{name} · {offering['deployment_type']}", 0, offering))

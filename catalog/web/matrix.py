@@ -168,6 +168,7 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
     for offering in list_offerings_of(conn, [m["id"] for m in shown]):
         by_model.setdefault(offering["model"], []).append(offering)
 
+    clouds_by_id = {c["id"]: c for c in all_clouds}
     cells: dict[tuple[str, str], Cell] = {}
     counts = dict.fromkeys(rules.STATES, 0)
     makers: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
@@ -175,7 +176,8 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
         if not makers or makers[-1][0]["id"] != model["provider"]:
             makers.append((providers[model["provider"]], []))
         makers[-1][1].append(model)
-        for cell in rules.states(model, clouds, windows, by_model.get(model["id"], []), at):
+        offerings = by_model.get(model["id"], [])
+        for cell in rules.states(model, clouds, windows, offerings, at, every_cloud=clouds_by_id):
             counts[cell.state] += 1
             cells[(model["id"], cell.cloud)] = cell
     return Matrix(at, clouds, kinds, makers, cells, total, page, pages, counts, all_clouds)

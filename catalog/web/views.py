@@ -135,6 +135,7 @@ def model_page(model_id: str) -> Response:
             clouds=clouds,
             regions=regions,
             windows=windows,
+            spans={s["id"]: s for s in rules.in_force(windows, model, offerings, clouds)},
             by_cloud=by_cloud,
             states=states,
             at=at,

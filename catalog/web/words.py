@@ -29,7 +29,10 @@ def _window(exclusivity: Mapping[str, Any], clouds: Mapping[str, Mapping[str, An
         if exclusivity["ends_at"]
         else "with no end known"
     )
-    return f"{holder or exclusivity['holder']} holds exclusivity ({exclusivity['scope']}) {until}"
+    what = "exclusivity"
+    if exclusivity.get("kind") == "first-ship":  # a model's span under a first-ship clause
+        what = f"first-ship exclusivity (window {exclusivity['window']})"
+    return f"{holder or exclusivity['holder']} holds {what} ({exclusivity['scope']}) {until}"
 
 
 def cell_tip(cell: Cell, cloud_name: str, clouds: Mapping[str, Mapping[str, Any]]) -> str:
