@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 from urllib import parse as urlparse
 
+from .identity import resolve_filters
 from .resource import Resource, quote
 
 
@@ -106,7 +107,10 @@ def list_records(
     """Matching records in a stable order: `sort` (a field, `-` for descending), then its key.
 
     `after` is the (sort value, key) of the last row already seen; `limit` None means all rows.
+    A filter that names a record takes an alias for its id; an unknown name is identity.Unknown.
     """
+    if collection.refers:
+        filters = resolve_filters(conn, collection.refers, filters)
     params = _params(collection, filters)
     if after is not None:
         params["after_value"], params["after_id"] = after

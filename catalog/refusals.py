@@ -35,6 +35,10 @@ class StillReferenced(Refused):
     problem = "still-referenced"
 
 
+class AliasTaken(Refused):
+    problem = "alias-taken"
+
+
 class Contradiction(Refused):
     problem = "exclusivity-conflict"
 

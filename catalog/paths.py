@@ -1,0 +1,44 @@
+"""Names in URLs: an alias answers for its model's id, an unknown id is a 404 with suggestions.
+
+One hook before every view (API and pages alike), so each route that takes a model, cloud,
+provider or region in its path resolves it the same way and its answer names the id. It runs
+after the other hooks (the request's clock, auth, caching): a reader without a token learns no id.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+
+from . import identity
+from .db import get_db
+
+# The URL parameters that name records, by kind (identity.KINDS); a cloud before its region.
+PARAMETERS = {
+    "model_id": "models",
+    "cloud_id": "clouds",
+    "provider_id": "providers",
+    "region_id": "regions",
+}
+
+
+def resolve_path() -> None:
+    """Replace each name in a read's path by the id it stands for; Unknown (404) if none."""
+    values = request.view_args
+    if not values or request.method not in ("GET", "HEAD"):
+        return  # a write names the record it writes, never an alias of it
+    conn = None
+    for parameter, kind in PARAMETERS.items():
+        value = values.get(parameter)
+        if value is None:
+            continue
+        conn = conn or get_db()
+        cloud = values.get("cloud_id") if kind == "regions" else None
+        found = identity.resolve(conn, kind, value, cloud)
+        if found is None:
+            raise identity.unknown(conn, kind, value, cloud=cloud)
+        values[parameter] = found
+
+
+def init_app(app: Flask) -> None:
+    """Resolve names in paths before any view runs (register it after auth and caching)."""
+    app.before_request(resolve_path)
