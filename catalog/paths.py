@@ -7,10 +7,12 @@ after the other hooks (the request's clock, auth, caching): a reader without a t
 
 from __future__ import annotations
 
-from flask import Flask, request
+import sqlite3
 
-from . import identity
-from .db import get_db
+from flask import Flask, current_app, request
+
+from . import as_of, identity, instants
+from .db import get_db, get_live_db
 
 # The URL parameters that name records, by kind (identity.KINDS); a cloud before its region.
 PARAMETERS = {
@@ -26,17 +28,33 @@ def resolve_path() -> None:
     values = request.view_args
     if not values or request.method not in ("GET", "HEAD"):
         return  # a write names the record it writes, never an alias of it
-    conn = None
+    if not PARAMETERS.keys() & values.keys():
+        return
+    conn = _catalog_read()
+    if conn is None:
+        return  # a malformed as_of: the view answers the 400 naming it
     for parameter, kind in PARAMETERS.items():
         value = values.get(parameter)
         if value is None:
             continue
-        conn = conn or get_db()
         cloud = values.get("cloud_id") if kind == "regions" else None
         found = identity.resolve(conn, kind, value, cloud)
         if found is None:
             raise identity.unknown(conn, kind, value, cloud=cloud)
         values[parameter] = found
+
+
+def _catalog_read() -> sqlite3.Connection | None:
+    """The catalog this read answers from: as recorded at `as_of` (the same cached rebuild the
+    view then reads), or now."""
+    raw = request.args.get("as_of")
+    if not raw:
+        return get_db()
+    try:
+        instant = instants.parse(raw)
+    except ValueError:
+        return None
+    return as_of.catalog_at(get_live_db(), current_app.config["DATABASE"], instant)
 
 
 def init_app(app: Flask) -> None:
