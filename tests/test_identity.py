@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 from helpers import assert_problem
+from test_cli import check, server  # noqa: F401  (server: the fixture)
 from test_loading import broken_copy, load_fails
 
 from catalog import db, identity
@@ -269,3 +270,11 @@ def test_spelling_key() -> None:
     assert identity.spelling_key("claude-4-sonnet") == identity.spelling_key("claude-sonnet-4")
     assert identity.spelling_key("llama-3.1-70b") == identity.spelling_key("llama_3-1-70b")
     assert identity.spelling_key("gpt-4o") != identity.spelling_key("gpt-4")
+
+
+def test_catalog_check_prints_the_suggestions(server: str) -> None:  # noqa: F811
+    code, output = check(server, "claude-sonnet-4.5", "--cloud", "aws")
+    assert code == 2
+    assert "There is no model 'claude-sonnet-4.5'. Did you mean: claude-sonnet-4-5" in output
+    code, output = check(server, "claude-4-sonnet", "--cloud", "aws", "--at", "2026-01-01")
+    assert code == 0 and output.startswith("claude-sonnet-4 is available on aws")

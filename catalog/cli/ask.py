@@ -38,7 +38,9 @@ def asking(url: str) -> Iterator[None]:
     try:
         yield
     except client.CatalogError as error:
-        click.echo(f"error: {error}", err=True)
+        suggestions = error.problem.get("suggestions") or []
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        click.echo(f"error: {error}{hint}", err=True)
         raise SystemExit(2) from None
     except requests.RequestException as error:
         click.echo(f"error: cannot reach the catalog at {url}: {type(error).__name__}", err=True)
