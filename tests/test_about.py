@@ -57,3 +57,46 @@ def test_every_page_says_data_as_of(client: FlaskClient, path: str) -> None:
     newest = client.get("/v1/about").json["newest_fact"][:10]
     page = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
     assert f'Data as of <time datetime="{newest}">{newest}</time>' in page
+
+
+# The notable models launched since the registry copy (2026-07-01), from dated sources.
+NEW = {
+    # offering: (available_from, certainty, source host)
+    "xai-api:grok-4.5:serverless": ("2026-07-08", "on-or-before", "github.com"),
+    "xai-api:grok-4.6:serverless": ("2026-08-12", "exact", "x.ai"),
+    "xai-api:grok-4.7:serverless": ("2026-09-21", "exact", "x.ai"),
+    "moonshot-api:kimi-k3:serverless": ("2026-07-16", "exact", "www.kimi.com"),
+    "anthropic-api:claude-opus-5:serverless": ("2026-07-24", "exact", "www.anthropic.com"),
+    "aws:claude-opus-5:serverless": ("2026-07-25", "on-or-before", "github.com"),
+    "gcp:claude-opus-5:serverless": ("2026-07-25", "on-or-before", "github.com"),
+    "azure:claude-opus-5:serverless": ("2026-07-25", "on-or-before", "github.com"),
+    "alibaba-cloud:qwen3.8-max:serverless": ("2026-08-03", "on-or-before", "github.com"),
+    "zai-api:glm-5.3:serverless": ("2026-08-19", "on-or-before", "github.com"),
+    "deepseek-api:deepseek-v4.1-flash:serverless": ("2026-09-10", "exact", "api-docs.deepseek.com"),
+    "gemini-api:gemini-3.8-flash:serverless": ("2026-09-02", "on-or-before", "github.com"),
+}
+
+
+@pytest.mark.parametrize("offering_id", sorted(NEW))
+def test_new_model_offering(client: FlaskClient, offering_id: str) -> None:
+    date, certainty, host = NEW[offering_id]
+    offering = client.get(f"/v1/offerings/{offering_id}").json
+    assert offering["available_from"] == f"{date}T00:00:00Z"
+    assert offering["available_from_certainty"] == certainty
+    assert offering["available_from_source"].split("/")[2] == host
+    assert offering["origin"] == "curated" and offering["stage"] == "ga"
+    model = client.get(f"/v1/models/{offering['model']}").json
+    assert model["id"] == offering["model"] and model["aliases"] == []
+
+
+def test_new_models_answer_today(client: FlaskClient) -> None:
+    answer = client.get("/v1/models/claude-opus-5/availability?at=2026-12-01").json
+    on = {c["cloud"] for c in answer["clouds"] if c["available"]}
+    assert on == {"anthropic-api", "aws", "gcp", "azure"}
+    # The DeepSeek API serves V4.1 Flash under the id its bill shows.
+    found = client.get("/v1/offerings?cloud_model_id=deepseek-flash").json["items"]
+    assert [o["model"] for o in found] == ["deepseek-v4.1-flash"]
+
+
+def test_data_is_as_of_the_newest_launch(client: FlaskClient) -> None:
+    assert client.get("/v1/about").json["newest_fact"] == "2026-09-21T00:00:00Z"
