@@ -90,6 +90,12 @@ def resolve(
     return None
 
 
+def known_names(conn: sqlite3.Connection, kind: str) -> dict[str, str]:
+    """Every name of this kind the catalog knows, ids and aliases, each to the id it stands for
+    (for bulk matching, as an importer does: one query instead of one per name)."""
+    return {str(n): str(i) for n, i in conn.execute(KINDS[kind].names, {"cloud": None})}
+
+
 def suggest(conn: sqlite3.Connection, kind: str, value: str, cloud: str | None = None) -> list[str]:
     """Up to five known ids close to `value`: same spelling key first (`claude-sonnet-4.5` for
     `claude-sonnet-4-5`), then difflib's closest names; a matching alias suggests its id."""

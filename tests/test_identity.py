@@ -141,6 +141,30 @@ def test_model_page_answers_for_the_id(client: FlaskClient) -> None:
     assert "Claude Sonnet 4" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("path", ["/?model={}", "/timeline?model={}&scope=all"])
+def test_page_filters_take_an_alias(client: FlaskClient, path: str) -> None:
+    html = {"Accept": "text/html"}
+    by_alias = client.get(path.format("claude-4-sonnet"), headers=html)
+    assert by_alias.status_code == 200
+    assert "claude-sonnet-4" in by_alias.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "suggested"),
+    [
+        ("/?provider=mistal-ai", "mistral-ai"),
+        ("/timeline?cloud=awz", "aws"),
+        ("/?model=gpt4o", "gpt-4o"),
+    ],
+)
+def test_page_filter_unknown_is_a_400_page_with_suggestions(
+    client: FlaskClient, path: str, suggested: str
+) -> None:
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert f"<code>{suggested}</code>" in response.get_data(as_text=True)
+
+
 # Collisions.
 
 

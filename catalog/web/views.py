@@ -9,7 +9,7 @@ from flask import Response, current_app, g, render_template, request
 from markupsafe import Markup
 from marshmallow import Schema, ValidationError, fields, validate
 
-from .. import as_of, instants, pricing, queries, resources, rules, schemas
+from .. import as_of, identity, instants, pricing, queries, resources, rules, schemas
 from ..args import Args
 from ..db import get_db, get_live_db
 from ..errors import APIError, invalid
@@ -75,7 +75,16 @@ def load(schema_class: type[Schema]) -> dict[str, Any]:
         _parsed[key] = dict(args)
     if "as_of" in args:  # every read of this request sees the catalog as recorded then
         g.as_of_db = as_of.catalog_at(get_live_db(), current_app.config["DATABASE"], args["as_of"])
-    return args
+    # An alias is taken for its id; an unknown name is a 400 page with suggestions.
+    return identity.resolve_filters(get_db(), PAGE_REFERENCES, args)
+
+
+PAGE_REFERENCES = {
+    "model": "models",
+    "provider": "providers",
+    "family": "families",
+    "cloud": "clouds",
+}
 
 
 def _html(body: str) -> Response:
