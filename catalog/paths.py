@@ -39,9 +39,15 @@ def resolve_path() -> None:
             continue
         cloud = values.get("cloud_id") if kind == "regions" else None
         found = identity.resolve(conn, kind, value, cloud)
-        if found is None:
+        if found is not None:
+            values[parameter] = found
+        elif not _is_history():  # a deleted record still has its history: the view decides
             raise identity.unknown(conn, kind, value, cloud=cloud)
-        values[parameter] = found
+
+
+def _is_history() -> bool:
+    rule = request.url_rule
+    return rule is not None and rule.rule.endswith("/history")
 
 
 def _catalog_read() -> sqlite3.Connection | None:

@@ -95,6 +95,7 @@ def test_sub_resource_paths_answer_for_the_id(client: FlaskClient) -> None:
     assert prices.status_code == 200 and prices.json["model"] == "claude-sonnet-4"
     history = client.get("/v1/models/claude-4-sonnet/history").json["items"]
     assert history and {h["id"] for h in history} == {"claude-sonnet-4"}
+    assert "suggestions" not in client.get("/v1/models/no-such-model/history").json
 
 
 @pytest.mark.parametrize(
