@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from . import instants, resources, store
+from . import resources
 from .fields import Instant, url
 from .resource import quote
 
@@ -90,9 +90,8 @@ def _sources(conn: sqlite3.Connection, now: str) -> list[dict[str, Any]]:
     return found
 
 
-def describe(conn: sqlite3.Connection, now: str | None = None) -> dict[str, Any]:
-    """The about answer: sources, the newest fact as happened, counts by resource."""
-    now = now or instants.now()
+def describe(conn: sqlite3.Connection, now: str) -> dict[str, Any]:
+    """The about answer at `now`: sources, the newest fact as happened, counts by resource."""
     counts = {
         name: conn.execute(f"SELECT count(*) FROM {quote(resources.get(name).table)}").fetchone()[0]
         for name in resources.WRITABLE
@@ -107,11 +106,12 @@ def describe(conn: sqlite3.Connection, now: str | None = None) -> dict[str, Any]
 _kept: dict[tuple[str, int, str], str | None] = {}
 
 
-def data_as_of(conn: sqlite3.Connection) -> str | None:
-    """The day of the newest fact (for "data as of" on pages), kept per catalog version."""
-    now = instants.now()
+def data_as_of(conn: sqlite3.Connection, now: str) -> str | None:
+    """The day of the newest fact at `now` (for "data as of" on pages), kept per catalog
+    version and day."""
     database = conn.execute("PRAGMA database_list").fetchone()[2]
-    key = (database, store.latest_seq(conn), now[:10])
+    version = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+    key = (database, version, now[:10])
     if not database or key not in _kept:
         newest = conn.execute(NEWEST_FACT, {"now": now}).fetchone()[0]
         if not database:

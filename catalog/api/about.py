@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response
 
-from .. import about
+from .. import about, caching
 from ..args import ItemArgs
+from ..context import request_args
 from ..db import get_db
 from ..operations import operation
-from .args import load_args, read_as_of
 from .responses import json_response
 
 bp = Blueprint("about", __name__)
@@ -21,11 +21,11 @@ bp = Blueprint("about", __name__)
 def get_about() -> Response:
     """What the data is: each source taken in (a registry's commit and its day; the curated
     core's newest fact), the newest fact as happened, and the records by resource."""
-    read_as_of(load_args(ItemArgs))
-    return json_response(about.describe(get_db()))
+    args = request_args()
+    return json_response(about.describe(get_db(), args["at"]))
 
 
 @bp.app_context_processor
 def _data_as_of() -> dict[str, Callable[[], str | None]]:
     # A function, so only a template that shows it (base.html's footer) pays for it.
-    return {"data_as_of": lambda: about.data_as_of(get_db())}
+    return {"data_as_of": lambda: about.data_as_of(get_db(), caching.now())}

@@ -1,0 +1,104 @@
+"""A request's context, read in one call: its query arguments (by the schema its Operation
+names), the catalog it reads (`as_of`) and "now". API views and web pages alike call
+`request_args()`; nothing else reads the query string or defaults `at`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g, request
+from marshmallow import Schema, ValidationError
+
+from . import as_of, caching, identity
+from .db import get_db, get_live_db
+from .errors import APIError, invalid
+from .operations import MEDIA_TYPES, Operation, operation_of
+from .schemas import flatten_errors
+
+_schemas: dict[type[Schema], Schema] = {}
+# Clients repeat the same queries (CI polls one URL all day): each query string is validated
+# once per worker, and its parsed arguments reused. Only valid ones are kept.
+_parsed: dict[tuple[type[Schema], bytes], dict[str, Any]] = {}
+
+
+def _validate(schema_class: type[Schema], blank_is_absent: bool) -> dict[str, Any]:
+    schema = _schemas.get(schema_class) or _schemas.setdefault(schema_class, schema_class())
+    repeated = {
+        name: ["Given more than once."] for name, values in request.args.lists() if len(values) > 1
+    }
+    if repeated:
+        raise invalid(repeated)
+    given = request.args.to_dict()
+    if blank_is_absent:
+        given = {name: value for name, value in given.items() if value.strip()}
+    try:
+        args: dict[str, Any] = schema.load(given)
+    except ValidationError as error:
+        raise invalid(flatten_errors(error.messages)) from None
+    return args
+
+
+def _load(operation: Operation) -> dict[str, Any]:
+    schema_class = operation.args
+    if schema_class is None:
+        return {}
+    key = (schema_class, request.query_string)
+    cached = _parsed.get(key)
+    if cached is not None:
+        return dict(cached)
+    args = _validate(schema_class, operation.blank_is_absent)
+    if len(_parsed) >= 4096:
+        _parsed.clear()
+    _parsed[key] = dict(args)
+    return args
+
+
+def current_operation() -> Operation:
+    """The Operation of the view answering this request."""
+    op = operation_of(current_app.view_functions.get(request.endpoint or ""))
+    assert op is not None, f"{request.endpoint} has no Operation"
+    return op
+
+
+def request_args() -> dict[str, Any]:
+    """The request's query arguments, validated by its Operation's schema (a 400 naming each
+    bad or unknown one); with `as_of`, every read of the request sees the catalog as recorded
+    then (unless the view filters by it); `at` is now (this minute) exactly when the answer's
+    ETag says it speaks of now."""
+    op = current_operation()
+    args = _load(op)
+    if "as_of" in args and op.as_of == "catalog":
+        g.as_of = args.pop("as_of")  # pages say which record they show (g.as_of)
+        g.as_of_db = as_of.catalog_at(get_live_db(), current_app.config["DATABASE"], g.as_of)
+    if caching.speaks_of_now(op, request.environ):
+        args["at"] = g.get("now") or caching.now()
+    return identity.resolve_filters(get_db(), NAMES, args)
+
+
+def negotiate(args: dict[str, Any], formats: tuple[str, ...]) -> str:
+    """The response format: `format` wins, then the Accept header; 406 if none fits."""
+    if args.get("format"):
+        return str(args["format"])
+    if not request.accept_mimetypes:
+        return formats[0]  # no Accept header: the default format
+    offered = [MEDIA_TYPES[name] for name in formats]
+    best = request.accept_mimetypes.best_match(offered)
+    if best is None:
+        raise APIError(
+            406,
+            f"This resource is available as {', '.join(offered)} (use Accept or format=).",
+            problem="not-acceptable",
+        )
+    return formats[offered.index(best)]
+
+
+_NOT_FILTERS = ("limit", "cursor", "sort", "format")
+# Arguments that name a record, by kind (identity.KINDS): an alias is taken for its id, an
+# unknown name is a 400 with suggestions. (The API's list filters resolve in queries too, by
+# their declaration; this covers every schema, the pages' included.)
+NAMES = {"model": "models", "provider": "providers", "family": "families", "cloud": "clouds"}
+
+
+def filters_of(args: dict[str, Any]) -> dict[str, Any]:
+    """The arguments that filter rows (not paging, sorting or format)."""
+    return {name: value for name, value in args.items() if name not in _NOT_FILTERS}
