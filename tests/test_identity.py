@@ -35,6 +35,12 @@ def groups(key: Any) -> list[list[str]]:
 def test_no_duplicate_group_by_the_audits_rule() -> None:
     # Ids equal after dropping -, . and _ and putting Claude's tier word first: one model.
     assert groups(identity.spelling_key) == []
+    # Nor does an alias of one model spell another's id or alias that way.
+    owners: dict[str, set[str]] = defaultdict(set)
+    for model in MODELS:
+        for name in (model["id"], *model["aliases"]):
+            owners[identity.spelling_key(name)].add(model["id"])
+    assert {key: ids for key, ids in owners.items() if len(ids) > 1} == {}
 
 
 # The audit's wider spelling key (identity section): host prefixes, serving suffixes, a
