@@ -74,6 +74,8 @@ NEW = {
     "zai-api:glm-5.3:serverless": ("2026-08-19", "on-or-before", "github.com"),
     "deepseek-api:deepseek-v4.1-flash:serverless": ("2026-09-10", "exact", "api-docs.deepseek.com"),
     "gemini-api:gemini-3.8-flash:serverless": ("2026-09-02", "on-or-before", "github.com"),
+    "gemini-api:gemini-3.7-flash:serverless": ("2026-08-13", "on-or-before", "github.com"),
+    "anthropic-api:claude-fable-5-1:serverless": ("2026-09-01", "exact", "www.anthropic.com"),
 }
 
 
