@@ -45,6 +45,14 @@ class Filter:
     # is taken for its id, an unknown name is a 400 with suggestions.
     refers: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.refers and self.argument is not None:  # the spec says what a name may be
+            said = self.argument.metadata.get("description", "")
+            alias = " An alias answers for its model." if self.refers == "models" else ""
+            self.argument.metadata["description"] = (
+                f"{said}{alias} An unknown name is a 400 listing close ones as `suggestions`."
+            ).strip()
+
 
 @dataclass(frozen=True)
 class Reference:
