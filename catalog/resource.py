@@ -49,9 +49,8 @@ class Filter:
         if self.refers and self.argument is not None:  # the spec says what a name may be
             said = self.argument.metadata.get("description", "")
             alias = " An alias answers for its model." if self.refers == "models" else ""
-            self.argument.metadata["description"] = (
-                f"{said}{alias} An unknown name is a 400 listing close ones as `suggestions`."
-            ).strip()
+            note = f"{said}{alias} An unknown name is a 400 listing close ones as `suggestions`."
+            self.argument.metadata = {**self.argument.metadata, "description": note.strip()}
 
 
 @dataclass(frozen=True)
