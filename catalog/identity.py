@@ -56,9 +56,14 @@ class Unknown(LookupError):
     """Names the catalog does not know: a 404 in a path (field None), a 400 in a filter."""
 
     def __init__(
-        self, noun: str, value: str, suggestions: list[str], field: str | None = None
+        self,
+        noun: str,
+        value: str,
+        suggestions: list[str],
+        field: str | None = None,
+        where: str | None = None,
     ) -> None:
-        self.detail = f"There is no {noun} {value!r}."
+        self.detail = f"There is no {noun} {value!r}{f' on {where}' if where else ''}."
         super().__init__(self.detail)
         self.field = field
         self.suggestions = suggestions
@@ -113,7 +118,7 @@ def unknown(
     cloud: str | None = None,
 ) -> Unknown:  # fmt: skip
     """The error for a name the catalog does not know, with its suggestions."""
-    return Unknown(KINDS[kind].noun, value, suggest(conn, kind, value, cloud), field)
+    return Unknown(KINDS[kind].noun, value, suggest(conn, kind, value, cloud), field, cloud)
 
 
 def resolve_filters(

@@ -274,6 +274,15 @@ def test_unknown_reference_filter_is_a_400_with_suggestions(
     assert suggested in body["suggestions"]
 
 
+def test_unknown_region_of_a_cloud_names_the_cloud(client: FlaskClient) -> None:
+    body = assert_problem(client.get("/v1/offerings?cloud=aws&region=swedencentral"), 400)
+    assert body["errors"]["region"] == ["There is no region 'swedencentral' on aws."]
+    assert "swedencentral" not in body["suggestions"]  # an Azure region: not one of aws's
+    body = assert_problem(client.get("/v1/clouds/aws/regions/us-east-9"), 404)
+    assert body["detail"] == "There is no region 'us-east-9' on aws."
+    assert "us-east-1" in body["suggestions"]
+
+
 def test_unknown_cloud_model_id_is_still_an_empty_list(client: FlaskClient) -> None:
     response = client.get("/v1/offerings?cloud_model_id=no-such-thing")
     assert response.status_code == 200 and response.json["items"] == []
