@@ -142,6 +142,11 @@ def test_offerings_filter_by_alias_names_the_id(client: FlaskClient) -> None:
     assert "la-plateforme" in {o["cloud"] for o in items}
 
 
+def test_text_search_finds_a_model_by_an_alias(client: FlaskClient) -> None:
+    items = client.get("/v1/models?q=4-sonnet").json["items"]
+    assert "claude-sonnet-4" in {m["id"] for m in items}
+
+
 def test_model_page_answers_for_the_id(client: FlaskClient) -> None:
     response = client.get("/models/claude-4-sonnet", headers={"Accept": "text/html"})
     assert response.status_code == 200

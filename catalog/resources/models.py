@@ -61,10 +61,13 @@ MODELS = Resource(
         "q": Filter(
             fields.String(
                 validate=validate.Length(min=1, max=200),
-                metadata={"description": "Text search over model ids, names and families."},
+                metadata={
+                    "description": "Text search over model ids, aliases, names and families."
+                },
             ),
             "(t.id LIKE :q ESCAPE '\\' OR t.name LIKE :q ESCAPE '\\' "
-            "OR t.family LIKE :q ESCAPE '\\')",
+            "OR t.family LIKE :q ESCAPE '\\' OR EXISTS (SELECT 1 FROM model_aliases a "
+            "WHERE a.model = t.id AND a.alias LIKE :q ESCAPE '\\'))",
             bind=like_pattern,
         ),
     },
