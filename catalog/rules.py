@@ -63,6 +63,14 @@ def _by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
     return {record["id"]: record for record in queries.list_records(conn, resources.get(name), {})}
 
 
+def _kept_by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
+    # Clouds and windows are few and change rarely: read once per catalog version.
+    found: dict[str, dict[str, Any]] = queries.per_version(
+        conn, ("by_id", name), lambda: _by_id(conn, name)
+    )
+    return found
+
+
 def find_contradictions(
     conn: sqlite3.Connection, offering_ids: Iterable[str] | None = None
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -194,8 +202,8 @@ def cloud_availability(
     region: str | None = None,
 ) -> list[dict[str, Any]]:
     """For each cloud (all, or those given): is the model available at `at`, where; its state."""
-    clouds = _by_id(conn, "clouds")
-    windows = queries.list_records(conn, resources.get("exclusivity-windows"), {})
+    clouds = _kept_by_id(conn, "clouds")
+    windows = _kept_by_id(conn, "exclusivity-windows").values()
     offerings = queries.list_records(conn, resources.get("offerings"), {"model": model["id"]})
     asked = [clouds[c] for c in (cloud_ids if cloud_ids is not None else sorted(clouds))]
     answers = []
