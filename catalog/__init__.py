@@ -22,13 +22,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from . import api, auth, caching, db, docs, errors, fastpath, health, observe, web
+    from . import api, auth, caching, db, docs, errors, fastpath, health, observe, paths, web
 
     db.init_app(app)
     errors.init_app(app)
     observe.init_app(app)
     auth.init_app(app)  # before caching: no 304 for a request that may not read
     caching.init_app(app)
+    paths.init_app(app)  # aliases and unknown names in paths: after auth, before any view
     api.init_app(app)
     app.register_blueprint(docs.bp)
     app.register_blueprint(health.bp)

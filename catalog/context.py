@@ -10,8 +10,8 @@ from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
 from marshmallow.fields import List
 
-from . import as_of, caching
-from .db import get_live_db
+from . import as_of, caching, identity
+from .db import get_db, get_live_db
 from .errors import APIError, invalid
 from .operations import MEDIA_TYPES, Operation, operation_of
 from .schemas import flatten_errors
@@ -78,7 +78,7 @@ def request_args() -> dict[str, Any]:
         g.as_of_db = as_of.catalog_at(get_live_db(), current_app.config["DATABASE"], g.as_of)
     if caching.speaks_of_now(op, request.environ):
         args["at"] = g.get("now") or caching.now()
-    return args
+    return identity.resolve_filters(get_db(), NAMES, args)
 
 
 def negotiate(args: dict[str, Any], formats: tuple[str, ...]) -> str:
@@ -99,6 +99,10 @@ def negotiate(args: dict[str, Any], formats: tuple[str, ...]) -> str:
 
 
 _NOT_FILTERS = ("limit", "cursor", "sort", "format")
+# Arguments that name a record, by kind (identity.KINDS): an alias is taken for its id, an
+# unknown name is a 400 with suggestions. (The API's list filters resolve in queries too, by
+# their declaration; this covers every schema, the pages' included.)
+NAMES = {"model": "models", "provider": "providers", "family": "families", "cloud": "clouds"}
 
 
 def filters_of(args: dict[str, Any]) -> dict[str, Any]:

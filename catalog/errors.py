@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from . import db, observe, storage
+from .identity import Unknown
 from .refusals import Refused
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -52,6 +53,17 @@ def invalid(errors: dict[str, list[str]], detail: str | None = None) -> APIError
     )
 
 
+def unknown_name(error: Unknown) -> APIError:
+    """A name the catalog does not know: 404 in a path, 400 naming the filter; both carry the
+    known ids closest to it as `suggestions`."""
+    extra = {"suggestions": error.suggestions}
+    if error.field is None:
+        return APIError(404, error.detail, problem="not-found", extra=extra)
+    found = invalid(error.errors, error.detail)
+    found.extra = extra
+    return found
+
+
 def problem_response(
     status: int,
     title: str,
@@ -87,6 +99,10 @@ def _handle_api_error(error: APIError) -> Response:
     )
     response.headers.update(error.headers)
     return response
+
+
+def _handle_unknown(error: Unknown) -> Response:
+    return _handle_api_error(unknown_name(error))
 
 
 def _handle_refused(error: Refused) -> Response:
@@ -150,6 +166,7 @@ def init_app(app: Flask) -> None:
     """Route every error through the problem+json path."""
     app.register_error_handler(APIError, _handle_api_error)
     app.register_error_handler(Refused, _handle_refused)
+    app.register_error_handler(Unknown, _handle_unknown)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(sqlite3.Error, _handle_sqlite_error)
     app.register_error_handler(Exception, _handle_unexpected)

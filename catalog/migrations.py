@@ -314,3 +314,19 @@ def _split(script: str) -> list[str]:
 def schema_version() -> str:
     """The name of the newest migration this code knows."""
     return migrations._migrations[-1].name
+
+
+@migrations()
+def m008_aliases(db: Database) -> None:
+    """Models' aliases: one row each, keyed by the alias, so a lookup by alias is one probe."""
+    for statement in _split(
+        """
+        CREATE TABLE model_aliases (
+            alias TEXT PRIMARY KEY,
+            model TEXT NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL
+        );
+        CREATE INDEX model_aliases_model ON model_aliases (model, position)
+        """
+    ):
+        db.conn.execute(statement)

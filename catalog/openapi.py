@@ -54,6 +54,13 @@ PROBLEM = {
             "description": "Validation errors: each offending field with its messages.",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         },
+        "suggestions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": 5,
+            "description": "For a name the catalog does not know (a model, cloud, provider, "
+            "region or family in the path or a filter): up to five known ids close to it.",
+        },
     },
 }
 SUCCESS = {200: "OK", 201: "Created", 204: "Deleted: the history keeps it."}

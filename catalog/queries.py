@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 from urllib import parse as urlparse
 
+from .identity import resolve_filters
 from .resource import Resource, quote
 
 T = TypeVar("T")
@@ -159,7 +160,11 @@ def list_records(
     """Matching records in a stable order: `sort` (a field, `-` for descending), then its key.
 
     `after` is the (sort value, key) of the last row already seen; `limit` None means all rows.
+    A filter that names a record takes an alias for its id; an unknown name is identity.Unknown,
+    raised by the call itself (not by the first row): a streamed answer has not begun yet.
     """
+    if collection.refers:
+        filters = resolve_filters(conn, collection.refers, filters)
     params = _params(collection, filters)
     if after is not None:
         params["after_value"], params["after_id"] = after
@@ -172,8 +177,8 @@ def list_records(
         after is not None,
         limit is not None,
     )
-    for row in conn.execute(sql, params):
-        yield to_record(collection, row)
+    rows = conn.execute(sql, params)
+    return (to_record(collection, row) for row in rows)
 
 
 def page(

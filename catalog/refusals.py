@@ -48,6 +48,10 @@ def describe(offering: Record, window: Record) -> str:
     )
 
 
+class AliasTaken(Refused):
+    problem = "alias-taken"
+
+
 class Contradiction(Refused):
     problem = "exclusivity-conflict"
 

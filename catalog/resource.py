@@ -41,6 +41,16 @@ class Filter:
     argument: fields.Field | None  # None: set from the URL, not a query argument
     sql: str | None
     bind: Callable[[Any], Any] | None = None  # the value as bound, if not as given
+    # The kind of record the value names (identity.KINDS: "models", "clouds", ...): an alias
+    # is taken for its id, an unknown name is a 400 with suggestions.
+    refers: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.refers and self.argument is not None:  # the spec says what a name may be
+            said = self.argument.metadata.get("description", "")
+            alias = " An alias answers for its model." if self.refers == "models" else ""
+            note = f"{said}{alias} An unknown name is a 400 listing close ones as `suggestions`."
+            self.argument.metadata = {**self.argument.metadata, "description": note.strip()}
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,7 @@ class Resource:
     # Rules across fields that OpenAPI cannot state (the API answers them with 422).
     rules: Callable[[dict[str, Any]], dict[str, list[str]]] | None = None
     now_when: tuple[str, ...] | None = None  # the list speaks of now if these are given, no `at`
+    aliases: str | None = None  # the list field of other names for a record (models' aliases)
 
     @cached_property
     def fields(self) -> tuple[str, ...]:
@@ -133,6 +144,11 @@ class Resource:
         """The columns a write sets (not computed, not children, not the server's timestamps)."""
         skip = {*self.computed, *self.children, *TIMESTAMPS}
         return tuple(n for n in self.fields if n not in skip)
+
+    @cached_property
+    def refers(self) -> dict[str, str]:
+        """The filters that name records: filter -> kind of record (identity.KINDS)."""
+        return {name: f.refers for name, f in self.filters.items() if f.refers}
 
     @property
     def tiebreak(self) -> str:

@@ -19,8 +19,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import instants, pricing, queries, resources, rules
+from . import identity, instants, pricing, queries, resources, rules
 from .refusals import (
+    AliasTaken,
     AlreadyExists,
     BrokenReference,
     Contradiction,
@@ -77,7 +78,8 @@ def write_row(
             f"VALUES ({', '.join('?' * len(columns))})",
             [
                 (owner, *(record[c] for c in child.copied), item, position)
-                for position, item in enumerate(record[name])
+                # A feed entry from before the list existed (as_of replays it) has none.
+                for position, item in enumerate(record.get(name) or [])
             ],
         )
 
@@ -108,6 +110,8 @@ class Writer:
                 headers={"Location": resource.location(key)},
             )
         self._check_references(resource, record)
+        if resource.aliases:
+            self._check_aliases(record, record[resource.aliases])
         if before is not None and fixture_form(before) == record:
             return None
         if name == "prices":
@@ -213,6 +217,16 @@ class Writer:
         shown = {name: record[name] for name in resource.fields if name not in TIMESTAMPS}
         created = before["created_at"] if before is not None else self.now
         return shown | {"created_at": created, "updated_at": self.now}
+
+    def _check_aliases(self, record: Record, aliases: list[str]) -> None:
+        """A model's id and aliases name no other model (a 409 naming the one they do)."""
+        found = identity.alias_conflicts(self.conn, record["id"], aliases)
+        if found:
+            reasons = [reason for messages in found.values() for reason in messages]
+            raise AliasTaken(
+                f"Model {record['id']!r} cannot take these names: {' '.join(reasons)}",
+                errors=found,
+            )
 
     def _exists(self, name: str, key: Key) -> bool:
         resource = resources.get(name)

@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every blueprint of the API."""
-    from . import availability, changes, checks, prices, records, writes
+    from . import about, availability, changes, checks, prices, records, writes
 
     for bp in (
         *records.blueprints(),
@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         checks.bp,
         prices.bp,
         changes.bp,
+        about.bp,
     ):
         app.register_blueprint(bp, url_prefix="/v1")
     app.register_blueprint(writes.blueprint(), url_prefix="/v1")

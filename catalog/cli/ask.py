@@ -41,7 +41,9 @@ def asking(url: str) -> Iterator[None]:
     try:
         yield
     except client.CatalogError as error:
-        click.echo(f"error: {error}", err=True)
+        suggestions = error.problem.get("suggestions") or []
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        click.echo(f"error: {error}{hint}", err=True)
         raise SystemExit(2) from None
     except OSError as error:  # the standard library's and requests' failures alike
         cause = getattr(error, "reason", None)

@@ -1,10 +1,12 @@
-"""Models, as their makers name them."""
+"""Models, as their makers name them; `aliases` are the other ids people and registries use."""
+
+from typing import Any
 
 from marshmallow import fields, validate
 
 from ..fields import query_bool, query_slug, slug, strict_bool, text
-from ..resource import Filter, Reference, Resource, like_pattern
-from ..schemas import Record
+from ..resource import Child, Filter, Reference, Resource, like_pattern
+from ..schemas import Problems, Record, unique
 
 
 class ModelSchema(Record):
@@ -13,6 +15,24 @@ class ModelSchema(Record):
     name = text(200, required=True)
     family = slug(allow_none=True, load_default=None, example="mistral-large")
     open_weights = strict_bool(required=True)
+    aliases = fields.List(
+        slug(),
+        load_default=list,
+        validate=[validate.Length(max=100), unique],
+        metadata={
+            "description": "Other ids for the same model (as registries, clouds or older "
+            "catalog versions spell it): a path or filter that names one answers for `id`. "
+            "Unique across every model's id and aliases.",
+            "uniqueItems": True,
+            "example": ["claude-4-sonnet"],
+        },
+    )
+
+
+def _rules(record: dict[str, Any]) -> Problems:
+    if record["id"] in record["aliases"]:
+        return {"aliases": ["An alias is another id than the model's own."]}
+    return {}
 
 
 MODELS = Resource(
@@ -26,8 +46,14 @@ MODELS = Resource(
     item_doc="Get one model.",
     sorts=("id", "name", "provider", "created_at", "updated_at"),
     filters={
-        "provider": Filter(query_slug("Only this provider's models."), "t.provider = :provider"),
-        "family": Filter(query_slug("Only models of this family."), "t.family = :family"),
+        "provider": Filter(
+            query_slug("Only this provider's models."),
+            "t.provider = :provider",
+            refers="providers",
+        ),
+        "family": Filter(
+            query_slug("Only models of this family."), "t.family = :family", refers="families"
+        ),
         "open_weights": Filter(
             query_bool("Only open-weight (true) or closed (false) models."),
             "t.open_weights = :open_weights",
@@ -35,12 +61,22 @@ MODELS = Resource(
         "q": Filter(
             fields.String(
                 validate=validate.Length(min=1, max=200),
-                metadata={"description": "Text search over model ids, names and families."},
+                metadata={
+                    "description": "Text search over model ids, aliases, names and families."
+                },
             ),
             "(t.id LIKE :q ESCAPE '\\' OR t.name LIKE :q ESCAPE '\\' "
-            "OR t.family LIKE :q ESCAPE '\\')",
+            "OR t.family LIKE :q ESCAPE '\\' OR EXISTS (SELECT 1 FROM model_aliases a "
+            "WHERE a.model = t.id AND a.alias LIKE :q ESCAPE '\\'))",
             bind=like_pattern,
         ),
     },
+    computed={
+        "aliases": "(SELECT json_group_array(alias) FROM "
+        "(SELECT alias FROM model_aliases WHERE model = t.id ORDER BY position))"
+    },
+    children={"aliases": Child("model_aliases", "model", "alias")},
+    aliases="aliases",
     references=(Reference("provider", "providers"),),
+    rules=_rules,
 )

@@ -102,14 +102,22 @@ OFFERINGS = Resource(
     item_doc="Get one offering.",
     sorts=("id", "available_from", "model", "cloud", "created_at", "updated_at"),
     filters={
-        "model": Filter(query_slug("Only offerings of this model."), "t.model = :model"),
+        "model": Filter(
+            query_slug("Only offerings of this model."), "t.model = :model", refers="models"
+        ),
         "family": Filter(
-            query_slug("Only offerings of models of this family."), _MODEL_IN.format("family")
+            query_slug("Only offerings of models of this family."),
+            _MODEL_IN.format("family"),
+            refers="families",
         ),
         "provider": Filter(
-            query_slug("Only offerings of this provider's models."), _MODEL_IN.format("provider")
+            query_slug("Only offerings of this provider's models."),
+            _MODEL_IN.format("provider"),
+            refers="providers",
         ),
-        "cloud": Filter(query_slug("Only offerings on this cloud."), "t.cloud = :cloud"),
+        "cloud": Filter(
+            query_slug("Only offerings on this cloud."), "t.cloud = :cloud", refers="clouds"
+        ),
         "cloud_kind": Filter(
             fields.String(
                 validate=validate.OneOf(CLOUD_KINDS),
@@ -133,6 +141,7 @@ OFFERINGS = Resource(
             query_slug("Only offerings in this region (the cloud's region id)."),
             "EXISTS (SELECT 1 FROM offering_regions r WHERE r.offering = t.id "
             "AND r.region = :region)",
+            refers="regions",
         ),
         "geography": Filter(
             fields.String(

@@ -105,10 +105,14 @@ PRICES = Resource(
     sort_keys={"amount": amount_key},
     filters={
         "model": Filter(
-            query_slug("Only prices of offerings of this model."), _OFFERING_IN.format("model")
+            query_slug("Only prices of offerings of this model."),
+            _OFFERING_IN.format("model"),
+            refers="models",
         ),
         "cloud": Filter(
-            query_slug("Only prices of offerings on this cloud."), _OFFERING_IN.format("cloud")
+            query_slug("Only prices of offerings on this cloud."),
+            _OFFERING_IN.format("cloud"),
+            refers="clouds",
         ),
         "region": Filter(
             query_slug(
@@ -117,6 +121,7 @@ PRICES = Resource(
             ),
             "(t.region = :region OR (t.region IS NULL AND EXISTS (SELECT 1 FROM offering_regions"
             " r WHERE r.offering = t.offering AND r.region = :region)))",
+            refers="regions",
         ),
         "unit": Filter(
             fields.String(

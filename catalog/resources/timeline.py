@@ -58,12 +58,17 @@ TIMELINE = Resource(
         "model": Filter(
             query_slug("Only events of this model (windows that cover it included)."),
             COVERS_MODEL,
+            refers="models",
         ),
         "provider": Filter(
-            query_slug("Only events of this provider's models."), "t.provider = :provider"
+            query_slug("Only events of this provider's models."),
+            "t.provider = :provider",
+            refers="providers",
         ),
         "cloud": Filter(
-            query_slug("Only events on this cloud (a window's holder)."), "t.cloud = :cloud"
+            query_slug("Only events on this cloud (a window's holder)."),
+            "t.cloud = :cloud",
+            refers="clouds",
         ),
         "event": Filter(
             fields.String(

@@ -145,13 +145,17 @@ WINDOWS = Resource(
                 "Only windows whose subject covers this model (provider-wide ones included)."
             ),
             COVERS_MODEL,
+            refers="models",
         ),
         "provider": Filter(
             query_slug("Only windows on this provider or on one of its models."),
             "(t.provider = :provider OR t.model IN "
             "(SELECT id FROM models WHERE provider = :provider))",
+            refers="providers",
         ),
-        "cloud": Filter(query_slug("Only windows this cloud holds."), "t.holder = :cloud"),
+        "cloud": Filter(
+            query_slug("Only windows this cloud holds."), "t.holder = :cloud", refers="clouds"
+        ),
         "kind": Filter(
             fields.String(
                 validate=validate.OneOf(WINDOW_KINDS),

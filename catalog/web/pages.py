@@ -14,7 +14,8 @@ from marshmallow import Schema
 from werkzeug.exceptions import HTTPException
 
 from .. import instants
-from ..errors import APIError, problem_response
+from ..errors import APIError, problem_response, unknown_name
+from ..identity import Unknown
 from ..operations import operation
 
 STATIC = Path(__file__).parent / "static"
@@ -57,11 +58,20 @@ def static_file(filename: str) -> Response:
 
 
 def error_page(
-    status: int, title: str, detail: str, errors: dict[str, list[str]] | None
+    status: int,
+    title: str,
+    detail: str,
+    errors: dict[str, list[str]] | None,
+    suggestions: list[str] | None = None,
 ) -> Response:
     """An error as an HTML problem page (the same members as problem+json, for people)."""
     body = render_template(
-        "error.html", status=status, title=title, detail=detail, errors=errors or {}
+        "error.html",
+        status=status,
+        title=title,
+        detail=detail,
+        errors=errors or {},
+        suggestions=suggestions or [],
     )
     response = Response(body, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
@@ -70,7 +80,13 @@ def error_page(
 
 @bp.errorhandler(APIError)
 def _page_error(error: APIError) -> Response:
-    return error_page(error.status, error.title or "Error", error.detail, error.errors)
+    suggestions = error.extra.get("suggestions")
+    return error_page(error.status, error.title or "Error", error.detail, error.errors, suggestions)
+
+
+@bp.errorhandler(Unknown)
+def _unknown_page(error: Unknown) -> Response:
+    return _page_error(unknown_name(error))
 
 
 @bp.app_errorhandler(404)
