@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from helpers import assert_problem, bearer
 
 from catalog import auth, create_app, db, rules
-from catalog.cli.ask import verdict
+from catalog.verdicts import verdict
 
 EVIDENCE = "https://example.org/evidence"
 

@@ -38,7 +38,8 @@ SKIPPED = re.compile(
     r" |catalog tokens revoke |catalog openapi |(CATALOG_[A-Z_]+=\S+ )+catalog serve "
     # Operating other systems: the registries, Litestream, nginx, Docker. deploy/check and
     # scripts/image run those for real in CI; the import has its own tests.
-    r"|git clone |catalog import |export CATALOG_DATABASE=|(LITESTREAM_[A-Z_]+=\S+ \\\n\s*)?"
+    r"|git clone |catalog import |scripts/refresh-fixtures |export CATALOG_DATABASE="
+    r"|(LITESTREAM_[A-Z_]+=\S+ \\\n\s*)?"
     r"litestream |deploy/|kill %|mv /var/lib/catalog/|docker )"
 )
 EXIT = re.compile(r"\s+\(exit (\d+)\)$")
@@ -133,7 +134,7 @@ def test_every_command_is_run_or_known() -> None:
 
 def test_pip_install_names_the_project() -> None:
     """`pip install PATH` in the README points at the project's root (it is not on PyPI)."""
-    paths = re.findall(r"pip install (\.\S*)", README.read_text())
+    paths = [p.rstrip("`),") for p in re.findall(r"pip install (\.\S*)", README.read_text())]
     assert paths
     for path in paths:
         assert (CHECKOUT / path / "setup.cfg").is_file(), path
