@@ -68,7 +68,11 @@ def _sources(conn: sqlite3.Connection, now: str) -> list[dict[str, Any]]:
             f"{quote(column)}, {quote(source)}, count(*) OVER (PARTITION BY origin) AS n, "
             f"row_number() OVER (PARTITION BY origin ORDER BY {quote(column)} DESC) AS r "
             f"FROM {quote(table)} WHERE {quote(column)} <= :now "
-            f"AND {quote(certainty)} NOT IN {PLANNED}) WHERE r = 1"
+            f"AND {quote(certainty)} NOT IN {PLANNED} "
+            # An imported row may carry a vendor's fact (it outranks the registry's): a
+            # registry's revision is read from the facts that cite the registry itself.
+            f"AND (origin = 'curated' OR {quote(source)} LIKE 'https://github.com/%')) "
+            "WHERE r = 1"
         )
         for origin, date, cited, count in conn.execute(sql, {"now": now}):
             counted[origin] = counted.get(origin, 0) + count

@@ -10,7 +10,7 @@ lookup. The same key makes a rendered answer reusable: each worker keeps the mos
 (bounded in bytes) and serves a repeat without querying or rendering again. A write changes
 the version, so nothing stale is ever served.
 
-Single records carry the hash of their own content instead (store.etag), because If-Match on
+Single records carry the hash of their own content instead (api/responses.etag), because If-Match on
 writes compares against exactly that; their rendered answers are kept under the version key.
 
 `decide` is the one place a read is answered early; the Flask hook below and the WSGI fast path

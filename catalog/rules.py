@@ -6,12 +6,11 @@ strings (see instants.py), so they compare as text.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import instants, queries, resources
+from . import instants
 
 Record = Mapping[str, Any]
 
@@ -61,45 +60,6 @@ def contradicts(offering: Record, model: Record, cloud: Record, window: Record) 
     return excludes(window, model, cloud) and overlaps(
         offering["available_from"], offering["retired_from"], window["starts_at"], window["ends_at"]
     )
-
-
-def _by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
-    return {record["id"]: record for record in queries.list_records(conn, resources.get(name), {})}
-
-
-def _kept_by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
-    # Clouds and windows are few and change rarely: read once per catalog version.
-    found: dict[str, dict[str, Any]] = queries.per_version(
-        conn, ("by_id", name), lambda: _by_id(conn, name)
-    )
-    return found
-
-
-def find_contradictions(
-    conn: sqlite3.Connection, offering_ids: Iterable[str] | None = None
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(offering, window) pairs that break the exclusivity rule, among these offerings or all."""
-    # A first-ship window is never contradicted: an offering elsewhere ends a model's span.
-    windows = [w for w in _by_id(conn, "exclusivity-windows").values() if w["kind"] == "exclusive"]
-    if not windows:
-        return []
-    models = _by_id(conn, "models")
-    clouds = _by_id(conn, "clouds")
-    subject_models = {m for m, model in models.items() if any(covers(w, model) for w in windows)}
-    wanted = set(offering_ids) if offering_ids is not None else None
-    offerings = resources.get("offerings")
-    found: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    for model_id in sorted(subject_models):
-        for offering in queries.list_records(conn, offerings, {"model": model_id}):
-            if wanted is not None and offering["id"] not in wanted:
-                continue
-            model, cloud = models[model_id], clouds[offering["cloud"]]
-            found.extend(
-                (offering, window)
-                for window in windows
-                if contradicts(offering, model, cloud, window)
-            )
-    return found
 
 
 def first_ship_span(
@@ -321,45 +281,3 @@ def states(
         life = lifecycle(mine, at, region) if mine else dict(NOT_OFFERED)
         found.append(CloudState(model["id"], cloud["id"], state, now, others, exclusivity, life))
     return found
-
-
-def cloud_availability(
-    conn: sqlite3.Connection,
-    model: Record,
-    at: str,
-    cloud_ids: Iterable[str] | None = None,
-    region: str | None = None,
-) -> list[dict[str, Any]]:
-    """For each cloud (all, or those given): is the model available at `at`, where; its state."""
-    clouds = _kept_by_id(conn, "clouds")
-    windows = _kept_by_id(conn, "exclusivity-windows").values()
-    offerings = queries.list_records(conn, resources.get("offerings"), {"model": model["id"]})
-    asked = [clouds[c] for c in (cloud_ids if cloud_ids is not None else sorted(clouds))]
-    answers = []
-    for found in states(model, asked, windows, offerings, at, region, clouds):
-        cloud, state = clouds[found.cloud], found.exclusivity
-        if "holder" in state:
-            state["holder_name"] = clouds[state["holder"]]["name"]
-        answers.append(
-            {
-                "cloud": found.cloud,
-                "kind": cloud["kind"],
-                "available": bool(found.offerings),
-                "regions": sorted({r for offering in found.offerings for r in offering["regions"]}),
-                "offerings": found.offerings,
-                "exclusivity": state,
-                "lifecycle": found.lifecycle,
-            }
-        )
-    return answers
-
-
-def ci_answer(
-    conn: sqlite3.Connection, model: Record, cloud: Record, at: str, region: str | None = None
-) -> dict[str, Any]:
-    """The CI answer: is the model available on one cloud (in `region`) at `at`, who is
-    exclusive, and where its offering stands in its lifecycle."""
-    (answer,) = cloud_availability(conn, model, at, [cloud["id"]], region)
-    del answer["kind"]
-    asked = {"model": model["id"], "cloud": cloud["id"], "cloud_name": cloud["name"]}
-    return asked | {"region": region, "at": at} | answer

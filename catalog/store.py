@@ -11,7 +11,6 @@ the whole transaction back. Records come in validated, in fixture form (no serve
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import identity, instants, pricing, queries, resources, rules
+from . import identity, instants, pricing, queries, reading, resources, rules
 from .refusals import (
     AliasTaken,
     AlreadyExists,
@@ -42,12 +41,6 @@ DERIVED = ("spans",)  # shown by the API, never written (a first-ship window's s
 def fixture_form(record: Record) -> Record:
     """A record without its server-set timestamps and derived fields: what clients write."""
     return {n: value for n, value in record.items() if n not in TIMESTAMPS and n not in DERIVED}
-
-
-def etag(record: Record) -> str:
-    """A strong entity tag: the hash of the record as the API shows it."""
-    text = json.dumps(record, sort_keys=True, separators=(",", ":"))
-    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
 
 
 def write_row(
@@ -157,7 +150,7 @@ class Writer:
         if not (self.touched or self.whole_catalog):
             return
         ids = None if self.whole_catalog else self.touched
-        found = rules.find_contradictions(self.conn, ids)
+        found = reading.find_contradictions(self.conn, ids)
         if found:
             raise Contradiction(found)
 

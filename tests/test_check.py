@@ -121,13 +121,14 @@ def test_not_before_keeps_it_available_and_counts_for_retires_within(served: str
     base = (ML, "--cloud", "la-plateforme", "--at")
     assert check(served, *base, "2025-05-01") == (
         0,
-        "mistral-large-2402 is available on la-plateforme at 2025-05-01; retires no earlier "
-        "than 2025-06-01 (not-before; 31 days)",
+        "mistral-large-2402 is available on la-plateforme at 2025-05-01; warning: deprecated "
+        "since 2024-11-30 (exact), retires no earlier than 2025-06-01 (not-before; 31 days); "
+        "Mistral La Plateforme suggests mistral-large-2411",
     )
     code, line = check(served, *base, "2025-08-01")  # the day has passed: still available
     assert code == 0 and "no earlier than 2025-06-01 (not-before; 61 days ago)" in line
     code, line = check(served, *base, "2025-08-01", "--retires-within", "0")
-    assert code == 1 and line.endswith("within 0 days")
+    assert code == 1 and "within 0 days; Mistral La Plateforme suggests" in line
 
 
 def test_json_carries_lifecycle(served: str) -> None:
@@ -157,8 +158,9 @@ def test_file_three_pairs_in_one_request(served: str, tmp_path: Path) -> None:
         "mistral-large-2402 is available on aws (eu-west-3) at 2025-05-01; warning: deprecated "
         "since 2025-03-01 (exact), retires on 2025-07-01 (announced; 61 days); "
         "AWS suggests mistral-large-2407",
-        "mistral-large-2402 is available on la-plateforme at 2025-05-01; retires no earlier "
-        "than 2025-06-01 (not-before; 31 days)",
+        "mistral-large-2402 is available on la-plateforme at 2025-05-01; warning: deprecated "
+        "since 2024-11-30 (exact), retires no earlier than 2025-06-01 (not-before; 31 days); "
+        "Mistral La Plateforme suggests mistral-large-2411",
     ]
     # Standard input, and every pair holding: exit 0.
     holding = "\n".join(PAIRS.splitlines()[2:])
@@ -166,7 +168,7 @@ def test_file_three_pairs_in_one_request(served: str, tmp_path: Path) -> None:
     code, output = check(
         served, "--file", "-", "--at", "2025-05-01", "--retires-within", "45", stdin=holding
     )
-    assert code == 1 and [line.endswith("within 45 days") for line in output.splitlines()] == [
+    assert code == 1 and ["within 45 days" in line for line in output.splitlines()] == [
         False,
         True,
     ]
@@ -179,7 +181,7 @@ def test_file_json(served: str) -> None:
     assert [(i["cloud"], i["ok"], i["lifecycle"]["state"]) for i in items] == [
         ("azure", False, "retired"),
         ("aws", True, "deprecated"),
-        ("la-plateforme", True, "ga"),
+        ("la-plateforme", True, "deprecated"),
     ]
 
 

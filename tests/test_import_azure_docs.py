@@ -181,7 +181,7 @@ def test_the_import_writes_once_and_a_second_run_changes_nothing(
     repo, _, _ = history
     first = run(bare_db, str(repo))
     assert first.exit_code == 0, first.output
-    assert "changed 18," in first.output
+    assert "changed 19," in first.output
     after = snapshot(bare_db)
     second = run(bare_db, str(repo))
     assert second.exit_code == 0, second.output

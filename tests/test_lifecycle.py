@@ -273,7 +273,7 @@ def test_available_answers_say_deprecated(retired: FlaskClient) -> None:
 def test_not_before_keeps_it_available_and_reports_it(retired: FlaskClient) -> None:
     body = retired.get(CI + "la-plateforme?at=2025-06-01").json
     assert body["available"] is True
-    assert body["lifecycle"]["state"] == "ga"
+    assert body["lifecycle"]["state"] == "deprecated"  # Mistral deprecated it on 2024-11-30
     assert (body["lifecycle"]["retires_at"], body["lifecycle"]["retires_at_certainty"]) == (
         "2025-03-01T00:00:00Z",
         "not-before",
@@ -302,7 +302,8 @@ def test_checks_three_pairs_in_order(retired: FlaskClient) -> None:
     assert items[1]["reason"] is None and items[1]["lifecycle"]["state"] == "ga"
     assert items[2]["reason"] == (
         "mistral-large-2402 is available on la-plateforme at 2025-05-01, but retires no earlier "
-        "than 2025-03-01 (not-before; 61 days ago): within 30 days"
+        "than 2025-03-01 (not-before; 61 days ago): within 30 days; "
+        "Mistral La Plateforme suggests mistral-large-2411"
     )
     # Each item is the CI answer of its pair, plus ok and reason.
     single = retired.get(CI + "aws?at=2025-05-01&region=eu-west-3").json

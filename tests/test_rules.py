@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from catalog import db, queries, resources, rules
+from catalog import db, queries, reading, resources, rules
 
 AZURE = {"id": "azure", "kind": "hyperscaler", "provider": None}
 AWS = {"id": "aws", "kind": "hyperscaler", "provider": None}
@@ -168,5 +168,5 @@ def test_sql_covers_matches_python(seeded_db: Path, model_id: str) -> None:
 
 def test_shipped_fixtures_hold_no_contradiction(seeded_db: Path) -> None:
     conn = db.connect(seeded_db, read_only=True)
-    assert rules.find_contradictions(conn) == []
+    assert reading.find_contradictions(conn) == []
     conn.close()

@@ -214,7 +214,8 @@ def test_a_full_database_writes_nothing_half(
             break
     assert assert_problem(response, 507)["type"] == "/problems/storage-full"
     assert client.get(f"/v1/providers/{refused}").status_code == 404
-    assert client.get(f"/v1/providers/too-much-{n - 1}").status_code == 200
+    if n:  # the writes before it, while there was room, were stored
+        assert client.get(f"/v1/providers/too-much-{n - 1}").status_code == 200
     with sqlite3.connect(writable_db) as check:
         fed = check.execute("SELECT count(*) FROM changes WHERE record_id = ?", [refused])
         assert fed.fetchone()[0] == 0

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response
 
-from .. import answers, queries, resources, rules
+from .. import answers, queries, reading, resources
 from ..args import AvailabilityArgs, CloudAvailabilityArgs
 from ..context import request_args
 from ..db import get_db
@@ -19,7 +19,7 @@ def model_availability(model_id: str) -> Response:
     """For every cloud: is the model available at `at` (default now), where, and its exclusivity."""
     args = request_args()
     at = args["at"]
-    clouds = rules.cloud_availability(get_db(), existing("models", (model_id,)), at)
+    clouds = reading.cloud_availability(get_db(), existing("models", (model_id,)), at)
     return json_response({"model": model_id, "at": at, "clouds": clouds})
 
 
@@ -35,4 +35,4 @@ def cloud_availability(model_id: str, cloud_id: str) -> Response:
     conn = get_db()
     if region and queries.get_by_key(conn, resources.get("regions"), (cloud_id, region)) is None:
         raise APIError(404, f"There is no region {region!r} on {cloud_id}.", problem="not-found")
-    return json_response(rules.ci_answer(conn, model, cloud, at, region))
+    return json_response(reading.ci_answer(conn, model, cloud, at, region))

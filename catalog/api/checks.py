@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response
 from marshmallow import Schema, ValidationError, fields, validate
 
-from .. import answers, queries, resources, rules, verdicts
+from .. import answers, queries, reading, resources, verdicts
 from ..args import Args, as_of_field
 from ..context import request_args
 from ..db import get_db
@@ -119,7 +119,7 @@ def checks() -> Response:
     conn = get_db()
     items = []
     for model, cloud, region in _subjects(args["pair"]):
-        answer = rules.ci_answer(conn, model, cloud, at, region)
+        answer = reading.ci_answer(conn, model, cloud, at, region)
         ok, reason = verdicts.verdict(
             answer, args.get("exclusive", False), args.get("min_days"), args.get("retires_within")
         )

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import request
 
-from .. import store
 from ..errors import APIError
+from .responses import etag
 
 
 def check_if_match(current: dict[str, Any] | None) -> None:
@@ -27,7 +27,7 @@ def check_if_match(current: dict[str, Any] | None) -> None:
             "Send If-Match with the record's current ETag (from a GET) to change it.",
             problem="precondition-required",
         )
-    tag = store.etag(current)
+    tag = etag(current)
     if not (request.if_match.star_tag or request.if_match.contains(tag.strip('"'))):
         raise APIError(
             412,
