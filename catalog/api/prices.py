@@ -9,7 +9,8 @@ from ..db import get_db
 from ..fields import query_instant, query_slug
 from ..operations import operation
 from ..resources.prices import UNITS
-from .args import load_args, read_as_of
+from .args import load_args, negotiate, read_as_of
+from .formats import csv_response
 from .responses import collection_response, existing, json_response
 
 bp = Blueprint("price_answers", __name__)
@@ -25,6 +26,10 @@ class PriceComparisonArgs(Args):
     region = query_slug(
         "Only offerings in this region (the cloud's region id), at prices set for it or for "
         "every region."
+    )
+    format = fields.String(
+        validate=validate.OneOf(("json", "csv")),
+        metadata={"description": "Response format; overrides the Accept header."},
     )
 
 
@@ -45,14 +50,28 @@ def list_offering_prices(offering_id: str) -> Response:
 
 
 @bp.get("/models/<model_id>/prices")
-@operation(args=PriceComparisonArgs, response=pricing.PriceComparisonSchema, now_when=())
+@operation(
+    args=PriceComparisonArgs,
+    response=pricing.PriceComparisonSchema,
+    formats=("json", "csv"),
+    now_when=(),
+)
 def compare_prices(model_id: str) -> Response:
     """The procurement comparison: for every cloud offering the model at `at` (default now),
     the prices in force, cheapest first per unit and currency, each with that cloud's
-    exclusivity state: what is cheapest, and whether it is allowed there."""
+    exclusivity state and the offering's lifecycle: what is cheapest, and whether it is
+    allowed there. A free tier (`free`) sorts after the paid prices; an offering with no price
+    known is listed after them with `amount` null.
+
+    As CSV (`format=csv`), one row per offering, price region and currency, one column per unit.
+    """
     args = load_args(PriceComparisonArgs)
     read_as_of(args)
     at = args.get("at") or instants.now()
     model = existing("models", (model_id,))
     items = pricing.comparison(get_db(), model, at, args.get("unit"), args.get("region"))
+    if negotiate(args, ("json", "csv")) == "csv":
+        return csv_response(
+            pricing.WIDE_FIELDS, iter(pricing.wide(items)), f"{model_id}-prices.csv"
+        )
     return json_response({"model": model_id, "at": at, "items": items})
