@@ -3,13 +3,13 @@
 from flask import Blueprint, Response
 from marshmallow import fields, validate
 
-from .. import instants, pricing, resources
+from .. import comparison, resources
 from ..args import Args, as_of_field
+from ..context import negotiate, request_args
 from ..db import get_db
 from ..fields import query_instant, query_slug
 from ..operations import operation
 from ..resources.prices import UNITS
-from .args import load_args, negotiate, read_as_of
 from .formats import csv_response
 from .responses import collection_response, existing, json_response
 
@@ -43,8 +43,7 @@ class PriceComparisonArgs(Args):
 )
 def list_offering_prices(offering_id: str) -> Response:
     """List one offering's prices; `at` keeps those in force at that instant."""
-    args = load_args(PRICES.list_args)
-    read_as_of(args)
+    args = request_args()
     existing("offerings", (offering_id,))
     return collection_response(PRICES, args, {"offering": offering_id})
 
@@ -52,7 +51,7 @@ def list_offering_prices(offering_id: str) -> Response:
 @bp.get("/models/<model_id>/prices")
 @operation(
     args=PriceComparisonArgs,
-    response=pricing.PriceComparisonSchema,
+    response=comparison.PriceComparisonSchema,
     formats=("json", "csv"),
     now_when=(),
 )
@@ -65,13 +64,12 @@ def compare_prices(model_id: str) -> Response:
 
     As CSV (`format=csv`), one row per offering, price region and currency, one column per unit.
     """
-    args = load_args(PriceComparisonArgs)
-    read_as_of(args)
-    at = args.get("at") or instants.now()
+    args = request_args()
+    at = args["at"]
     model = existing("models", (model_id,))
-    items = pricing.comparison(get_db(), model, at, args.get("unit"), args.get("region"))
+    items = comparison.comparison(get_db(), model, at, args.get("unit"), args.get("region"))
     if negotiate(args, ("json", "csv")) == "csv":
         return csv_response(
-            pricing.WIDE_FIELDS, iter(pricing.wide(items)), f"{model_id}-prices.csv"
+            comparison.WIDE_FIELDS, iter(comparison.wide(items)), f"{model_id}-prices.csv"
         )
     return json_response({"model": model_id, "at": at, "items": items})

@@ -8,15 +8,10 @@ from typing import Any
 
 import click
 
-from .. import client, instants, pricing
+from .. import client, comparison, instants
+from ..instants import said as dated
 from ..resources.prices import UNITS
 from .ask import asking, parse_at, url_option
-
-
-def dated(instant: str, certainty: str) -> str:
-    """A date as the contract says it: with its certainty unless exact."""
-    day = instants.short(instant)
-    return day if certainty == "exact" else f"{day} ({certainty})"
 
 
 def exclusivity(state: Mapping[str, Any]) -> str:
@@ -37,14 +32,17 @@ def lifecycle(life: Mapping[str, Any]) -> str:
     if life["state"] == "deprecated":
         parts.append(f"DEPRECATED since {instants.short(life['deprecated_from'])}")
     if life["retires_at"]:
-        parts.append(f"retires {dated(life['retires_at'], life['retires_at_certainty'])}")
+        when = dated(life["retires_at"], life["retires_at_certainty"])
+        # said() words an announced date "planned for ...": the noun, not a tensed verb.
+        planned = life["retires_at_certainty"] == "announced"
+        parts.append(f"retirement {when}" if planned else f"retires {when}")
     if life.get("replacement"):
         parts.append(f"use {life['replacement']}")
     return ", ".join(parts) or "-"
 
 
 # How a cell shows its field, where not as it is; the columns are the answer's own fields
-# (pricing.ComparedPriceSchema), in its order, less those left out here.
+# (comparison.ComparedPriceSchema), in its order, less those left out here.
 SHOWN: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "unit": lambda item: item["unit"] or "-",
     "currency": lambda item: item["currency"] or "-",
@@ -72,7 +70,7 @@ def table(items: Sequence[Mapping[str, Any]]) -> str:
     """The comparison as aligned columns, amounts right-aligned on their decimal point; a free
     tier marked `free`, an offering with no price known `no price`, a deprecated one
     `DEPRECATED`."""
-    columns = [n for n in pricing.ComparedPriceSchema().fields if n not in LEFT_OUT]
+    columns = [n for n in comparison.ComparedPriceSchema().fields if n not in LEFT_OUT]
     cells = {
         name: [SHOWN[name](i) if name in SHOWN else str(i[name]) for i in items] for name in columns
     }

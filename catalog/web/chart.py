@@ -12,7 +12,6 @@ from typing import Any
 
 from .. import instants, queries, resources, rules
 from . import matrix
-from .words import dated
 
 WIDTH = 1100
 LABEL = 300  # the label column
@@ -178,11 +177,11 @@ def build(conn: sqlite3.Connection, args: Mapping[str, Any], now: str) -> Chart:
                 verb = "retirement "
             else:
                 verb = "retired " if end <= now else "retires "
-            bar.note = verb + dated(end, end_c)
+            bar.note = verb + instants.said(end, end_c)
         elif bar.start_fuzzy:
-            bar.note = "from " + dated(start, start_c)
+            bar.note = "from " + instants.said(start, start_c)
         else:
-            bar.note = "from " + dated(start, start_c) + ", no end known"
+            bar.note = "from " + instants.said(start, start_c) + ", no end known"
         _place_note(bar, x1)
 
     ticks: list[tuple[float, str]] = []

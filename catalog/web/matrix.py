@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import g
@@ -29,7 +29,6 @@ KIND_LABELS = {
     "inference-host": "Infer\u00adence hosts",
     "gateway": "Gateways",
 }
-STATES = ("exclusive", "available", "excluded", "none")
 
 _OFFERINGS_OF = (
     f"SELECT {resources.get('offerings').select_list} FROM offerings AS t "
@@ -56,16 +55,7 @@ _IN_GEOGRAPHY = (
 _GEOGRAPHIES = "SELECT geography, count(*) FROM regions GROUP BY geography ORDER BY geography"
 
 
-@dataclass
-class Cell:
-    """One (model, cloud) at the instant: its state and what it rests on."""
-
-    model: str
-    cloud: str
-    state: str
-    offerings: list[dict[str, Any]] = field(default_factory=list)  # available at the instant
-    others: list[dict[str, Any]] = field(default_factory=list)  # not yet, or no longer
-    exclusivity: dict[str, Any] = field(default_factory=dict)
+Cell = rules.CloudState  # one (model, cloud) at the instant
 
 
 @dataclass
@@ -195,14 +185,6 @@ def _keeps(model: Mapping[str, Any], filters: Mapping[str, Any], maker: Mapping[
     )
 
 
-def cell_state(offered: bool, exclusivity: Mapping[str, Any]) -> str:
-    """The contract's cell state: exclusive (offered, and the cloud holds a window), available
-    (offered), excluded (a window shuts the cloud out) or none."""
-    if offered:
-        return "exclusive" if exclusivity["state"] == "exclusive" else "available"
-    return "excluded" if exclusivity["state"] == "excluded" else "none"
-
-
 def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: int = 1) -> Matrix:
     """The matrix at `at` for the models and clouds the filters keep: one `page` of them.
 
@@ -266,37 +248,23 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
     windows: list[dict[str, Any]] = per_version(
         conn, ("windows",), lambda: _all(conn, "exclusivity-windows", {})
     )
-    by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    by_model: dict[str, list[dict[str, Any]]] = {}
     for offering in list_offerings_of(conn, [m["id"] for m in shown]):
-        by_pair.setdefault((offering["model"], offering["cloud"]), []).append(offering)
+        by_model.setdefault(offering["model"], []).append(offering)
 
     cells: dict[tuple[str, str], Cell] = {}
-    counts = dict.fromkeys(STATES, 0)
+    counts = dict.fromkeys(rules.STATES, 0)
     makers: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
     for model in shown:
         if not makers or makers[-1][0]["id"] != model["provider"]:
             makers.append((providers[model["provider"]], []))
         makers[-1][1].append(model)
-        covering = [w for w in windows if rules.covers(w, model)]
-        for cloud in clouds:
-            pair = (model["id"], cloud["id"])
-            offerings = by_pair.get(pair, [])
-            now = [
-                o
-                for o in offerings
-                if rules.is_available(o, at) and (placed is None or o["id"] in placed)
-            ]
-            exclusivity = rules.exclusivity_state(model, cloud, covering, at)
-            state = cell_state(bool(now), exclusivity)
-            counts[state] += 1
-            cells[pair] = Cell(
-                model["id"],
-                cloud["id"],
-                state,
-                now,
-                [o for o in offerings if o not in now],
-                exclusivity,
-            )
+        mine = by_model.get(model["id"], [])
+        if placed is not None:  # a geography: only the offerings with a region in it count
+            mine = [o for o in mine if o["id"] in placed]
+        for cell in rules.states(model, clouds, windows, mine, at):
+            counts[cell.state] += 1
+            cells[(model["id"], cell.cloud)] = cell
     return Matrix(
         at, clouds, kinds, makers, cells, total, matching, page, pages, counts, all_clouds
     )
