@@ -35,10 +35,9 @@ def _order(item: Record) -> tuple[Any, ...]:
 # The offerings of :model available at :at (in :region when not null), with each one's cloud
 # kind and maker (as exclusivity_state needs them); then the prices in force of those offerings.
 # Two queries: the comparison is asked as often as the CI answer, and must cost no more.
-OFFERINGS_AT = """
-    SELECT {select}, c.kind, c.provider FROM offerings t JOIN clouds c ON c.id = t.cloud
-    WHERE t.model = :model AND t.available_from <= :at
-      AND (t.retired_from IS NULL OR t.retired_from > :at)
+OFFERINGS_AT = f"""
+    SELECT {{select}}, c.kind, c.provider FROM offerings t JOIN clouds c ON c.id = t.cloud
+    WHERE t.model = :model AND {resources.get("offerings").filters["at"].sql}
       AND (:region IS NULL OR EXISTS (
           SELECT 1 FROM offering_regions r WHERE r.offering = t.id AND r.region = :region))
 """

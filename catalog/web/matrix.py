@@ -40,11 +40,11 @@ _FAMILIES = (
     "AND (:provider IS NULL OR provider = :provider) GROUP BY family ORDER BY family"
 )
 _MAKERS = "SELECT provider, count(*) FROM models GROUP BY provider"
-# The models with an offering available at :at on one of :clouds (and, with :geography, in a
-# region of it): rules.is_available as SQL, so the page lists what was on sale then.
-_OFFERED = """
+# The models with an offering available at :at (the offerings' own `at` filter, so the page
+# and /v1/offerings?at= agree) on one of :clouds and, with :geography, with a region in it.
+_OFFERED = f"""
     SELECT DISTINCT t.model FROM offerings t
-    WHERE t.available_from <= :at AND (t.retired_from IS NULL OR t.retired_from > :at)
+    WHERE {resources.get("offerings").filters["at"].sql}
       AND t.cloud IN (SELECT value FROM json_each(:clouds))
       AND (:geography IS NULL OR t.id IN (SELECT value FROM json_each(:in_geography)))
 """
