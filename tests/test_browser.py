@@ -93,7 +93,8 @@ def requested_hosts(browser: webdriver.Chrome) -> set[str]:
         message = json.loads(entry["message"])["message"]
         if message["method"] == "Network.requestWillBeSent":
             url = message["params"]["request"]["url"]
-            if not url.startswith(("data:", "about:")):
+            # The browser's own pages (a new tab's chrome://...) are not the page's requests.
+            if not url.startswith(("data:", "about:", "chrome:", "chrome-untrusted:")):
                 hosts.add(str(urlsplit(url).hostname))
     return hosts
 
@@ -160,18 +161,39 @@ def test_pages_are_local_clean_and_accessible(
             e for e in errors if "the server responded with a status of 4" not in e["message"]
         ]
     assert errors == []
+    assert serious_violations(browser) == []
+
+
+def serious_violations(browser: webdriver.Chrome) -> list[tuple[str, str, list[Any]]]:
+    """What axe-core finds serious or critical on the page shown."""
     browser.execute_script(AXE.read_text())
     violations: list[dict[str, Any]] = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
         "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations));"
         "",
     )
-    serious = [
+    return [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]])
         for v in violations
         if v["impact"] in ("serious", "critical")
     ]
-    assert serious == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/?at=2024-03-15", "/models/llama-3-1-405b-instruct", "/timeline"]
+)
+def test_dark_mode_is_accessible_too(server: Server, browser: webdriver.Chrome, path: str) -> None:
+    dark = [{"name": "prefers-color-scheme", "value": "dark"}]
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": dark})
+    try:
+        visit(browser, server.url + path)
+        background = browser.execute_script(
+            "return getComputedStyle(document.body).backgroundColor"
+        )
+        assert background == "rgb(21, 24, 28)"  # the dark palette is the one in force
+        assert serious_violations(browser) == []
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
 
 
 def test_the_tip_shows_on_focus(server: Server, browser: webdriver.Chrome) -> None:
