@@ -363,3 +363,18 @@ def test_the_timeline_ends_retired_bars_and_marks_deprecated_spans(client: Flask
     assert span and abs(span[0][1] - x("2026-10-20")) < 1.5
     assert abs(span[0][2] - x("2027-03-31")) < 1.5
     assert re.search(r"deprecated from [^,]*2026-10-20", deprecated)
+
+
+def test_the_model_page_says_retired_and_deprecated(client: FlaskClient) -> None:
+    # Gemini 2.0 Flash on Google Cloud: retired 2026-06-01; on the Gemini API deprecated
+    # 2026-06-03 and still sold on 2026-07-01.
+    html = client.get("/models/gemini-2.0-flash?at=2026-07-01").get_data(as_text=True)
+
+    def state(offering: str) -> str:
+        row = re.search(rf'<tr id="offering-{re.escape(offering)}".*?</tr>', html, re.S)
+        assert row is not None, offering
+        return re.sub(r"<[^>]+>", "", row.group(0).split("<td>")[-1]).strip()
+
+    assert state("gcp:gemini-2.0-flash:serverless") == "retired"
+    assert state("gemini-api:gemini-2.0-flash:serverless") == "available, deprecated"
+    assert "Sheet " not in html
