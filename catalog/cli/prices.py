@@ -46,7 +46,7 @@ def lifecycle(life: Mapping[str, Any]) -> str:
 SHOWN: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "unit": lambda item: item["unit"] or "-",
     "currency": lambda item: item["currency"] or "-",
-    "region": lambda item: item["region"] or "all",
+    "region": lambda item: item["region"] or ("all" if item["amount"] is not None else "-"),
     "geography": lambda item: item["geography"] or "-",
     "effective_from": lambda item: (
         dated(item["effective_from"], item["certainty"]) if item["effective_from"] else "-"
