@@ -348,3 +348,11 @@ def test_the_timeline_ends_retired_bars(server: Server, browser: webdriver.Chrom
         "'g[data-offering=\"gcp:gemini-2.5-pro:serverless\"] rect.deprecated')).fill"
     )
     assert "hatch" in fill
+
+
+def test_the_api_reference_fits_a_phone(server: Server, phone: webdriver.Chrome) -> None:
+    # /docs is Swagger UI (not the pages' templates): with a viewport it lays out for a phone
+    # instead of shrinking a 980-px desktop page.
+    visit(phone, server.url + "/docs")
+    WebDriverWait(phone, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".opblock"))
+    assert phone.execute_script("return document.documentElement.scrollWidth") <= PHONE[0]
