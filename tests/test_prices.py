@@ -269,8 +269,21 @@ LLAMA = "llama-3-1-405b-instruct"
 
 
 def test_the_comparison_marks_free_unpriced_and_deprecated(writer: FlaskClient) -> None:
-    # Llama 3.1 405B on 2026-07-10: OpenRouter's free tier, AWS deprecated (2026-07-07, us-west-2
-    # only), Azure (six US regions), GCP and Nebius (deprecated 2026-02-05) with no price here.
+    # Llama 3.1 405B on 2026-03-01: OpenRouter (a free tier here), AWS (us-west-2 only; made
+    # deprecated from 2026-02-15 below), Azure (six US regions), GCP with no price here.
+    aws = f"aws:{LLAMA}:serverless"
+    etag = writer.get(f"/v1/offerings/{aws}").headers["ETag"]
+    deprecated = {
+        "deprecated_from": "2026-02-15",
+        "deprecated_from_certainty": "exact",
+        "deprecated_from_source": SOURCE,
+    }
+    patched = writer.patch(
+        f"/v1/offerings/{aws}",
+        json=deprecated,
+        headers={"If-Match": etag, "Content-Type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 200, patched.json
     for cloud, amount in (("openrouter", "0.00"), ("aws", "2.40"), ("azure", "5.33")):
         for unit in ("input-1m-tokens", "output-1m-tokens"):
             record = new_price(
@@ -281,7 +294,11 @@ def test_the_comparison_marks_free_unpriced_and_deprecated(writer: FlaskClient) 
                 effective_from="2026-02-01",
             )
             assert writer.post("/v1/prices", json=record).status_code == 201, record
-    items = writer.get(f"/v1/models/{LLAMA}/prices?at=2026-07-10").json["items"]
+    items = writer.get(f"/v1/models/{LLAMA}/prices?at=2026-03-01").json["items"]
+    offered = {
+        o["cloud"] for o in walk(writer, f"/v1/offerings?model={LLAMA}&at=2026-03-01&limit=100")
+    }
+    assert offered >= {"aws", "azure", "gcp", "openrouter"}
     rows = [(i["unit"], i["cloud"], i["amount"], i["free"]) for i in items]
     assert rows == [
         # The free tier is not the cheapest paid price: it comes after them.
@@ -292,18 +309,16 @@ def test_the_comparison_marks_free_unpriced_and_deprecated(writer: FlaskClient) 
         ("output-1m-tokens", "azure", "5.33", False),
         ("output-1m-tokens", "openrouter", "0.00", True),
         # Offered then with no price known: listed after the priced ones, amount null.
-        (None, "gcp", None, False),
-        (None, "nebius", None, False),
+        *((None, cloud, None, False) for cloud in sorted(offered - {"aws", "azure", "openrouter"})),
     ]
     by_cloud = {i["cloud"]: i for i in items}
     assert by_cloud["aws"]["lifecycle"] == {
         "state": "deprecated",
-        "deprecated_from": "2026-07-07T00:00:00Z",
+        "deprecated_from": "2026-02-15T00:00:00Z",
         "retires_at": None,
         "retires_at_certainty": None,
         "replacement": None,
     }
-    assert by_cloud["nebius"]["lifecycle"]["state"] == "deprecated"
     assert by_cloud["azure"]["lifecycle"]["state"] == "available"
     assert {i["deployment_type"] for i in items} == {"serverless"}
     # Geography: the one every region of the offering lies in; unknown without regions.
@@ -311,26 +326,25 @@ def test_the_comparison_marks_free_unpriced_and_deprecated(writer: FlaskClient) 
     assert by_cloud["gcp"]["geography"] is None
     assert by_cloud["gcp"]["currency"] is None and by_cloud["gcp"]["price"] is None
     # Before AWS's deprecation it is plain available.
-    earlier = writer.get(f"/v1/models/{LLAMA}/prices?at=2026-03-01&unit=input-1m-tokens").json
-    aws = next(i for i in earlier["items"] if i["cloud"] == "aws")
-    assert aws["lifecycle"]["state"] == "available"
-    assert aws["lifecycle"]["deprecated_from"] == "2026-07-07T00:00:00Z"
+    earlier = writer.get(f"/v1/models/{LLAMA}/prices?at=2026-02-10&unit=input-1m-tokens").json
+    before = next(i for i in earlier["items"] if i["cloud"] == "aws")
+    assert before["lifecycle"]["state"] == "available"
+    assert before["lifecycle"]["deprecated_from"] == "2026-02-15T00:00:00Z"
 
     # The spreadsheet: one row per offering and price region, one column per unit.
-    sheet = writer.get(f"/v1/models/{LLAMA}/prices?at=2026-07-10&format=csv")
+    sheet = writer.get(f"/v1/models/{LLAMA}/prices?at=2026-03-01&format=csv")
     assert sheet.status_code == 200 and sheet.mimetype == "text/csv"
     table = list(csv.DictReader(io.StringIO(sheet.get_data(as_text=True))))
     assert [(r["cloud"], r["input-1m-tokens"], r["output-1m-tokens"]) for r in table] == [
         ("aws", "2.40", "2.40"),
         ("azure", "5.33", "5.33"),
         ("openrouter", "0.00", "0.00"),
-        ("gcp", "", ""),
-        ("nebius", "", ""),
+        *((cloud, "", "") for cloud in sorted(offered - {"aws", "azure", "openrouter"})),
     ]
     assert table[0]["lifecycle"] == "deprecated" and table[0]["geography"] == "US"
     assert table[0]["region"] == "" and table[0]["hour"] == ""
     accepted = writer.get(
-        f"/v1/models/{LLAMA}/prices?at=2026-07-10", headers={"Accept": "text/csv"}
+        f"/v1/models/{LLAMA}/prices?at=2026-03-01", headers={"Accept": "text/csv"}
     )
     assert accepted.data == sheet.data
     assert_problem(writer.get(f"/v1/models/{LLAMA}/prices?format=xml"), 400)
