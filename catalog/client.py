@@ -120,6 +120,24 @@ class Client:
         items: list[dict[str, Any]] = answer["items"]
         return items
 
+    def prices_csv(
+        self,
+        model: str,
+        at: str | None = None,
+        unit: str | None = None,
+        region: str | None = None,
+    ) -> str:
+        """The comparison as the catalog's wide CSV: one row per offering and price region,
+        one column per unit, the offerings with no price known included."""
+        asked = {"at": at, "unit": unit, "region": region, "format": "csv"}
+        query = {name: value for name, value in asked.items() if value is not None}
+        response = self.session.get(
+            f"{self.url}/v1/models/{model}/prices", params=query, timeout=self.timeout
+        )
+        if response.status_code >= 400:
+            self._result(response)  # raises CatalogError with the problem
+        return response.text
+
     def list_all(self, collection: str, **filters: Any) -> list[dict[str, Any]]:
         """Every item of a collection, walking the cursors."""
         items: list[dict[str, Any]] = []

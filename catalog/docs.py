@@ -45,6 +45,7 @@ DOCS_PAGE = """<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Model-availability catalog: API</title>
   <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
 </head>

@@ -1,5 +1,5 @@
-"""Prices as plain functions: exact amounts, a price's series and where a new one fits in it,
-and the procurement comparison (cheapest first, with each cloud's exclusivity state).
+"""Prices as plain functions: exact amounts, a price's series and where a new one fits in it
+(the procurement comparison built on them is comparison.py).
 
 A series is the prices of one (offering, region, unit, currency); their half-open intervals,
 [effective_from, effective_until), never overlap. Amounts are compared as Decimal, never float.
@@ -13,12 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, fields, validate
-
 from . import queries, resources, rules
-from .answers import ExclusivitySchema
-from .fields import CERTAINTIES, Instant, url
-from .resources.prices import IN_FORCE, UNITS
 
 Record = Mapping[str, Any]
 
@@ -76,106 +71,3 @@ def series(conn: sqlite3.Connection, price: Record) -> list[dict[str, Any]]:
         "currency": price["currency"],
     }
     return list(queries.list_records(conn, resources.get("prices"), filters))
-
-
-def _order(item: Record) -> tuple[Any, ...]:
-    return (
-        UNITS.index(item["unit"]),
-        item["currency"],
-        amount(item),
-        item["cloud"],
-        item["offering"],
-        item["region"] or "",
-    )
-
-
-# The prices in force at :at of the offerings of :model available then, with each offering's
-# cloud (as exclusivity_state needs it); :unit and :region narrow it when not null. One query:
-# the comparison is asked as often as the CI answer, and must cost no more.
-IN_FORCE_FOR_MODEL = f"""
-    SELECT {{select}}, o.cloud, c.kind, c.provider
-    FROM offerings o JOIN prices t ON t.offering = o.id JOIN clouds c ON c.id = o.cloud
-    WHERE o.model = :model AND o.available_from <= :at
-      AND (o.retired_from IS NULL OR o.retired_from > :at) AND {IN_FORCE}
-      AND (:unit IS NULL OR t.unit = :unit)
-      AND (:region IS NULL OR ((t.region IS NULL OR t.region = :region) AND EXISTS (
-          SELECT 1 FROM offering_regions r WHERE r.offering = o.id AND r.region = :region)))
-"""
-
-
-def comparison(
-    conn: sqlite3.Connection,
-    model: Record,
-    at: str,
-    unit: str | None = None,
-    region: str | None = None,
-) -> list[dict[str, Any]]:
-    """Every price in force at `at` of an offering of the model available then (in `region`),
-    with its cloud's exclusivity state: per unit and currency, cheapest first."""
-    prices = resources.get("prices")
-    width = len(prices.fields)
-    rows = conn.execute(
-        IN_FORCE_FOR_MODEL.format(select=prices.select_list),
-        {"model": model["id"], "at": at, "unit": unit, "region": region},
-    ).fetchall()
-    if not rows:
-        return []
-    windows = list(
-        queries.list_records(conn, resources.get("exclusivity-windows"), {"model": model["id"]})
-    )
-    states: dict[str, dict[str, Any]] = {}
-    items = []
-    for row in rows:
-        p = queries.to_record(prices, row[:width])
-        cloud, kind, provider = row[width:]
-        if cloud not in states:
-            platform = {"id": cloud, "kind": kind, "provider": provider}
-            states[cloud] = rules.exclusivity_state(model, platform, windows, at)
-        items.append(
-            {
-                "unit": p["unit"],
-                "amount": p["amount"],
-                "currency": p["currency"],
-                "cloud": cloud,
-                "region": p["region"],
-                "offering": p["offering"],
-                "effective_from": p["effective_from"],
-                "effective_until": p["effective_until"],
-                "certainty": p["effective_from_certainty"],
-                "source": p["source"],
-                "exclusivity": states[cloud],
-                "price": p["id"],
-            }
-        )
-    return sorted(items, key=_order)
-
-
-class ComparedPriceSchema(Schema):
-    unit = fields.String(required=True, validate=validate.OneOf(UNITS))
-    amount = fields.String(required=True, metadata={"description": "A decimal string, exact."})
-    currency = fields.String(required=True)
-    cloud = fields.String(required=True)
-    region = fields.String(
-        required=True, allow_none=True, metadata={"description": "null: every region."}
-    )
-    offering = fields.String(required=True)
-    effective_from = Instant(required=True)
-    effective_until = Instant(required=True, allow_none=True)
-    certainty = fields.String(
-        required=True,
-        validate=validate.OneOf(CERTAINTIES),
-        metadata={"description": "How sure effective_from is."},
-    )
-    source = url(required=True)
-    exclusivity = fields.Nested(ExclusivitySchema, required=True)
-    price = fields.String(required=True, metadata={"description": "The price's id."})
-
-
-class PriceComparisonSchema(Schema):
-    model = fields.String(required=True)
-    at = Instant(required=True)
-    items = fields.List(
-        fields.Nested(ComparedPriceSchema),
-        required=True,
-        metadata={"description": "Per unit and currency, cheapest first; then by cloud."},
-    )

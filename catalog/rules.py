@@ -180,13 +180,19 @@ NOT_OFFERED: dict[str, Any] = {"state": "not-offered"} | dict.fromkeys(LIFECYCLE
 
 def _retiring_last(offering: Record, at: str) -> tuple[str, bool, bool, str]:
     # The latest retirement first (none at all is latest); then one not deprecated, then ga.
-    deprecated = offering.get("deprecated_from")
     return (
         offering["retired_from"] or OPEN_END,
-        not (deprecated is not None and deprecated <= at),
+        not is_deprecated(offering, at),
         offering["stage"] == "ga",
         offering["id"],
     )
+
+
+def is_deprecated(offering: Record, at: str) -> bool:
+    """Deprecated at `at`: its deprecated_from has come (still sold, to existing customers or
+    as legacy, until it retires)."""
+    deprecated = offering.get("deprecated_from")
+    return deprecated is not None and deprecated <= at
 
 
 def lifecycle(offerings: Iterable[Record], at: str, region: str | None = None) -> dict[str, Any]:
@@ -208,7 +214,7 @@ def lifecycle(offerings: Iterable[Record], at: str, region: str | None = None) -
     deprecated = about.get("deprecated_from")
     if not available:
         state = "retired"
-    elif deprecated is not None and deprecated <= at:
+    elif is_deprecated(about, at):
         state = "deprecated"
     else:
         state = about["stage"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -15,21 +17,32 @@ from catalog.cli.prices import table
 from catalog.client import Client
 
 MISTRAL = "mistral-large-2402"
+AVAILABLE = {
+    "state": "available",
+    "deprecated_from": None,
+    "retires_at": None,
+    "retires_at_certainty": None,
+    "replacement": None,
+}
 
 
 def item(cloud: str, amount: str, **extra: Any) -> dict[str, Any]:
     return {
         "unit": "input-1m-tokens",
         "amount": amount,
+        "free": amount is not None and float(amount) == 0,
         "currency": "USD",
         "cloud": cloud,
         "region": None,
+        "geography": None,
         "offering": f"{cloud}:x",
+        "deployment_type": "serverless",
         "effective_from": "2024-02-26T00:00:00Z",
         "effective_until": None,
         "certainty": "exact",
         "source": "https://example.org/p",
         "exclusivity": {"state": "none"},
+        "lifecycle": AVAILABLE,
         "price": f"{cloud}-p",
     } | extra
 
@@ -56,16 +69,38 @@ def test_table_aligns_columns_and_decimal_points() -> None:
         "currency",
         "cloud",
         "region",
+        "geography",
         "offering",
         "effective_from",
         "exclusivity",
+        "lifecycle",
     ]
     # The decimal points line up; every column starts where its heading does.
     first, second = lines[1], lines[2]
     assert first.index("8") + 1 == second.index(".")
     assert first.index("USD") == second.index("USD") == lines[0].index("currency")
     assert "2024-02 (month)" in second and "exclusive until about 2024-04-03 (inferred)" in second
-    assert first.rstrip().endswith("-") and "all" in first
+    assert first.split()[-2:] == ["-", "-"] and "all" in first
+
+
+def test_table_marks_free_unpriced_and_deprecated() -> None:
+    deprecated = AVAILABLE | {
+        "state": "deprecated",
+        "deprecated_from": "2026-07-07T00:00:00Z",
+        "retires_at": "2027-01-15T00:00:00Z",
+        "retires_at_certainty": "announced",
+    }
+    unpriced = {"unit": None, "currency": None, "effective_from": None}
+    lines = table(
+        [
+            item("aws", "2.40", lifecycle=deprecated),
+            item("openrouter", "0.00"),
+            item("gcp", None, **unpriced, certainty=None, price=None),
+        ]
+    ).splitlines()
+    assert "DEPRECATED since 2026-07-07, retirement planned for 2027-01-15 (announced)" in lines[1]
+    assert "0.00 free" in lines[2] and lines[1].index("2.40") == lines[2].index("0.00")
+    assert lines[3].split()[:6] == ["-", "no", "price", "-", "gcp", "-"]  # no region: no price
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +136,10 @@ def test_client_prices(live: str) -> None:
         ("la-plateforme", "10"),
     ]
     assert items[0]["exclusivity"]["state"] == "exclusive"
-    assert Client(live).prices(MISTRAL, at="2024-03-01") == []
+    # Offered, but before any price: listed with no amount.
+    before = Client(live).prices(MISTRAL, at="2024-03-01")
+    assert {(i["cloud"], i["amount"]) for i in before} == {("azure", None), ("la-plateforme", None)}
+    assert Client(live).prices(MISTRAL, at="2020-01-01") == []
 
 
 def test_cli_prices_prints_the_table_and_json(live: str) -> None:
@@ -128,6 +166,22 @@ def test_cli_prices_prints_the_table_and_json(live: str) -> None:
         ],
     )
     assert [i["amount"] for i in json.loads(as_json.output)] == ["8.5", "9", "10"]
+
+
+def test_cli_prices_csv(live: str) -> None:
+    result = CliRunner().invoke(
+        main, ["prices", MISTRAL, "--at", "2024-03-15", "--csv", "--url", live]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [(r["cloud"], r["input-1m-tokens"]) for r in rows] == [
+        ("azure", "8.5"),
+        ("snowflake-cortex", "9"),
+        ("la-plateforme", "10"),
+    ]
+    assert rows[0]["exclusivity"] == "exclusive" and rows[0]["lifecycle"] == "available"
+    unknown = CliRunner().invoke(main, ["prices", "no-such-model", "--csv", "--url", live])
+    assert unknown.exit_code == 2 and "no-such-model" in unknown.output
 
 
 def test_cli_prices_errors_are_exit_2(live: str) -> None:

@@ -4,6 +4,8 @@ for the tests (example.org), not facts about any vendor."""
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -187,9 +189,10 @@ def test_at_is_half_open_and_as_of_shows_what_was_known(writer: FlaskClient, clo
     assert writer.get(f"/v1/prices/p1?as_of={known_then}").json["effective_until"] is None
     assert_problem(writer.get(f"/v1/prices/p2?as_of={known_then}"), 404)
     compared = "/v1/models/claude-3-5-sonnet/prices?at=2025-06-01"
-    assert [i["amount"] for i in writer.get(compared).json["items"]] == ["2.5"]
+    # The other offerings of the model then have no price: listed after, amount null.
+    assert [i["amount"] for i in writer.get(compared).json["items"] if i["amount"]] == ["2.5"]
     then = writer.get(f"{compared}&as_of={known_then}").json["items"]
-    assert [i["amount"] for i in then] == ["3.00"]
+    assert [i["amount"] for i in then if i["amount"]] == ["3.00"]
     assert [i["id"] for i in walk(writer, f"/v1/offerings/{GCP}/prices?as_of={known_then}")] == [
         "p1"
     ]
@@ -249,7 +252,7 @@ def test_the_comparison_cheapest_first_with_exclusivity(writer: FlaskClient) -> 
     states = {i["cloud"]: i["exclusivity"]["state"] for i in answer["items"]}
     assert states == {"azure": "exclusive", "la-plateforme": "none", "snowflake-cortex": "none"}
     only = writer.get("/v1/models/mistral-large-2402/prices?at=2024-05-01&unit=input-1m-tokens")
-    assert [i["cloud"] for i in only.json["items"]] == [
+    assert [i["cloud"] for i in only.json["items"] if i["amount"]] == [
         "aws",
         "la-plateforme",
         "azure",
@@ -260,6 +263,91 @@ def test_the_comparison_cheapest_first_with_exclusivity(writer: FlaskClient) -> 
     assert {i["cloud"] for i in region.json["items"]} == {"aws"}
     assert_problem(writer.get("/v1/models/no-such-model/prices"), 404)
     assert_problem(writer.get("/v1/models/mistral-large-2402/prices?unit=litre"), 400)
+
+
+LLAMA = "llama-3-1-405b-instruct"
+
+
+def test_the_comparison_marks_free_unpriced_and_deprecated(writer: FlaskClient) -> None:
+    # Llama 3.1 405B on 2026-03-01: OpenRouter (a free tier here), AWS (us-west-2 only; made
+    # deprecated from 2026-02-15 below), Azure (six US regions), GCP with no price here.
+    aws = f"aws:{LLAMA}:serverless"
+    etag = writer.get(f"/v1/offerings/{aws}").headers["ETag"]
+    deprecated = {
+        "deprecated_from": "2026-02-15",
+        "deprecated_from_certainty": "exact",
+        "deprecated_from_source": SOURCE,
+    }
+    patched = writer.patch(
+        f"/v1/offerings/{aws}",
+        json=deprecated,
+        headers={"If-Match": etag, "Content-Type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 200, patched.json
+    for cloud, amount in (("openrouter", "0.00"), ("aws", "2.40"), ("azure", "5.33")):
+        for unit in ("input-1m-tokens", "output-1m-tokens"):
+            record = new_price(
+                f"{cloud}-405b-{unit}",
+                offering=f"{cloud}:{LLAMA}:serverless",
+                unit=unit,
+                amount=amount,
+                effective_from="2026-02-01",
+            )
+            assert writer.post("/v1/prices", json=record).status_code == 201, record
+    items = writer.get(f"/v1/models/{LLAMA}/prices?at=2026-03-01").json["items"]
+    offered = {
+        o["cloud"] for o in walk(writer, f"/v1/offerings?model={LLAMA}&at=2026-03-01&limit=100")
+    }
+    assert offered >= {"aws", "azure", "gcp", "openrouter"}
+    rows = [(i["unit"], i["cloud"], i["amount"], i["free"]) for i in items]
+    assert rows == [
+        # The free tier is not the cheapest paid price: it comes after them.
+        ("input-1m-tokens", "aws", "2.40", False),
+        ("input-1m-tokens", "azure", "5.33", False),
+        ("input-1m-tokens", "openrouter", "0.00", True),
+        ("output-1m-tokens", "aws", "2.40", False),
+        ("output-1m-tokens", "azure", "5.33", False),
+        ("output-1m-tokens", "openrouter", "0.00", True),
+        # Offered then with no price known: listed after the priced ones, amount null.
+        *((None, cloud, None, False) for cloud in sorted(offered - {"aws", "azure", "openrouter"})),
+    ]
+    by_cloud = {i["cloud"]: i for i in items}
+    assert by_cloud["aws"]["lifecycle"] == {
+        "state": "deprecated",
+        "deprecated_from": "2026-02-15T00:00:00Z",
+        "retires_at": None,
+        "retires_at_certainty": None,
+        "replacement": None,
+    }
+    assert by_cloud["azure"]["lifecycle"]["state"] == "available"
+    assert {i["deployment_type"] for i in items} == {"serverless"}
+    # Geography: the one every region of the offering lies in; unknown without regions.
+    assert (by_cloud["aws"]["geography"], by_cloud["azure"]["geography"]) == ("US", "US")
+    assert by_cloud["gcp"]["geography"] is None
+    assert by_cloud["gcp"]["currency"] is None and by_cloud["gcp"]["price"] is None
+    # Before AWS's deprecation it is plain available.
+    earlier = writer.get(f"/v1/models/{LLAMA}/prices?at=2026-02-10&unit=input-1m-tokens").json
+    before = next(i for i in earlier["items"] if i["cloud"] == "aws")
+    assert before["lifecycle"]["state"] == "available"
+    assert before["lifecycle"]["deprecated_from"] == "2026-02-15T00:00:00Z"
+
+    # The spreadsheet: one row per offering and price region, one column per unit.
+    sheet = writer.get(f"/v1/models/{LLAMA}/prices?at=2026-03-01&format=csv")
+    assert sheet.status_code == 200 and sheet.mimetype == "text/csv"
+    table = list(csv.DictReader(io.StringIO(sheet.get_data(as_text=True))))
+    assert [(r["cloud"], r["input-1m-tokens"], r["output-1m-tokens"]) for r in table] == [
+        ("aws", "2.40", "2.40"),
+        ("azure", "5.33", "5.33"),
+        ("openrouter", "0.00", "0.00"),
+        *((cloud, "", "") for cloud in sorted(offered - {"aws", "azure", "openrouter"})),
+    ]
+    assert table[0]["lifecycle"] == "deprecated" and table[0]["geography"] == "US"
+    assert table[0]["region"] == "" and table[0]["hour"] == ""
+    accepted = writer.get(
+        f"/v1/models/{LLAMA}/prices?at=2026-03-01", headers={"Accept": "text/csv"}
+    )
+    assert accepted.data == sheet.data
+    assert_problem(writer.get(f"/v1/models/{LLAMA}/prices?format=xml"), 400)
 
 
 def test_price_changes_are_timeline_events(writer: FlaskClient) -> None:

@@ -3,7 +3,10 @@ requests."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -66,7 +69,7 @@ def ids(client: FlaskClient, url: str) -> set[str]:
 @pytest.mark.parametrize("at", ["2024-03-15", "2025-01-01"])
 def test_every_state_agrees_with_the_api(client: FlaskClient, at: str) -> None:
     for family in ("mistral-large", "gpt-4o"):
-        cells = cells_of(client, f"/?at={at}&family={family}").cells
+        cells = cells_of(client, f"/?at={at}&family={family}&all=1").cells
         for model in ids(client, f"/v1/models?family={family}&limit=500"):
             answer = client.get(f"/v1/models/{model}/availability?at={at}").get_json()
             assert answer is not None
@@ -80,14 +83,16 @@ def test_every_state_agrees_with_the_api(client: FlaskClient, at: str) -> None:
 
 
 def test_filters(client: FlaskClient) -> None:
-    mistral = cells_of(client, "/?at=2024-03-15&provider=mistral-ai&kind=hyperscaler").cells
+    mistral = cells_of(client, "/?at=2024-03-15&provider=mistral-ai&kind=hyperscaler&all=1").cells
     assert {m for m, _ in mistral} == ids(client, "/v1/models?provider=mistral-ai&limit=500")
     assert {c for _, c in mistral} == ids(client, "/v1/clouds?kind=hyperscaler&limit=500")
-    family = cells_of(client, "/?at=2024-03-15&family=mistral-large").cells
+    family = cells_of(client, "/?at=2024-03-15&family=mistral-large&all=1").cells
     assert {m for m, _ in family} == ids(client, "/v1/models?family=mistral-large&limit=500")
-    searched = cells_of(client, "/?q=large+2&at=2024-03-15&kind=hyperscaler").cells
-    assert {m for m, _ in searched} == ids(client, "/v1/models?q=large+2&limit=500")
-    assert "mistral-large-2407" in {m for m, _ in searched}
+    # Search: every word, in any order, in the id, name, family or maker.
+    searched = {m for m, _ in cells_of(client, "/?q=large+2&kind=hyperscaler&all=1").cells}
+    assert ids(client, "/v1/models?q=large+2&limit=500") <= searched
+    assert "mistral-large-2407" in searched
+    assert searched == {m for m, _ in cells_of(client, "/?q=2+LARGE&kind=hyperscaler&all=1").cells}
     one = cells_of(client, "/?at=2024-03-15&model=mistral-large-2402").cells
     assert {m for m, _ in one} == {"mistral-large-2402"}
     # Empty form fields (a form submitted with nothing chosen) are no filter at all.
@@ -205,7 +210,7 @@ def test_no_outside_urls(client: FlaskClient) -> None:
         for ref in cells_of(client, url).urls:
             assert ref.startswith(("/", "#")), ref
     for path in Path(STATIC).iterdir():
-        text = path.read_text()
+        text = path.read_bytes().decode("utf-8", "replace")  # the icon is a PNG
         assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", text, re.I), path
         assert "@import" not in text and "fetch(" not in text, path
     # The model page links its sources out, as it must; it loads nothing from them.
@@ -248,7 +253,128 @@ def test_model_page_shows_the_prices_in_force(client: FlaskClient) -> None:
     html = client.get(f"/models/claude-sonnet-4-5?at={at}").get_data(as_text=True)
     section = html[html.index('id="prices"') : html.index('id="sources"')]
     compared = client.get(f"/v1/models/claude-sonnet-4-5/prices?at={at}").get_json()["items"]
-    assert compared and section.count("<tr>") == len(compared) + 1  # the heading's row too
+    assert compared and section.count("<tr") == len(compared) + 1  # the heading's row too
     for item in compared:
+        if item["amount"] is None:
+            assert "no price known" in section
+            continue
         assert f"{item['amount']} {item['currency']}" in section
         assert f'<a href="{item["source"]}"' in section
+
+
+def offered_at(client: FlaskClient, at: str) -> set[str]:
+    """The models the API says some cloud offered at `at` (every row: the CSV is one answer)."""
+    sheet = client.get(f"/v1/offerings?at={at}&format=csv").get_data(as_text=True)
+    return {row["model"] for row in csv.DictReader(io.StringIO(sheet))}
+
+
+@pytest.mark.parametrize("at", ["2024-03-15", "2024-06-01"])
+def test_the_matrix_lists_the_models_offered_then(client: FlaskClient, at: str) -> None:
+    page = cells_of(client, f"/?at={at}")
+    shown = {m for m, _ in page.cells}
+    # The dozen or so then on sale, all on the first page, the seed's row among them.
+    assert shown == offered_at(client, at) and "mistral-large-2402" in shown
+    assert 10 <= len(shown) <= 20
+    html = client.get(f"/?at={at}").get_data(as_text=True)
+    assert f"{len(shown)} models offered on {at}" in html and "page 1 of" not in html
+    # all=1: every model, over pages.
+    every = client.get(f"/?at={at}&all=1").get_data(as_text=True)
+    total = client.get("/v1/models?format=csv").get_data(as_text=True).count("\n") - 1
+    assert f"{total} models, page 1 of" in every
+
+
+def test_search_looks_through_every_page(client: FlaskClient) -> None:
+    first = {m for m, _ in cells_of(client, "/?all=1").cells}
+    assert "mistral-large-2402" not in first  # a later page holds it
+    found = {m for m, _ in cells_of(client, "/?all=1&q=mistral+large").cells}
+    assert "mistral-large-2402" in found and "mistral-large-2407" in found
+    assert all("large" in m for m in found), found  # Mistral's (the maker's name counts too)
+    # A search for a model not offered at the date says so and links to every date.
+    html = client.get("/?at=2024-03-15&q=gemini").get_data(as_text=True)
+    assert "0 models offered on 2024-03-15" in html and "all=1" in html
+
+
+def test_the_matrix_narrows_to_a_geography(client: FlaskClient) -> None:
+    day = "2026-12-06"
+    sheet = client.get(f"/v1/offerings?geography=EU&format=csv&at={day}").get_data(as_text=True)
+    in_eu = {(o["model"], o["cloud"]) for o in csv.DictReader(io.StringIO(sheet))}
+    page = cells_of(client, f"/?geography=EU&kind=hyperscaler&at={day}").cells
+    offered = {pair for pair, state in page.items() if state in ("available", "exclusive")}
+    # Offered in an EU region, as the API's geography filter says; only those models listed.
+    assert offered and offered == {pair for pair in in_eu if pair in page}
+    assert {m for m, _ in page} == {m for m, _ in offered}
+    # aws:mistral-large-2402 is in eu-west-3 (Paris), in no Japanese region.
+    assert page[("mistral-large-2402", "aws")] == "available"
+    japan = cells_of(client, f"/?geography=JP&model=mistral-large-2402&at={day}").cells
+    assert japan[("mistral-large-2402", "aws")] == "none"
+    response = client.get("/?geography=europe")
+    assert response.status_code == 400
+    assert "<code>geography</code>" in response.get_data(as_text=True)
+
+
+def test_column_heads_hold_whole_cloud_names(client: FlaskClient) -> None:
+    html = client.get("/?at=2024-03-15").get_data(as_text=True)
+    heads = re.findall(r'<th scope="col" class="cloud[^"]*"[^>]*><span>([^<]*)</span></th>', html)
+    names = [c["name"] for c in client.get("/v1/clouds?limit=500").get_json()["items"]]
+    assert sorted(unescape(h) for h in heads) == sorted(names)
+    assert "style=" not in html  # the pages' CSP allows no inline style
+
+
+def test_no_internal_labels_where_users_read(client: FlaskClient) -> None:
+    label = re.compile(r"\bSheet [A-Z]+\d|\bthe sheet\b", re.IGNORECASE)
+    sheet = client.get("/v1/offerings?format=csv").get_data(as_text=True)
+    assert not label.search(sheet)
+    for model in ("mistral-large-2402", "claude-3-5-sonnet", "gpt-4o", "command-r-plus"):
+        assert not label.search(client.get(f"/models/{model}").get_data(as_text=True))
+
+
+def test_the_timeline_ends_retired_bars_and_marks_deprecated_spans(client: FlaskClient) -> None:
+    html = client.get(
+        "/timeline?provider=google&scope=all&start=2025-01-01&end=2027-12-01"
+    ).get_data(as_text=True)
+
+    def row(offering: str) -> str:
+        found = re.search(rf'<g class="row ([^"]*)" data-offering="{offering}".*?</g>', html, re.S)
+        assert found is not None, offering
+        return found.group(0)
+
+    def x(day: str) -> float:  # the chart's scale: 300 px of labels, 1080 px at the end
+        start = instants.to_datetime("2025-01-01T00:00:00Z")
+        end = instants.to_datetime("2027-12-01T00:00:00Z")
+        moment = instants.to_datetime(day + "T00:00:00Z")
+        return 300 + (moment - start) / (end - start) * (1080 - 300)
+
+    def bars(g: str) -> list[tuple[str, float, float]]:
+        found = re.findall(
+            r'<rect class="bar offering([^"]*)" x="([\d.]+)"[^>]*width="([\d.]+)"', g
+        )
+        return [
+            (kind.strip(), float(left), float(left) + float(width)) for kind, left, width in found
+        ]
+
+    retired = row("gcp:gemini-2.0-flash:serverless")  # retired 2026-06-01 (announced)
+    assert 'class="row offering retired"' in retired
+    solid = [b for b in bars(retired) if b[0] == ""]
+    assert solid and abs(solid[0][2] - x("2026-06-01")) < 1.5  # ends there, not at the edge
+    assert "retirement planned for 2026-06-01 (announced)" in retired
+    # Deprecated 2026-10-20, retiring 2027-03-31: the deprecated span is drawn apart, to the end.
+    deprecated = row("gcp:gemini-2.5-pro:serverless")
+    span = [b for b in bars(deprecated) if b[0] == "deprecated"]
+    assert span and abs(span[0][1] - x("2026-10-20")) < 1.5
+    assert abs(span[0][2] - x("2027-03-31")) < 1.5
+    assert re.search(r"deprecated from [^,]*2026-10-20", deprecated)
+
+
+def test_the_model_page_says_retired_and_deprecated(client: FlaskClient) -> None:
+    # Gemini 2.0 Flash on Google Cloud: retired 2026-06-01; on the Gemini API deprecated
+    # 2026-06-03 and still sold on 2026-07-01.
+    html = client.get("/models/gemini-2.0-flash?at=2026-07-01").get_data(as_text=True)
+
+    def state(offering: str) -> str:
+        row = re.search(rf'<tr id="offering-{re.escape(offering)}".*?</tr>', html, re.S)
+        assert row is not None, offering
+        return re.sub(r"<[^>]+>", "", row.group(0).split("<td>")[-1]).strip()
+
+    assert state("gcp:gemini-2.0-flash:serverless") == "retired"
+    assert state("gemini-api:gemini-2.0-flash:serverless") == "available, deprecated"
+    assert "Sheet " not in html

@@ -3,13 +3,14 @@
 from flask import Blueprint, Response
 from marshmallow import fields, validate
 
-from .. import pricing, resources
+from .. import comparison, resources
 from ..args import Args, as_of_field
-from ..context import request_args
+from ..context import negotiate, request_args
 from ..db import get_db
 from ..fields import query_instant, query_slug
 from ..operations import operation
 from ..resources.prices import UNITS
+from .formats import csv_response
 from .responses import collection_response, existing, json_response
 
 bp = Blueprint("price_answers", __name__)
@@ -25,6 +26,10 @@ class PriceComparisonArgs(Args):
     region = query_slug(
         "Only offerings in this region (the cloud's region id), at prices set for it or for "
         "every region."
+    )
+    format = fields.String(
+        validate=validate.OneOf(("json", "csv")),
+        metadata={"description": "Response format; overrides the Accept header."},
     )
 
 
@@ -44,13 +49,27 @@ def list_offering_prices(offering_id: str) -> Response:
 
 
 @bp.get("/models/<model_id>/prices")
-@operation(args=PriceComparisonArgs, response=pricing.PriceComparisonSchema, now_when=())
+@operation(
+    args=PriceComparisonArgs,
+    response=comparison.PriceComparisonSchema,
+    formats=("json", "csv"),
+    now_when=(),
+)
 def compare_prices(model_id: str) -> Response:
     """The procurement comparison: for every cloud offering the model at `at` (default now),
     the prices in force, cheapest first per unit and currency, each with that cloud's
-    exclusivity state: what is cheapest, and whether it is allowed there."""
+    exclusivity state and the offering's lifecycle: what is cheapest, and whether it is
+    allowed there. A free tier (`free`) sorts after the paid prices; an offering with no price
+    known is listed after them with `amount` null.
+
+    As CSV (`format=csv`), one row per offering, price region and currency, one column per unit.
+    """
     args = request_args()
     at = args["at"]
     model = existing("models", (model_id,))
-    items = pricing.comparison(get_db(), model, at, args.get("unit"), args.get("region"))
+    items = comparison.comparison(get_db(), model, at, args.get("unit"), args.get("region"))
+    if negotiate(args, ("json", "csv")) == "csv":
+        return csv_response(
+            comparison.WIDE_FIELDS, iter(comparison.wide(items)), f"{model_id}-prices.csv"
+        )
     return json_response({"model": model_id, "at": at, "items": items})

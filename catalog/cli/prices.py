@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .. import client, pricing
+from .. import client, comparison, instants
 from ..instants import said as dated
 from ..resources.prices import UNITS
 from .ask import asking, parse_at, url_option
@@ -26,14 +26,35 @@ def exclusivity(state: Mapping[str, Any]) -> str:
     return f"excluded: {state['holder']} holds it{until}"
 
 
+def lifecycle(life: Mapping[str, Any]) -> str:
+    """An offering's lifecycle in a few words: deprecated, and its planned retirement."""
+    parts = []
+    if life["state"] == "deprecated":
+        parts.append(f"DEPRECATED since {instants.short(life['deprecated_from'])}")
+    if life["retires_at"]:
+        when = dated(life["retires_at"], life["retires_at_certainty"])
+        # said() words an announced date "planned for ...": the noun, not a tensed verb.
+        planned = life["retires_at_certainty"] == "announced"
+        parts.append(f"retirement {when}" if planned else f"retires {when}")
+    if life.get("replacement"):
+        parts.append(f"use {life['replacement']}")
+    return ", ".join(parts) or "-"
+
+
 # How a cell shows its field, where not as it is; the columns are the answer's own fields
-# (pricing.ComparedPriceSchema), in its order, less those left out here.
+# (comparison.ComparedPriceSchema), in its order, less those left out here.
 SHOWN: dict[str, Callable[[Mapping[str, Any]], str]] = {
-    "region": lambda item: item["region"] or "all",
-    "effective_from": lambda item: dated(item["effective_from"], item["certainty"]),
+    "unit": lambda item: item["unit"] or "-",
+    "currency": lambda item: item["currency"] or "-",
+    "region": lambda item: item["region"] or ("all" if item["amount"] is not None else "-"),
+    "geography": lambda item: item["geography"] or "-",
+    "effective_from": lambda item: (
+        dated(item["effective_from"], item["certainty"]) if item["effective_from"] else "-"
+    ),
     "exclusivity": lambda item: exclusivity(item["exclusivity"]),
+    "lifecycle": lambda item: lifecycle(item["lifecycle"]),
 }
-LEFT_OUT = {"effective_until", "certainty", "source", "price"}
+LEFT_OUT = {"free", "deployment_type", "effective_until", "certainty", "source", "price"}
 
 
 def _aligned(amounts: list[str]) -> list[str]:
@@ -46,12 +67,19 @@ def _aligned(amounts: list[str]) -> list[str]:
 
 
 def table(items: Sequence[Mapping[str, Any]]) -> str:
-    """The comparison as aligned columns, amounts right-aligned on their decimal point."""
-    columns = [n for n in pricing.ComparedPriceSchema().fields if n not in LEFT_OUT]
+    """The comparison as aligned columns, amounts right-aligned on their decimal point; a free
+    tier marked `free`, an offering with no price known `no price`, a deprecated one
+    `DEPRECATED`."""
+    columns = [n for n in comparison.ComparedPriceSchema().fields if n not in LEFT_OUT]
     cells = {
         name: [SHOWN[name](i) if name in SHOWN else str(i[name]) for i in items] for name in columns
     }
-    cells["amount"] = _aligned(cells["amount"])
+    # Amounts aligned on the point; a free tier says so, an offering with no price known too.
+    aligned = iter(_aligned([i["amount"] for i in items if i["amount"] is not None]))
+    cells["amount"] = [
+        "no price" if i["amount"] is None else next(aligned) + (" free" if i["free"] else "")
+        for i in items
+    ]
     widths = {name: max([len(name), *(len(c) for c in cells[name])]) for name in columns}
     lines = ["  ".join(name.ljust(widths[name]) for name in columns).rstrip()]
     for row in range(len(items)):
@@ -65,18 +93,37 @@ def table(items: Sequence[Mapping[str, Any]]) -> str:
 @click.option("--unit", type=click.Choice(UNITS), help="Only this unit.")
 @click.option("--region", help="Only offerings in this region (the cloud's region id).")
 @click.option("--json", "as_json", is_flag=True, help="Print the catalog's answer as JSON.")
+@click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="Print the catalog's CSV: a row per offering and price region, a column per unit.",
+)
 @url_option
 def prices(
-    model: str, at: str | None, unit: str | None, region: str | None, as_json: bool, url: str
+    model: str,
+    at: str | None,
+    unit: str | None,
+    region: str | None,
+    as_json: bool,
+    as_csv: bool,
+    url: str,
 ) -> None:
-    """Compare what MODEL costs on every cloud offering it at --at: cheapest first per unit
-    and currency, with each cloud's exclusivity state (cheapest, and allowed there?).
+    """Compare what MODEL costs on every cloud offering it at --at: cheapest paid price first
+    per unit and currency (a free tier marked `free`, after them), then the offerings with no
+    price known (`no price`), with each cloud's exclusivity state (cheapest, and allowed
+    there?) and each offering's lifecycle (`DEPRECATED`, a planned retirement).
 
     Exit 0 with the table (nothing priced: a note on standard error); 2: usage or connection
     error.
 
     Example: catalog prices claude-sonnet-4-5 --unit input-1m-tokens --at 2025-12-01
     """
+    if as_csv:
+        with asking(url):
+            text = client.Client(url).prices_csv(model, at=parse_at(at), unit=unit, region=region)
+        click.echo(text, nl=False)
+        return
     with asking(url):
         items = client.Client(url).prices(model, at=parse_at(at), unit=unit, region=region)
     if as_json:

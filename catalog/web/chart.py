@@ -40,6 +40,7 @@ class Bar:
     note_x: float = 0.0
     note_anchor: str = "start"
     note_inside: bool = False
+    deprecated_x: float | None = None  # where an offering's deprecated span starts (to its end)
 
 
 @dataclass
@@ -171,8 +172,19 @@ def build(conn: sqlite3.Connection, args: Mapping[str, Any], now: str) -> Chart:
         bar.start_fuzzy = start_c != "exact"
         bar.end_fuzzy = end is not None and end_c != "exact"
         bar.open_end = end is None
+        deprecated = record.get("deprecated_from") if bar.kind == "offering" else None
+        if deprecated and (end is None or deprecated < end):
+            # Deprecated: still sold (to existing customers, or as legacy) until retired.
+            bar.deprecated_x = min(max(x(deprecated), bar.x), bar.x + bar.width)
+            bar.state += " deprecated" if deprecated <= now else ""
         if end:
-            bar.note = ("ends " if bar.kind == "window" else "retired ") + instants.said(end, end_c)
+            if bar.kind == "window":
+                verb = "ends "
+            elif end_c == "announced":  # dated() says "planned for": the verb must not tense it
+                verb = "retirement "
+            else:
+                verb = "retired " if end <= now else "retires "
+            bar.note = verb + instants.said(end, end_c)
         elif bar.start_fuzzy:
             bar.note = "from " + instants.said(start, start_c)
         else:

@@ -78,12 +78,17 @@ def thead(matrix: Matrix, labels: Mapping[str, str]) -> Markup:
         f'<th scope="colgroup" colspan="{n}" class="kind">{escape(labels[kind])}</th>'
         for kind, n in matrix.kinds
     )
+    # The whole name, rotated and wrapped onto two lines where long: its text is the header's
+    # accessible name, and the title shows it on hover too.
     clouds = "".join(
-        f'<th scope="col" class="cloud{" g" if c["id"] in starts else ""}">'
-        f"<span>{escape(c['name'])}</span></th>"
+        f'<th scope="col" class="cloud{" g" if c["id"] in starts else ""}" '
+        f'title="{escape(c["name"])}"><span>{escape(c["name"])}</span></th>'
         for c in matrix.clouds
     )
+    # Column widths from <col>s (CSS sizes them): a fixed layout as wide as its columns, with
+    # no inline style (the pages' Content-Security-Policy allows none).
+    cols = f'<colgroup><col class="names"><col class="cell" span="{len(matrix.clouds)}"></colgroup>'
     return Markup(
-        f'<thead>\n<tr><td class="corner" rowspan="2"></td>{kinds}</tr>\n<tr>{clouds}</tr>\n'
-        "</thead>"
+        f'{cols}\n<thead>\n<tr><td class="corner" rowspan="2"></td>{kinds}</tr>\n'
+        f"<tr>{clouds}</tr>\n</thead>"
     )

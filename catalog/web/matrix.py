@@ -38,6 +38,19 @@ _FAMILIES = (
     "AND (:provider IS NULL OR provider = :provider) GROUP BY family ORDER BY family"
 )
 _MAKERS = "SELECT provider, count(*) FROM models GROUP BY provider"
+# The models with an offering available at :at (the offerings' own `at` filter, so the page
+# and /v1/offerings?at= agree) on one of :clouds and, with :geography, with a region in it.
+_OFFERED = f"""
+    SELECT DISTINCT t.model FROM offerings t
+    WHERE {resources.get("offerings").filters["at"].sql}
+      AND t.cloud IN (SELECT value FROM json_each(:clouds))
+      AND (:geography IS NULL OR t.id IN (SELECT value FROM json_each(:in_geography)))
+"""
+_IN_GEOGRAPHY = (
+    "SELECT DISTINCT r.offering FROM offering_regions r JOIN regions g "
+    "ON g.cloud = r.cloud AND g.id = r.region WHERE g.geography = :geography"
+)
+_GEOGRAPHIES = "SELECT geography, count(*) FROM regions GROUP BY geography ORDER BY geography"
 
 
 Cell = rules.CloudState  # one (model, cloud) at the instant
@@ -53,6 +66,7 @@ class Matrix:
     makers: list[tuple[dict[str, Any], list[dict[str, Any]]]]  # (provider, its models) on the page
     cells: dict[tuple[str, str], Cell]
     total: int  # models matching the filters, on every page
+    matching: int  # models the filters keep at any date (total counts those offered at `at`)
     page: int
     pages: int
     counts: dict[str, int]  # cells by state, on this page
@@ -101,6 +115,24 @@ def list_families(conn: sqlite3.Connection, provider: str | None) -> list[tuple[
     return found
 
 
+def list_geographies(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """The regions' geographies (US, EU, ...), each with its number of regions."""
+    found: list[tuple[str, int]] = per_version(
+        conn, ("geographies",), lambda: [(r[0], r[1]) for r in conn.execute(_GEOGRAPHIES)]
+    )
+    return found
+
+
+def in_geography(conn: sqlite3.Connection, geography: str) -> frozenset[str]:
+    """The ids of the offerings with a region in this geography."""
+    found: frozenset[str] = per_version(
+        conn,
+        ("in-geography", geography),
+        lambda: frozenset(r[0] for r in conn.execute(_IN_GEOGRAPHY, {"geography": geography})),
+    )
+    return found
+
+
 def list_offerings_of(conn: sqlite3.Connection, model_ids: list[str]) -> list[dict[str, Any]]:
     """Every offering of these models, in one query."""
     spec = resources.get("offerings")
@@ -113,25 +145,31 @@ def page_size(clouds: int) -> int:
     return max(20, min(100, CELLS // max(clouds, 1)))
 
 
-def _keeps(model: Mapping[str, Any], filters: Mapping[str, Any]) -> bool:
-    text = " ".join(str(model[k] or "") for k in ("id", "name", "family")).lower()
+def _keeps(model: Mapping[str, Any], filters: Mapping[str, Any], maker: Mapping[str, Any]) -> bool:
+    """Whether the filters keep a model: its maker, its family, and every word of `q` in its
+    id, name, family or maker (the words in any order, as people type them)."""
+    fields = (model["id"], model["name"], model["family"] or "", maker["id"], maker["name"])
+    text = " ".join(fields).lower()
     return (
         filters.get("provider", model["provider"]) == model["provider"]
         and filters.get("family", model["family"]) == model["family"]
-        and str(filters.get("q", "")).lower() in text
+        and all(word in text for word in str(filters.get("q", "")).lower().split())
     )
 
 
 def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: int = 1) -> Matrix:
-    """The matrix at `at` for the models and clouds the filters keep: one `page` of them."""
-    model_filters = {k: filters[k] for k in ("provider", "family", "q") if filters.get(k)}
+    """The matrix at `at` for the models and clouds the filters keep: one `page` of them.
+
+    The models are those offered at `at` on a cloud shown (in a region of `geography`, if
+    given); `every` lists every model the filters keep, and so does `model` (one model)."""
+    providers = {p["id"]: p for p in list_providers(conn)}
+    narrow = {k: filters[k] for k in ("provider", "family") if filters.get(k)}
     if filters.get("model"):  # one model: its row alone, by key (the other filters still apply)
         one = queries.get_record(conn, resources.get("models"), filters["model"])
         models = [one] if one is not None else []
-        models = [m for m in models if _keeps(m, model_filters)]
     else:
-        models = _all(conn, "models", model_filters)
-    providers = {p["id"]: p for p in list_providers(conn)}
+        models = _all(conn, "models", narrow)
+    models = [m for m in models if _keeps(m, filters, providers[m["provider"]])]
     models.sort(
         key=lambda m: (
             providers[m["provider"]]["name"].lower(),
@@ -141,7 +179,6 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
             m["id"],
         )
     )
-    total = len(models)
     order = {kind: n for n, kind in enumerate(CLOUD_KINDS)}
     # Clouds and windows are few and change rarely: read once per catalog version.
     all_clouds: list[dict[str, Any]] = per_version(
@@ -155,6 +192,25 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
             kinds[-1] = (cloud["kind"], kinds[-1][1] + 1)
         else:
             kinds.append((cloud["kind"], 1))
+
+    geography = filters.get("geography")
+    placed = in_geography(conn, geography) if geography else None
+    matching = len(models)
+    if not filters.get("every") and not filters.get("model"):
+        offered = {
+            row[0]
+            for row in conn.execute(
+                _OFFERED,
+                {
+                    "at": at,
+                    "clouds": json.dumps([c["id"] for c in clouds]),
+                    "geography": geography,
+                    "in_geography": json.dumps(sorted(placed or ())),
+                },
+            )
+        }
+        models = [m for m in models if m["id"] in offered]
+    total = len(models)
 
     size = page_size(len(clouds))
     pages = max(1, -(-total // size))
@@ -176,8 +232,12 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
         if not makers or makers[-1][0]["id"] != model["provider"]:
             makers.append((providers[model["provider"]], []))
         makers[-1][1].append(model)
-        offerings = by_model.get(model["id"], [])
-        for cell in rules.states(model, clouds, windows, offerings, at, every_cloud=clouds_by_id):
+        mine = by_model.get(model["id"], [])
+        if placed is not None:  # a geography: only the offerings with a region in it count
+            mine = [o for o in mine if o["id"] in placed]
+        for cell in rules.states(model, clouds, windows, mine, at, every_cloud=clouds_by_id):
             counts[cell.state] += 1
             cells[(model["id"], cell.cloud)] = cell
-    return Matrix(at, clouds, kinds, makers, cells, total, page, pages, counts, all_clouds)
+    return Matrix(
+        at, clouds, kinds, makers, cells, total, matching, page, pages, counts, all_clouds
+    )

@@ -9,12 +9,13 @@ from flask import Response, render_template, request
 from markupsafe import Markup
 from marshmallow import fields, validate
 
-from .. import pricing, queries, resources, rules
+from .. import comparison, queries, resources, rules
 from ..args import Args
 from ..context import request_args
 from ..db import get_db
 from ..errors import APIError
 from ..fields import CLOUD_KINDS, query_instant, query_slug
+from ..resources.regions import GEOGRAPHY
 from . import chart, fragments, matrix, words
 from .pages import bp, page
 
@@ -31,6 +32,8 @@ class MatrixArgs(Args):
     model = query_slug("Only this model.")
     kind = fields.String(validate=validate.OneOf(CLOUD_KINDS))
     q = fields.String(validate=validate.Length(min=1, max=200))
+    geography = fields.String(validate=validate.Regexp(GEOGRAPHY))
+    every = fields.Boolean(data_key="all")  # every model, not only those offered at `at`
     page = fields.Integer(strict=False, validate=validate.Range(min=1, max=100_000))
 
 
@@ -88,6 +91,9 @@ def matrix_page() -> Response:
             maker_options=maker_options,
             family_options=family_options,
             kind_options=fragments.options(matrix.KIND_LABELS.items(), args.get("kind")),
+            geography_options=fragments.options(
+                ((geo, geo) for geo, _ in matrix.list_geographies(conn)), args.get("geography")
+            ),
             maker_links=maker_links,
             thead=matrix.per_version(
                 conn,
@@ -140,7 +146,7 @@ def model_page(model_id: str) -> Response:
             states=states,
             at=at,
             day=at[:10],
-            prices=pricing.comparison(get_db(), model, at),
+            prices=comparison.comparison(get_db(), model, at),
             sources=words.sources(offerings, windows),
             is_available=rules.is_available,
             is_active=rules.is_active,
@@ -148,10 +154,10 @@ def model_page(model_id: str) -> Response:
     )
 
 
-def page_url(number: int) -> str:
-    """This page's URL with another page number."""
+def page_url(number: int, **changed: str) -> str:
+    """This page's URL with another page number (and any argument changed)."""
     query = {k: v for k, v in request.args.items() if k != "page" and v.strip()}
-    return "/?" + urlencode({**query, "page": number})
+    return "/?" + urlencode({**query, **changed, "page": number})
 
 
 @bp.get("/timeline")
