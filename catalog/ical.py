@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
-
-from . import instants
 
 PRODID = "-//model-availability catalog//timeline//EN"
 
@@ -47,12 +45,16 @@ def _event_lines(event: Mapping[str, Any]) -> Iterator[str]:
     yield f"UID:{event['id']}@catalog"
     # DTSTAMP is the record's last change, so the calendar is the same on every call.
     yield f"DTSTAMP:{_stamp(event['updated_at'])}"
-    moment = instants.to_datetime(event["at"])
-    if event["at"].endswith("T00:00:00Z"):
-        yield f"DTSTART;VALUE=DATE:{moment:%Y%m%d}"
-        yield f"DTEND;VALUE=DATE:{moment + timedelta(days=1):%Y%m%d}"
+    at = event["at"]
+    if at.endswith("T00:00:00Z"):
+        # From the text, not strftime: any stored year is written with its four digits, and
+        # the day after 9999-12-31 is left out (an all-day DTSTART alone lasts one day).
+        yield f"DTSTART;VALUE=DATE:{at[:10].replace('-', '')}"
+        day = date.fromisoformat(at[:10])
+        if day < date.max:
+            yield f"DTEND;VALUE=DATE:{(day + timedelta(days=1)).isoformat().replace('-', '')}"
     else:
-        yield f"DTSTART:{_stamp(event['at'])}"
+        yield f"DTSTART:{_stamp(at)}"
     yield f"SUMMARY:{escape(event['summary'])}"
     yield "DESCRIPTION:" + escape(
         f"Date certainty: {event['certainty']}.\nSource: {event['source']}"
