@@ -3,6 +3,7 @@ bodies, forged cursors, unknown methods, bodies over the limit, If-None-Match: *
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -124,3 +125,77 @@ def test_pages_and_exports_survive_any_stored_date(
 ) -> None:
     response = writer.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
+
+
+def test_an_unknown_method_is_a_405_and_no_new_metric_label(client: FlaskClient) -> None:
+    for method in ("AAAAA", "AAAAB", "PROPFIND"):
+        response = client.open("/healthz", method=method)
+        assert_problem(response, 405)
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'method="AAAAA"' not in metrics and 'method="PROPFIND"' not in metrics
+    assert 'method="OTHER"' in metrics
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ('{"id": "deep", "name": "Deep", "x": ' + "[" * 1000 + "]" * 1000 + "}", "body"),
+        ('{"id": "deep", "name": "Deep", "website": ' + "[" * 70 + "]" * 70 + "}", "website"),
+        ('{"id": "lone", "name": "\\ud800"}', "name"),
+        ('{"id": "nul", "name": "a\\u0000b"}', "name"),
+    ],
+)
+def test_unstorable_json_is_a_400_before_storage(writer: FlaskClient, raw: str, field: str) -> None:
+    for method, url in (("POST", "/v1/providers"), ("PATCH", "/v1/providers/mistral-ai")):
+        response = writer.open(url, method=method, data=raw, content_type="application/json")
+        assert field in assert_problem(response, 400)["errors"]
+    assert writer.get("/v1/providers/deep").status_code == 404
+
+
+def test_nesting_up_to_the_limit_is_judged_by_the_schema(writer: FlaskClient) -> None:
+    raw = '{"id": "deep", "name": "Deep", "website": ' + "[" * 62 + "]" * 62 + "}"
+    problem = assert_problem(
+        writer.post("/v1/providers", data=raw, content_type="application/json"), 400
+    )
+    assert list(problem["errors"]) == ["website"]
+    assert "deeper" not in str(problem["errors"])
+
+
+def test_a_forged_cursor_is_a_400(client: FlaskClient) -> None:
+    for cursor in ("garbage", "~~~", "-1", "%00", "azure"):
+        problem = assert_problem(client.get(f"/v1/clouds?cursor={cursor}"), 400)
+        assert "cursor" in problem["errors"]
+    handed_out = client.get("/v1/offerings?sort=-available_from&limit=2").json["next_cursor"]
+    assert client.get(f"/v1/offerings?sort=-available_from&cursor={handed_out}").status_code == 200
+    # a cursor of one sort is not one of another
+    other_sort = client.get(f"/v1/offerings?sort=available_from&cursor={handed_out}")
+    assert "cursor" in assert_problem(other_sort, 400)["errors"]
+
+
+def test_a_chunked_body_over_the_limit_is_a_413(writer: FlaskClient) -> None:
+    big = ('{"id": "big", "name": "' + "y" * 300_000 + '"}').encode()
+    response = writer.post(
+        "/v1/providers",
+        input_stream=io.BytesIO(big),
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert_problem(response, 413)
+    small = b'{"id": "small-chunked", "name": "Small"}'
+    response = writer.post(
+        "/v1/providers",
+        input_stream=io.BytesIO(small),
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 201
+
+
+def test_put_if_none_match_star_on_an_existing_record_is_a_412(writer: FlaskClient) -> None:
+    before = writer.get("/v1/providers/mistral-ai")
+    body = {"name": "Overwritten", "website": "https://example.com"}
+    response = writer.put("/v1/providers/mistral-ai", json=body, headers={"If-None-Match": "*"})
+    assert assert_problem(response, 412)["type"] == "/problems/precondition-failed"
+    assert writer.get("/v1/providers/mistral-ai").json == before.json
+    created = writer.put("/v1/providers/brand-new", json=body, headers={"If-None-Match": "*"})
+    assert created.status_code == 201

@@ -10,7 +10,7 @@ from flask import Response, request
 
 from .. import queries, resources, store
 from ..db import get_db
-from ..errors import APIError
+from ..errors import APIError, invalid
 from ..operations import JSON
 from ..resource import Key, Resource
 from .args import filters_of, negotiate
@@ -57,9 +57,17 @@ def collection_response(
     if chosen == "csv":
         rows = queries.list_records(conn, resource, filters, sort=args["sort"])
         return csv_response(resource.fields, rows, f"{resource.name}.csv")
-    items, next_cursor = queries.page(
-        conn, resource, filters, sort=args["sort"], limit=args["limit"], cursor=args.get("cursor")
-    )
+    try:
+        items, next_cursor = queries.page(
+            conn,
+            resource,
+            filters,
+            sort=args["sort"],
+            limit=args["limit"],
+            cursor=args.get("cursor"),
+        )
+    except queries.BadCursor as error:
+        raise invalid({"cursor": [str(error)]}) from None
     response = json_response({"items": items, "next_cursor": next_cursor})
     if next_cursor:
         query = request.args.to_dict() | {"cursor": next_cursor}
