@@ -19,7 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from . import api, auth, caching, db, docs, errors, fastpath, health, observe, web
+    from . import api, auth, caching, db, docs, errors, fastpath, health, observe, security, web
 
     db.init_app(app)
     errors.init_app(app)
@@ -31,4 +31,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(web.bp)
     fastpath.install(app)  # repeat reads answered in front of Flask, as caching decides
+    security.install(app)  # outermost: every answer gets the headers a browser needs
     return app

@@ -9,8 +9,18 @@ from typing import Any
 PRODID = "-//model-availability catalog//timeline//EN"
 
 
+# RFC 5545 3.3.11: TEXT holds no control characters but tab (line breaks are written \n). The
+# others (NUL, BEL, ..., DEL, the C1 range) are dropped: a strict client refuses a whole feed
+# for one of them.
+_CONTROLS = dict.fromkeys(
+    [c for c in range(32) if chr(c) not in "\t\r\n"] + list(range(0x7F, 0xA0))
+)
+
+
 def escape(text: str) -> str:
-    """Escape a TEXT value (RFC 5545, 3.3.11)."""
+    """Escape a TEXT value (RFC 5545, 3.3.11), dropping control characters."""
+    if not text.isprintable():
+        text = text.translate(_CONTROLS)
     return (
         text.replace("\\", "\\\\")
         .replace(";", "\\;")

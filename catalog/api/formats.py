@@ -12,7 +12,11 @@ from flask import Response, stream_with_context
 
 from .. import caching, ical
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these may run as a formula. Control characters are among them
+# (OWASP ASVS 1.2.10 names NUL; a leading line feed or NUL is dropped by some spreadsheets,
+# which then see the "=" after it): so a cell that starts with any C0 control or DEL is
+# neutralised too, whatever follows.
+_FORMULA_STARTS = ("=", "+", "-", "@", *map(chr, range(32)), "\x7f")
 _FORMULA_CHARS = "".join(_FORMULA_STARTS)
 
 

@@ -15,6 +15,9 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   const search = document.querySelector("form.filters input[name=q]");
   const table = document.querySelector("table.matrix");
+  // The matrix's width, set here rather than in a style attribute: the pages' policy
+  // (Content-Security-Policy) allows no inline style.
+  if (table) table.style.width = `calc(19rem + ${Number(table.dataset.clouds) * 36}px)`;
   if (!search || !table) return;
   const rows = Array.from(table.querySelectorAll("tbody tr[data-row]"), (row) => [
     row, (row.dataset.row + " " + row.querySelector("th").textContent).toLowerCase(),
