@@ -3,13 +3,15 @@ reused while the catalog has not changed.
 
 A read's answer is a function of the catalog's version (the newest change's seq), the request
 (path, query, Accept, whether it is authenticated) and, where no `at` is given and the answer
-speaks of "now", the current second. So the ETag is a hash of those, known before the query
-runs: a matching If-None-Match costs one indexed lookup. The same key makes a rendered answer
-reusable: each worker keeps the most recent ones (bounded in bytes) and serves a repeat without
-querying or rendering again. A write changes the version, so nothing stale is ever served.
+speaks of "now", the current UTC minute: "now" is taken no finer than that (the contract), so
+a poll within the minute revalidates to 304 and may be cached until the minute ends. The ETag
+is a hash of those, known before the query runs: a matching If-None-Match costs one indexed
+lookup. The same key makes a rendered answer reusable: each worker keeps the most recent ones
+(bounded in bytes) and serves a repeat without querying or rendering again. A write changes
+the version, so nothing stale is ever served.
 
 Single records carry the hash of their own content instead (store.etag), because If-Match on
-writes compares against exactly that; they are not kept here.
+writes compares against exactly that; their rendered answers are kept under the version key.
 
 `decide` is the one place a read is answered early; the Flask hook below and the WSGI fast path
 in front of Flask (fastpath.py) both call it, so both send the same headers and bytes.
@@ -31,7 +33,7 @@ from werkzeug.http import parse_date, parse_etags
 
 from . import config, instants
 from .db import get_live_db
-from .operations import Operation
+from .operations import Operation, operation_of
 
 LATEST = "SELECT seq, recorded_at FROM changes ORDER BY seq DESC LIMIT 1"
 Headers = list[tuple[str, str]]
@@ -87,12 +89,36 @@ def _http_date(recorded_at: str) -> str:
     return format_datetime(instants.to_datetime(recorded_at), usegmt=True)
 
 
-def _depends_on_now(operation: Operation, environ: dict[str, Any]) -> bool:
+def now() -> str:
+    """ "Now" as a read answers for it: the current UTC minute (the contract's Caching)."""
+    return instants.now()[:17] + "00Z"
+
+
+def speaks_of_now(operation: Operation, environ: dict[str, Any]) -> bool:
+    """Whether this read's answer is about now: no `at` given, and the arguments its Operation
+    names for that (`now_when`) are. A blank value counts as not given (as pages read forms).
+    The one rule for both the ETag (decide) and the view's `at` (context.request_args)."""
     when = operation.now_when
     if when is None:
         return False
-    names = {name for name, _ in parse_qsl(environ.get("QUERY_STRING", ""), True)}
+    names = {name for name, value in parse_qsl(environ.get("QUERY_STRING", "")) if value.strip()}
     return "at" not in names and all(name in names for name in when)
+
+
+def cache_control(app: Flask, speaks_now: bool) -> str:
+    """How long a read may be reused: CACHE_MAX_AGE, and for an answer about now no longer than
+    the rest of its minute."""
+    extensions = app.extensions
+    if not speaks_now:
+        return str(extensions["catalog.cache_control"])
+    left = 60 - int(instants.now()[17:19])
+    return (
+        f"{extensions['catalog.cache_scope']}, max-age={min(extensions['catalog.max_age'], left)}"
+    )
+
+
+def _aged(headers: Headers, value: str) -> Headers:
+    return [(name, value if name == "Cache-Control" else v) for name, v in headers]
 
 
 def _none_match(environ: dict[str, Any], tag: str) -> bool:
@@ -111,6 +137,7 @@ class Decision:
     """What a read's answer will be, known before the view runs."""
 
     key: str  # the kept answer's key; for "version" reads, their ETag as well
+    now: str | None = None  # the minute the answer speaks of, if it speaks of now
     etag: str | None = None  # the ETag the view's answer gets ("version" reads)
     last_modified: str | None = None
     status: int = 0  # 0: run the view; 200: the kept answer; 304
@@ -124,7 +151,7 @@ def decide(
     """A read's ETag from the catalog's version and the request; a 304 if the client has it,
     the kept answer if this worker has it."""
     version, recorded_at = catalog_version(conn)
-    now = operation.now_when is not None and _depends_on_now(operation, environ)
+    minute = now() if speaks_of_now(operation, environ) else None
     script = environ.get("SCRIPT_NAME", "")
     key = "\x1f".join(
         (
@@ -133,38 +160,39 @@ def decide(
             environ.get("QUERY_STRING", ""),
             environ.get("HTTP_ACCEPT", ""),
             "auth" if "HTTP_AUTHORIZATION" in environ else "",
-            instants.now() if now else "",
+            minute or "",
         )
     )
     tag = '"' + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32] + '"'
     kept = app.extensions["catalog.responses"].get(tag)
+    if kept is not None and minute:  # kept earlier in the minute: only the rest of it is left
+        kept = (kept[0], _aged(kept[1], cache_control(app, True)))
     if operation.etag == "record":
         # A single record's ETag is its content hash (what If-Match compares); its rendered
         # answer is still kept under the version key, with that ETag among its headers.
         if kept is None:
-            return Decision(tag)
+            return Decision(tag, minute)
         record_tag = dict(kept[1])["ETag"]
         if "HTTP_IF_NONE_MATCH" in environ and _none_match(environ, record_tag):
-            return Decision(tag, status=304, headers=not_modified(app, record_tag))
-        return Decision(tag, status=200, body=kept[0], headers=kept[1])
-    last_modified = None if now or recorded_at is None else recorded_at
+            return Decision(tag, minute, status=304, headers=not_modified(app, record_tag))
+        return Decision(tag, minute, status=200, body=kept[0], headers=kept[1])
+    last_modified = None if minute or recorded_at is None else recorded_at
     if "HTTP_IF_NONE_MATCH" in environ:
         if _none_match(environ, tag):
-            return Decision(tag, status=304, headers=not_modified(app, tag))
+            return Decision(tag, minute, status=304, headers=not_modified(app, tag, minute))
     elif "HTTP_IF_MODIFIED_SINCE" in environ and _unmodified_since(environ, last_modified):
-        return Decision(tag, status=304, headers=not_modified(app, tag))
+        return Decision(tag, minute, status=304, headers=not_modified(app, tag, minute))
     if kept is not None:
-        return Decision(tag, status=200, body=kept[0], headers=kept[1])
-    return Decision(tag, etag=tag, last_modified=last_modified)
+        return Decision(tag, minute, status=200, body=kept[0], headers=kept[1])
+    return Decision(tag, minute, etag=tag, last_modified=last_modified)
 
 
-def not_modified(app: Flask, tag: str) -> Headers:
+def not_modified(app: Flask, tag: str, minute: str | None = None) -> Headers:
     """A 304's headers (RFC 9110 15.4.5: those a 200 would carry but the content's own)."""
-    extensions = app.extensions
     return [
         ("ETag", tag),
-        ("Cache-Control", extensions["catalog.cache_control"]),
-        ("Vary", extensions["catalog.vary"]),
+        ("Cache-Control", cache_control(app, minute is not None)),
+        ("Vary", app.extensions["catalog.vary"]),
     ]
 
 
@@ -174,14 +202,13 @@ def _answer_early() -> Response | None:
     if req.method not in ("GET", "HEAD"):
         return None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    # API reads describe themselves with an Operation; the web pages with a Page (catalog.web).
-    described = "operation" if req.path.startswith("/v1/") else "page"
-    operation = getattr(app.view_functions.get(req.endpoint or ""), described, None)
-    if operation is None:
+    operation = operation_of(app.view_functions.get(req.endpoint or ""))
+    if operation is None or operation.etag is None:
         return None
     decision = decide(req.environ, operation, get_live_db(), app)
     state = g._get_current_object()
     state.cache_key = decision.key
+    state.now = decision.now
     state.etag = decision.etag
     state.last_modified = decision.last_modified
     if decision.status == 0:
@@ -227,7 +254,7 @@ def _finish_read(response: Response) -> Response:
             and request.method in ("GET", "HEAD")
             and (path.startswith("/v1/") or path == "/openapi.yaml" or tag)
         ):
-            headers["Cache-Control"] = app.extensions["catalog.cache_control"]
+            headers["Cache-Control"] = cache_control(app, state.get("now") is not None)
             headers["Vary"] = app.extensions["catalog.vary"]
         else:
             headers["Cache-Control"] = "no-store"
@@ -245,7 +272,10 @@ def init_app(app: Flask) -> None:
     """ETags, 304s and kept answers for reads; Cache-Control on every response."""
     private = config.flag(app, "READ_REQUIRES_TOKEN")
     age = int(app.config["CACHE_MAX_AGE"])
-    app.extensions["catalog.cache_control"] = f"{'private' if private else 'public'}, max-age={age}"
+    scope = "private" if private else "public"
+    app.extensions["catalog.cache_scope"] = scope
+    app.extensions["catalog.max_age"] = age
+    app.extensions["catalog.cache_control"] = f"{scope}, max-age={age}"
     app.extensions["catalog.vary"] = "Accept, Authorization" if private else "Accept"
     app.extensions["catalog.responses"] = ResponseCache(int(app.config["RESPONSE_CACHE_BYTES"]))
     app.before_request(_answer_early)

@@ -121,7 +121,7 @@ def discard() -> None:
 
 def get_db() -> sqlite3.Connection:
     """The connection this request reads from: the live catalog, or the `as_of` rebuild that
-    api.args.read_as_of chose for it."""
+    context.request_args chose for it."""
     as_of_db: sqlite3.Connection | None = g.get("as_of_db")
     if as_of_db is not None:
         return as_of_db

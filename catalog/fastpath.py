@@ -24,7 +24,7 @@ from werkzeug.routing import RequestRedirect
 
 from . import caching, config, observe
 from .db import connect
-from .operations import Operation
+from .operations import Operation, operation_of
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -73,12 +73,9 @@ class FastPath:
         except (HTTPException, RequestRedirect):
             pass
         else:
-            view = self.app.view_functions.get(rule.endpoint)
-            # As caching._answer_early: API reads describe themselves with an Operation, the
-            # web pages with a Page; nothing else is answered here.
-            described = "operation" if path.startswith("/v1/") else "page"
-            operation = getattr(view, described, None)
-            if operation is not None:
+            # As caching._answer_early: reads whose Operation has an ETag; nothing else.
+            operation = operation_of(self.app.view_functions.get(rule.endpoint))
+            if operation is not None and operation.etag is not None:
                 found = (rule.rule, operation)
         if len(self.routes) > 4096:  # item paths are many: keep the map bounded
             self.routes.clear()

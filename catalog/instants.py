@@ -78,11 +78,26 @@ def short(instant: str) -> str:
     return instant[:10] if instant.endswith("T00:00:00Z") else instant
 
 
-def said(instant: str, certainty: str | None, aside: str | None = None) -> str:
-    """An instant as an answer states it, saying how sure it is unless exact: "about 2024-04-03
-    (inferred)", or with an aside "about 2024-04-03 (inferred; 19 days)". The catalog never
-    shows a guess as a fact."""
+# How a date is worded for each certainty: the catalog never shows a guess as a fact.
+_WORDING = {
+    "inferred": "about ",
+    "on-or-before": "no later than ",
+    "not-before": "no earlier than ",
+    "announced": "planned for ",
+    "month": "",
+}
+
+
+def said(instant: str | None, certainty: str | None, aside: str | None = None) -> str:
+    """A dated fact in words, the one wording of every answer, page and message: "2024-04-03"
+    when exact, else how sure it is: "about 2024-04-03 (inferred)", "no later than 2024-03-05
+    (on-or-before)", "planned for 2026-06-01 (announced)", "2024-02 (month)"; with an aside
+    "about 2024-04-03 (inferred; 19 days)". No instant: "open"."""
+    if instant is None:
+        return "open"
     text, notes = short(instant), [n for n in (aside,) if n]
     if certainty not in (None, "exact"):
-        text, notes = f"about {text}", [certainty, *notes]
+        if certainty == "month":
+            text = text[:7]
+        text, notes = _WORDING.get(certainty, "") + text, [certainty, *notes]
     return f"{text} ({'; '.join(notes)})" if notes else text

@@ -14,13 +14,12 @@ from importlib import resources as package_files
 from pathlib import Path
 from typing import Any
 
-from marshmallow import ValidationError
 from sqlite_utils import Database
 
-from . import db, fields, instants, queries, resources, store
+from . import db, fields, instants, queries, refusals, resources, store
+from .refusals import describe
 from .resource import TIMESTAMPS, Key
 from .resources import WRITABLE
-from .schemas import flatten_errors
 
 Entry = tuple[str, dict[str, Any]]  # (where it came from, the record)
 
@@ -80,19 +79,12 @@ def validate(raw: dict[str, list[Entry]]) -> tuple[dict[str, list[Entry]], list[
     valid: dict[str, list[Entry]] = {}
     for name in WRITABLE:
         resource = resources.get(name)
-        schema = resource.schema()
         seen: set[Key] = set()
         for location, item in raw.get(name, []):
-            try:
-                record = schema.load(item)
-            except ValidationError as error:
-                for field, messages in flatten_errors(error.messages).items():
-                    problems.append(f"{location}: {field}: {' '.join(messages)}")
-                continue
-            broken = resource.problems(record)
+            record, broken = resource.validate(item)
             for field, messages in broken.items():
                 problems.append(f"{location}: {field}: {' '.join(messages)}")
-            if broken:
+            if record is None or broken:
                 continue
             key = resource.key_of(record)
             if key in seen:
@@ -126,25 +118,20 @@ def load_records(
                     try:
                         if writer.put(name, record):
                             counts[name] += 1
-                    except store.Refused as refused:
+                    except refusals.Refused as refused:
                         problems.append(f"{location}: {_field_messages(refused)}")
                     if progress:
                         progress(1)
             if problems:
                 raise LoadError(problems)
-    except store.Contradiction as refused:
+    except refusals.Contradiction as refused:
         raise LoadError(
-            [
-                f"{where.get(o['id'], 'offering ' + repr(o['id']))}: contradicts exclusivity "
-                f"window {w['id']!r} ({w['holder']} holds {w['model'] or w['provider']} from "
-                f"{w['starts_at']} until {w['ends_at'] or 'further notice'})"
-                for o, w in refused.pairs
-            ]
+            [f"{where.get(o['id'], 'fixtures')}: {describe(o, w)}" for o, w in refused.pairs]
         ) from None
     return counts
 
 
-def _field_messages(refused: store.Refused) -> str:
+def _field_messages(refused: refusals.Refused) -> str:
     if not refused.errors:
         return refused.detail
     return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in refused.errors.items())

@@ -7,6 +7,7 @@ better than hand-written code would); this module only walks the views that carr
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 from importlib import metadata
 from typing import Any
@@ -19,7 +20,7 @@ from marshmallow import Schema, fields
 
 from . import fields as catalog_fields
 from .errors import PROBLEM_MIMETYPE
-from .operations import CSV, ICS, JSON, MERGE_PATCH, Operation
+from .operations import CSV, ICS, JSON, MERGE_PATCH, Operation, operation_of
 
 DESCRIPTION = (
     " ".join(
@@ -137,7 +138,7 @@ def _success(op: Operation) -> dict[str, Any]:
             "description": "The record's version: send it back in If-Match to change it.",
             "schema": {"type": "string"},
         }
-    elif op.success == 200:
+    elif op.success == 200 and op.etag is not None:
         headers["ETag"] = {
             "description": "Strong; send it in If-None-Match to get a 304 while nothing changed.",
             "schema": {"type": "string"},
@@ -170,12 +171,12 @@ def _operation(
             }
         )
     responses: dict[Any, Any] = {op.success: _success(op)}
-    if op.body is None and op.success == 200:  # a read
+    if op.body is None and op.success == 200 and op.etag is not None:  # a read with an ETag
         responses[304] = {"description": "Not modified: If-None-Match names the current ETag."}
     if op.success == 201:
         responses[200] = {"description": "Unchanged: the record already held these values."}
     if op.if_match == "optional":  # PUT: creates where nothing was
-        responses[201] = _success(Operation(**{**op.__dict__, "success": 201}))
+        responses[201] = _success(replace(op, success=201))
     # 414 comes from gunicorn (a request line over 8 KB), still as problem+json.
     responses.update({status: _problem(status) for status in (*op.problems, 414)})
     result: dict[str, Any] = {
@@ -238,8 +239,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
     )
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
         view = app.view_functions[rule.endpoint]
-        op: Operation | None = getattr(view, "operation", None)
-        if op is None:
+        op = operation_of(view)
+        if op is None or not op.documented:
             continue
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         path_params = re.findall(r"{([^{}]+)}", path)  # in path order (rule.arguments is a set)

@@ -1,4 +1,5 @@
-"""How a view describes itself: read by openapi.py (the document) and caching.py (its ETags)."""
+"""How a view describes itself: read by openapi.py (the document), context.py (its arguments)
+and caching.py (its ETags). API reads, writes and the web pages all carry one."""
 
 from __future__ import annotations
 
@@ -13,63 +14,53 @@ F = TypeVar("F", bound=Callable[..., Any])
 JSON = "application/json"
 CSV = "text/csv"
 ICS = "text/calendar"
+HTML = "text/html"
 MERGE_PATCH = "application/merge-patch+json"
-MEDIA_TYPES = {"json": JSON, "csv": CSV, "ics": ICS}
+MEDIA_TYPES = {"json": JSON, "csv": CSV, "ics": ICS, "html": HTML}
 
 
 @dataclass(frozen=True)
 class Operation:
-    """What openapi.py needs to document a view."""
+    """What a view takes and answers. The docstring of the view is its summary.
 
-    args: type[Schema] | None
-    response: type[Schema] | None
-    page: bool
-    formats: tuple[str, ...]
-    problems: tuple[int, ...]
+    `problems` lists the error statuses the view can answer (406 is added for several formats).
+    """
+
+    args: type[Schema] | None = None
+    response: type[Schema] | None = None
+    page: bool = False
+    formats: tuple[str, ...] = ("json",)
+    problems: tuple[int, ...] = (400, 404)
     body: Schema | None = None
     partial: bool = False  # the body is a JSON merge patch of `body`
     success: int = 200
     if_match: str | None = None  # "required" or "optional"
-    etag: str = "version"  # "version": decided before the query (caching.py); "record": content
-    now_when: tuple[str, ...] | None = None  # the answer speaks of now if these are given, no `at`
+    # "version": decided before the query (caching.py); "record": the content's; None: no
+    # ETag and never kept (the health checks, whose answers change with no write)
+    etag: str | None = "version"
+    # The answer speaks of now when no `at` is given and these arguments are: context.py then
+    # sets `at` to now, and caching.py puts that minute in the ETag (one rule, caching.now_of).
+    now_when: tuple[str, ...] | None = None
+    as_of: str = "catalog"  # "catalog": as_of rebuilds the catalog; "filter": the view's filter
+    blank_is_absent: bool = False  # a form's empty field counts as not given (the web pages)
+    documented: bool = True  # in openapi.yaml (the web pages are not)
+
+    def __post_init__(self) -> None:
+        if len(self.formats) > 1 and 406 not in self.problems:
+            object.__setattr__(self, "problems", (*self.problems, 406))
 
 
-def operation(
-    *,
-    args: type[Schema] | None = None,
-    response: type[Schema] | None = None,
-    page: bool = False,
-    formats: tuple[str, ...] = ("json",),
-    problems: tuple[int, ...] = (400, 404),
-    body: Schema | None = None,
-    partial: bool = False,
-    success: int = 200,
-    if_match: str | None = None,
-    etag: str = "version",
-    now_when: tuple[str, ...] | None = None,
-) -> Callable[[F], F]:
-    """Describe a view for the generated OpenAPI document; its docstring is the summary.
-
-    `problems` lists the error statuses the view can answer (406 is added for several formats).
-    """
-    if len(formats) > 1:
-        problems = (*problems, 406)
-    described = Operation(
-        args=args,
-        response=response,
-        page=page,
-        formats=formats,
-        problems=problems,
-        body=body,
-        partial=partial,
-        success=success,
-        if_match=if_match,
-        etag=etag,
-        now_when=now_when,
-    )
+def operation(**described: Any) -> Callable[[F], F]:
+    """Describe a view (see Operation); its docstring is the summary."""
+    op = Operation(**described)
 
     def mark(view: F) -> F:
-        view.operation = described  # type: ignore[attr-defined]
+        view.operation = op  # type: ignore[attr-defined]
         return view
 
     return mark
+
+
+def operation_of(view: Callable[..., Any] | None) -> Operation | None:
+    """The Operation a view carries, if any."""
+    return getattr(view, "operation", None)

@@ -35,16 +35,25 @@ class StillReferenced(Refused):
     problem = "still-referenced"
 
 
+def describe(offering: Record, window: Record) -> str:
+    """The exclusivity rule broken, in words: the one wording of the API's 409, the loader's
+    and the importers' reports."""
+    until = window["ends_at"] or "further notice"
+    return (
+        f"offering {offering['id']!r} ({offering['model']} on {offering['cloud']} from "
+        f"{offering['available_from']}) contradicts exclusivity window {window['id']!r}: "
+        f"{window['holder']} holds {window['model'] or window['provider']} from "
+        f"{window['starts_at']} until {until}"
+    )
+
+
 class Contradiction(Refused):
     problem = "exclusivity-conflict"
 
     def __init__(self, pairs: list[tuple[Record, Record]]) -> None:
-        offering, window = pairs[0]
-        until = window["ends_at"] or "further notice"
+        text = describe(*pairs[0])
         super().__init__(
-            f"Offering {offering['id']!r} ({offering['model']} on {offering['cloud']} from "
-            f"{offering['available_from']}) contradicts exclusivity window {window['id']!r}: "
-            f"{window['holder']} holds it from {window['starts_at']} until {until}.",
+            f"{text[0].upper()}{text[1:]}.",
             extra={
                 "conflicts": [
                     {"offering": o["id"], "exclusivity_window": w["id"]} for o, w in pairs[:20]

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
 
 from . import args as arguments
+from .schemas import Problems, flatten_errors
 
 Key = tuple[str, ...]
 Record = Mapping[str, Any]
@@ -70,6 +71,16 @@ class Child:
     copied: tuple[str, ...] = ()  # parent fields repeated in each row (for a composite reference)
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """How a collection answers as iCalendar: its title, and where its events come from."""
+
+    name: str
+    # None: each row is an event; else the timeline filter the rows' ids are given to (a
+    # window's events are its start and end on the timeline).
+    events_by: str | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class Resource:
     """One collection: where it is stored, how it is keyed, filtered, sorted and addressed."""
@@ -87,14 +98,16 @@ class Resource:
     # Sorts whose order is not the column's own: the SQL of the key, given the value's SQL.
     sort_keys: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
     filters: Mapping[str, Filter] = field(default_factory=dict)
-    formats: tuple[str, ...] = ("json", "csv")
+    formats: tuple[str, ...] = ("json", "csv")  # "ics" with a `calendar`
+    calendar: Calendar | None = None
     computed: Mapping[str, str] = field(default_factory=dict)  # fields read by an SQL expression
     children: Mapping[str, Child] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
     writable: bool = True
     ident: str | None = None  # in endpoint names (get_<ident>), if not the noun
+    list_endpoint: str | None = None  # the list's endpoint name, if not list_<name>
     args_name: str | None = None  # the list-argument schema's name, if not <Noun>ListArgs
-    generic_list: bool = True  # False: a view of its own lists it (other formats, other rules)
+    generic_list: bool = True  # False: a view of its own lists it (other rules)
     # Rules across fields that OpenAPI cannot state (the API answers them with 422).
     rules: Callable[[dict[str, Any]], dict[str, list[str]]] | None = None
     now_when: tuple[str, ...] | None = None  # the list speaks of now if these are given, no `at`
@@ -158,6 +171,20 @@ class Resource:
     def problems(self, record: dict[str, Any]) -> dict[str, list[str]]:
         """What a record that fits the schema still gets wrong across its fields."""
         return self.rules(record) if self.rules else {}
+
+    @cached_property
+    def _loader(self) -> Schema:
+        return self.schema()
+
+    def validate(self, data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, Problems]:
+        """The one check of a record against its resource, for the API, fixtures and imports:
+        (the record as loaded, the rules it breaks across fields), or (None, the fields that do
+        not fit the schema). Each caller words the problems for its own reader."""
+        try:
+            record: dict[str, Any] = self._loader.load(data)
+        except ValidationError as error:
+            return None, flatten_errors(error.messages)
+        return record, self.problems(record)
 
     def key_of(self, record: Record) -> Key:
         """A record's key: (cloud, id) for a region, (id,) for most."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import instants, queries, resources
@@ -133,6 +134,56 @@ def is_available(offering: Record, at: str, region: str | None = None) -> bool:
     return bool(offering["available_from"] <= at and (retired is None or at < retired))
 
 
+STATES = ("exclusive", "available", "excluded", "none")
+
+
+@dataclass
+class CloudState:
+    """A model on one cloud at an instant: the contract's state, and what it rests on."""
+
+    model: str
+    cloud: str
+    state: str  # one of STATES
+    offerings: list[dict[str, Any]] = field(default_factory=list)  # available at the instant
+    others: list[dict[str, Any]] = field(default_factory=list)  # not yet, or no longer
+    exclusivity: dict[str, Any] = field(default_factory=dict)
+
+
+def cell_state(offered: bool, exclusivity: Mapping[str, Any]) -> str:
+    """The contract's state: exclusive (offered, and the cloud holds a window), available
+    (offered), excluded (a window shuts the cloud out) or none."""
+    if offered:
+        return "exclusive" if exclusivity["state"] == "exclusive" else "available"
+    return "excluded" if exclusivity["state"] == "excluded" else "none"
+
+
+def states(
+    model: Record,
+    clouds: Iterable[Record],
+    windows: Iterable[Record],
+    offerings: Iterable[dict[str, Any]],
+    at: str,
+    region: str | None = None,
+) -> list[CloudState]:
+    """The model's state on each cloud at `at` (offerings in `region`, if given): the one
+    computation behind the API's availability, the matrix and the model page. `windows` and
+    `offerings` may hold others' (only those covering or of the model count)."""
+    covering = [w for w in windows if covers(w, model)]
+    by_cloud: dict[str, list[dict[str, Any]]] = {}
+    for offering in offerings:
+        if offering["model"] == model["id"]:
+            by_cloud.setdefault(offering["cloud"], []).append(offering)
+    found = []
+    for cloud in clouds:
+        mine = by_cloud.get(cloud["id"], [])
+        now = [o for o in mine if is_available(o, at, region)]
+        exclusivity = exclusivity_state(model, cloud, covering, at)
+        state = cell_state(bool(now), exclusivity)
+        others = [o for o in mine if o not in now]
+        found.append(CloudState(model["id"], cloud["id"], state, now, others, exclusivity))
+    return found
+
+
 def cloud_availability(
     conn: sqlite3.Connection,
     model: Record,
@@ -142,30 +193,21 @@ def cloud_availability(
 ) -> list[dict[str, Any]]:
     """For each cloud (all, or those given): is the model available at `at`, where; its state."""
     clouds = _by_id(conn, "clouds")
-    windows = [
-        w
-        for w in queries.list_records(conn, resources.get("exclusivity-windows"), {})
-        if covers(w, model)
-    ]
+    windows = queries.list_records(conn, resources.get("exclusivity-windows"), {})
     offerings = queries.list_records(conn, resources.get("offerings"), {"model": model["id"]})
-    by_cloud: dict[str, list[dict[str, Any]]] = {}
-    for offering in offerings:
-        if is_available(offering, at, region):
-            by_cloud.setdefault(offering["cloud"], []).append(offering)
+    asked = [clouds[c] for c in (cloud_ids if cloud_ids is not None else sorted(clouds))]
     answers = []
-    for cloud_id in cloud_ids if cloud_ids is not None else sorted(clouds):
-        cloud = clouds[cloud_id]
-        available = by_cloud.get(cloud_id, [])
-        state = exclusivity_state(model, cloud, windows, at)
+    for found in states(model, asked, windows, offerings, at, region):
+        cloud, state = clouds[found.cloud], found.exclusivity
         if "holder" in state:
             state["holder_name"] = clouds[state["holder"]]["name"]
         answers.append(
             {
-                "cloud": cloud_id,
+                "cloud": found.cloud,
                 "kind": cloud["kind"],
-                "available": bool(available),
-                "regions": sorted({r for offering in available for r in offering["regions"]}),
-                "offerings": available,
+                "available": bool(found.offerings),
+                "regions": sorted({r for offering in found.offerings for r in offering["regions"]}),
+                "offerings": found.offerings,
                 "exclusivity": state,
             }
         )

@@ -20,14 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import instants, pricing, queries, resources, rules
-from .refusals import (  # noqa: F401  (re-exported: callers say store.Refused)
-    AlreadyExists,
-    BrokenReference,
-    Contradiction,
-    Overlap,
-    Refused,
-    StillReferenced,
-)
+from .refusals import AlreadyExists, BrokenReference, Contradiction, Overlap, StillReferenced
 from .resource import TIMESTAMPS, Key, Resource, quote, record_id
 
 Record = dict[str, Any]
@@ -42,12 +35,6 @@ def etag(record: Record) -> str:
     """A strong entity tag: the hash of the record as the API shows it."""
     text = json.dumps(record, sort_keys=True, separators=(",", ":"))
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
-
-
-def latest_seq(conn: sqlite3.Connection) -> int:
-    """The newest change's seq (0 for none): the catalog's version."""
-    row = conn.execute("SELECT seq FROM changes ORDER BY seq DESC LIMIT 1").fetchone()
-    return int(row[0]) if row else 0
 
 
 def write_row(

@@ -99,14 +99,25 @@ def test_response_cache_is_bounded() -> None:
     assert cache.get("big") is None
 
 
-def test_answers_about_now_are_not_reused_across_seconds(client: FlaskClient, clock: Clock) -> None:
-    url = "/v1/models/gpt-4o/availability/azure"  # no `at`: the answer is about now
+@pytest.mark.parametrize("url", ["/v1/models/gpt-4o/availability/azure", "/"])
+def test_answers_about_now_revalidate_within_the_minute(
+    client: FlaskClient, clock: Clock, url: str
+) -> None:
+    """ "Now" is the current UTC minute: a poll a second later gets a 304 (the CI answer and the
+    matrix alike), its max-age no longer than the rest of the minute; a new minute, a new answer."""
+    clock.moment = clock.moment.replace(second=10)
     first = client.get(url)
+    assert first.status_code == 200 and first.headers["Cache-Control"].endswith("max-age=50")
+    if url.startswith("/v1/"):
+        assert first.get_json()["at"] == "2030-01-01T00:00:00Z"  # the minute it speaks of
     clock.advance()
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Cache-Control"].endswith("max-age=49")
+    clock.advance(49)  # 00:01:00, a new minute
     assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
     pinned = "/v1/models/gpt-4o/availability/azure?at=2025-01-01"
     tag = client.get(pinned).headers["ETag"]
-    clock.advance()
+    clock.advance(120)
     assert client.get(pinned, headers={"If-None-Match": tag}).status_code == 304
 
 

@@ -58,9 +58,12 @@ def test_short_writes_midnights_as_dates() -> None:
 def test_said_states_how_sure_a_date_is() -> None:
     assert instants.said("2024-04-03T00:00:00Z", "exact") == "2024-04-03"
     assert instants.said("2024-04-03T00:00:00Z", "inferred") == "about 2024-04-03 (inferred)"
-    assert instants.said("2026-06-01T00:00:00Z", "announced") == "about 2026-06-01 (announced)"
-    assert instants.said("2024-04-03T00:00:00Z", "exact", "19 days") == "2024-04-03 (19 days)"
     assert (
-        instants.said("2024-04-03T00:00:00Z", "month", "5 days")
-        == "about 2024-04-03 (month; 5 days)"
+        instants.said("2026-06-01T00:00:00Z", "announced") == "planned for 2026-06-01 (announced)"
     )
+    assert instants.said("2024-03-05T00:00:00Z", "on-or-before") == (
+        "no later than 2024-03-05 (on-or-before)"
+    )
+    assert instants.said(None, "inferred") == "open"
+    assert instants.said("2024-04-03T00:00:00Z", "exact", "19 days") == "2024-04-03 (19 days)"
+    assert instants.said("2024-04-03T00:00:00Z", "month", "5 days") == "2024-04 (month; 5 days)"

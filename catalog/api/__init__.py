@@ -7,14 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every blueprint of the API."""
-    from . import availability, changes, prices, records, timeline, windows, writes
+    from . import availability, changes, prices, records, writes
 
     for bp in (
         *records.blueprints(),
         availability.bp,
         prices.bp,
-        windows.bp,
-        timeline.bp,
         changes.bp,
     ):
         app.register_blueprint(bp, url_prefix="/v1")

@@ -2,12 +2,12 @@
 
 from flask import Blueprint, Response
 
-from .. import answers, instants, queries, resources, rules
+from .. import answers, queries, resources, rules
 from ..args import AvailabilityArgs, CloudAvailabilityArgs
+from ..context import request_args
 from ..db import get_db
 from ..errors import APIError
 from ..operations import operation
-from .args import load_args, read_as_of
 from .responses import existing, json_response
 
 bp = Blueprint("availability", __name__)
@@ -17,9 +17,8 @@ bp = Blueprint("availability", __name__)
 @operation(args=AvailabilityArgs, response=answers.ModelAvailabilitySchema, now_when=())
 def model_availability(model_id: str) -> Response:
     """For every cloud: is the model available at `at` (default now), where, and its exclusivity."""
-    args = load_args(AvailabilityArgs)
-    read_as_of(args)
-    at = args.get("at") or instants.now()
+    args = request_args()
+    at = args["at"]
     clouds = rules.cloud_availability(get_db(), existing("models", (model_id,)), at)
     return json_response({"model": model_id, "at": at, "clouds": clouds})
 
@@ -28,9 +27,8 @@ def model_availability(model_id: str) -> Response:
 @operation(args=CloudAvailabilityArgs, response=answers.AvailabilityAnswerSchema, now_when=())
 def cloud_availability(model_id: str, cloud_id: str) -> Response:
     """The CI answer: is the model available on one cloud (in `region`) at `at`; its exclusivity."""
-    args = load_args(CloudAvailabilityArgs)
-    read_as_of(args)
-    at = args.get("at") or instants.now()
+    args = request_args()
+    at = args["at"]
     region = args.get("region")
     model = existing("models", (model_id,))
     existing("clouds", (cloud_id,))

@@ -8,10 +8,10 @@ from flask import Blueprint, Response
 
 from .. import args as arguments
 from .. import resources
+from ..context import request_args
 from ..db import get_live_db
 from ..operations import operation
 from ..resource import Resource, record_id
-from .args import load_args
 from .responses import collection_response, not_found
 
 bp = Blueprint("changes", __name__)
@@ -25,6 +25,7 @@ CHANGES = resources.get("changes")
     page=True,
     formats=("json", "csv"),
     problems=(400,),
+    as_of="filter",
 )
 def list_changes() -> Response:
     """The change feed: every accepted write in order; poll with `after` = the last seq seen.
@@ -32,7 +33,7 @@ def list_changes() -> Response:
     Each entry has the record before and after the write (null for a create or a delete).
     """
     # as_of here filters the feed (the changes recorded by then): no rebuilt catalog.
-    return collection_response(CHANGES, load_args(CHANGES.list_args))
+    return collection_response(CHANGES, request_args())
 
 
 def _has_history(name: str, record: str) -> bool:
@@ -42,7 +43,7 @@ def _has_history(name: str, record: str) -> bool:
 
 def _history(resource: Resource) -> Callable[..., Response]:
     def history(**path: str) -> Response:
-        args = load_args(arguments.HistoryArgs)
+        args = request_args()
         record = record_id(resource.key_from_path(path))
         if not _has_history(resource.name, record):
             raise not_found(resource.noun, record)
@@ -56,7 +57,11 @@ def _history(resource: Resource) -> Callable[..., Response]:
 
 
 describe_history = operation(
-    args=arguments.HistoryArgs, response=CHANGES.schema, page=True, formats=("json", "csv")
+    args=arguments.HistoryArgs,
+    response=CHANGES.schema,
+    page=True,
+    formats=("json", "csv"),
+    as_of="filter",
 )
 for _name in resources.WRITABLE:
     _resource = resources.get(_name)

@@ -1,16 +1,22 @@
-"""Answers in other formats than JSON: CSV for spreadsheets, iCalendar for calendars."""
+"""Answers in other formats than JSON: CSV for spreadsheets, iCalendar for calendars.
+
+A collection answers in the formats its declaration lists; RENDERERS maps each format but JSON
+(paged, in responses.py) to the function that renders every matching row. A new format is one
+function and one entry here."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from flask import Response, stream_with_context
 
-from .. import caching, ical
+from .. import caching, ical, queries, resources
+from ..db import get_db
+from ..resource import Resource
 
 # A cell starting with one of these may run as a formula. Control characters are among them
 # (OWASP ASVS 1.2.10 names NUL; a leading line feed or NUL is dropped by some spreadsheets,
@@ -76,3 +82,27 @@ def calendar_response(events: Iterable[Mapping[str, Any]], name: str) -> Respons
     response = Response(ical.calendar(events, name), mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     return response
+
+
+Renderer = Callable[[Resource, dict[str, Any], str], Response]
+
+
+def _csv_rows(resource: Resource, filters: dict[str, Any], sort: str) -> Response:
+    rows = queries.list_records(get_db(), resource, filters, sort=sort)
+    return csv_response(resource.fields, rows, f"{resource.name}.csv")
+
+
+def _calendar_rows(resource: Resource, filters: dict[str, Any], sort: str) -> Response:
+    calendar = resource.calendar
+    assert calendar is not None, f"{resource.name} lists ics without a calendar"
+    conn = get_db()
+    if calendar.events_by is None:
+        events = queries.list_records(conn, resource, filters, sort=sort)
+    else:  # the rows' events on the timeline, in one query
+        ids = [row["id"] for row in queries.list_records(conn, resource, filters, sort=sort)]
+        timeline = resources.get("timeline")
+        events = queries.list_records(conn, timeline, {calendar.events_by: ids}, sort="at")
+    return calendar_response(list(events), calendar.name)
+
+
+RENDERERS: dict[str, Renderer] = {"csv": _csv_rows, "ics": _calendar_rows}

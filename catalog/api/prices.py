@@ -3,13 +3,13 @@
 from flask import Blueprint, Response
 from marshmallow import fields, validate
 
-from .. import instants, pricing, resources
+from .. import pricing, resources
 from ..args import Args, as_of_field
+from ..context import request_args
 from ..db import get_db
 from ..fields import query_instant, query_slug
 from ..operations import operation
 from ..resources.prices import UNITS
-from .args import load_args, read_as_of
 from .responses import collection_response, existing, json_response
 
 bp = Blueprint("price_answers", __name__)
@@ -38,8 +38,7 @@ class PriceComparisonArgs(Args):
 )
 def list_offering_prices(offering_id: str) -> Response:
     """List one offering's prices; `at` keeps those in force at that instant."""
-    args = load_args(PRICES.list_args)
-    read_as_of(args)
+    args = request_args()
     existing("offerings", (offering_id,))
     return collection_response(PRICES, args, {"offering": offering_id})
 
@@ -50,9 +49,8 @@ def compare_prices(model_id: str) -> Response:
     """The procurement comparison: for every cloud offering the model at `at` (default now),
     the prices in force, cheapest first per unit and currency, each with that cloud's
     exclusivity state: what is cheapest, and whether it is allowed there."""
-    args = load_args(PriceComparisonArgs)
-    read_as_of(args)
-    at = args.get("at") or instants.now()
+    args = request_args()
+    at = args["at"]
     model = existing("models", (model_id,))
     items = pricing.comparison(get_db(), model, at, args.get("unit"), args.get("region"))
     return json_response({"model": model_id, "at": at, "items": items})

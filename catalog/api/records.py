@@ -8,9 +8,9 @@ from flask import Blueprint, Response
 
 from .. import args as arguments
 from .. import resources
+from ..context import request_args
 from ..operations import operation
 from ..resource import Resource
-from .args import load_args, read_as_of
 from .responses import collection_response, existing, record_response
 
 
@@ -19,15 +19,14 @@ def _list_view(resource: Resource) -> Callable[..., Response]:
     scope_fields = resource.key[: len(params)]  # /clouds/<cloud_id>/regions: the cloud
 
     def view(**path: str) -> Response:
-        args = load_args(resource.list_args)
-        read_as_of(args)
+        args = request_args()
         scope = dict(zip(scope_fields, (path[p] for p in params), strict=True))
         for name, value in scope.items():  # the parent named in the URL must exist
             target = next(r.target for r in resource.references if r.field == name)
             existing(target, (value,))
         return collection_response(resource, args, scope)
 
-    view.__name__ = f"list_{resource.name.replace('-', '_')}"
+    view.__name__ = resource.list_endpoint or f"list_{resource.name.replace('-', '_')}"
     view.__doc__ = resource.list_doc
     problems = (400, 404) if params else (400,)
     return operation(
@@ -42,7 +41,7 @@ def _list_view(resource: Resource) -> Callable[..., Response]:
 
 def _item_view(resource: Resource) -> Callable[..., Response]:
     def view(**path: str) -> Response:
-        read_as_of(load_args(arguments.ItemArgs))
+        request_args()
         return record_response(existing(resource.name, resource.key_from_path(path)))
 
     view.__name__ = f"get_{resource.endpoint}"

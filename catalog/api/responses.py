@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 from flask import Response, request
 
 from .. import queries, resources, store
+from ..context import filters_of, negotiate
 from ..db import get_db
 from ..errors import APIError, invalid
 from ..operations import JSON
 from ..resource import Key, Resource
-from .args import filters_of, negotiate
-from .formats import csv_response
+from .formats import RENDERERS
 
 
 def json_response(body: Any, status: int = 200) -> Response:
@@ -50,16 +50,15 @@ def record_response(record: dict[str, Any], status: int = 200) -> Response:
 def collection_response(
     resource: Resource, args: dict[str, Any], scope: dict[str, Any] | None = None
 ) -> Response:
-    """A page of a collection as JSON, or every matching row as CSV; `scope` adds filters."""
+    """A page of a collection as JSON, or every matching row in another format its declaration
+    lists (formats.RENDERERS); `scope` adds filters."""
     filters = filters_of(args) | (scope or {})
     chosen = negotiate(args, resource.formats)
-    conn = get_db()
-    if chosen == "csv":
-        rows = queries.list_records(conn, resource, filters, sort=args["sort"])
-        return csv_response(resource.fields, rows, f"{resource.name}.csv")
+    if chosen != "json":
+        return RENDERERS[chosen](resource, filters, args["sort"])
     try:
         items, next_cursor = queries.page(
-            conn,
+            get_db(),
             resource,
             filters,
             sort=args["sort"],

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
-from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import auth, config, resources, store
@@ -118,15 +117,10 @@ def _load(resource: Resource, data: dict[str, Any], merged: bool = False) -> dic
     A merged patch that no longer fits (a required field cleared with null) is a 422 too: the
     patch itself fitted its schema, where every field may be null.
     """
-    try:
-        record: dict[str, Any] = resource.schema().load(data)
-    except ValidationError as error:
-        if not merged:
-            raise invalid(flatten_errors(error.messages)) from None
-        broken = flatten_errors(error.messages)
-    else:
-        broken = resource.problems(record)
-    if broken:
+    record, broken = resource.validate(data)
+    if record is None and not merged:
+        raise invalid(broken)
+    if broken or record is None:
         raise APIError(
             422,
             f"The {resource.noun} breaks a rule: {', '.join(sorted(broken))}.",

@@ -8,15 +8,10 @@ from typing import Any
 
 import click
 
-from .. import client, instants, pricing
+from .. import client, pricing
+from ..instants import said as dated
 from ..resources.prices import UNITS
 from .ask import asking, parse_at, url_option
-
-
-def dated(instant: str, certainty: str) -> str:
-    """A date as the contract says it: with its certainty unless exact."""
-    day = instants.short(instant)
-    return day if certainty == "exact" else f"{day} ({certainty})"
 
 
 def exclusivity(state: Mapping[str, Any]) -> str:

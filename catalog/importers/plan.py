@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import ValidationError
-
-from .. import queries, resources, rules, schemas, store
+from .. import queries, refusals, resources, rules, store
 
 Record = dict[str, Any]
 # (existing offering, the import's candidate) -> (what to store, a decision worth reporting)
@@ -67,14 +65,8 @@ class Plan:
 
 def validated(collection: str, record: Record) -> Record:
     """The record as its resource schema loads it; ValueError says what is wrong."""
-    resource = resources.get(collection)
-    try:
-        loaded: Record = resource.schema().load(record)
-    except ValidationError as error:
-        problems = schemas.flatten_errors(error.messages)
-        raise ValueError("; ".join(f"{k}: {' '.join(v)}" for k, v in problems.items())) from None
-    broken = resource.problems(loaded)
-    if broken:
+    loaded, broken = resources.get(collection).validate(record)
+    if loaded is None or broken:
         raise ValueError("; ".join(f"{k}: {' '.join(v)}" for k, v in broken.items()))
     return loaded
 
@@ -160,12 +152,7 @@ class Planner:
             return f"no model {offering['model']!r} or cloud {offering['cloud']!r} to offer it on"
         for window in self.windows:
             if rules.contradicts(offering, model, cloud, window):
-                until = window["ends_at"][:10] if window["ends_at"] else "further notice"
-                return (
-                    f"contradicts exclusivity window {window['id']!r} ({window['holder']} holds "
-                    f"{window['model'] or window['provider']} from {window['starts_at'][:10]} "
-                    f"until {until})"
-                )
+                return refusals.describe(offering, window)
         return None
 
     def offer(self, candidate: Record, merge: Merge, where: str) -> bool:
@@ -227,7 +214,7 @@ def write_plan(
                         written += 1
                     if progress:
                         progress(1)
-    except store.Refused as refused:
+    except refusals.Refused as refused:
         raise ImportRefused(f"{refused.detail} Nothing was written.") from None
     return written
 
@@ -249,7 +236,6 @@ def price_series(
     for price in prices:
         key = (price["offering"], price["region"] or "", price["unit"], price["currency"])
         series.setdefault(key, {})[price["effective_from"]] = price  # a day's last word
-    schema = resources.get("prices").schema()
     found: list[Record] = []
     for key, by_day in sorted(series.items()):
         if key in curated:
@@ -258,9 +244,9 @@ def price_series(
         days = sorted(by_day)
         for day, following in zip(days, [*days[1:], None], strict=True):
             try:
-                found.append(schema.load({**by_day[day], "effective_until": following}))
-            except ValidationError as error:
-                report.refused.append((f"prices/{by_day[day]['id']}", str(error.messages)))
+                found.append(validated("prices", {**by_day[day], "effective_until": following}))
+            except ValueError as error:
+                report.refused.append((f"prices/{by_day[day]['id']}", str(error)))
     return found
 
 

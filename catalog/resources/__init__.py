@@ -7,7 +7,7 @@ and SQL together), sort keys and references. From that the SQL (queries.py), the
 openapi.yaml are derived.
 
 Adding a field: the schema in the resource's file, a migration, the fixtures. Adding a resource:
-a file here, a migration, a line in REGISTRY below.
+a file here, a migration, its declaration in RECORDS below (the change feed follows).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..resource import Resource, quote
-from .changes import CHANGES
+from . import changes
 from .clouds import CLOUDS
 from .models import MODELS
 from .offerings import OFFERINGS
@@ -25,12 +25,13 @@ from .regions import REGIONS
 from .timeline import TIMELINE
 from .windows import WINDOWS
 
-# Every collection, parents before children: references resolve in this order.
+# Every collection of records, parents before children: references resolve in this order.
+RECORDS = (PROVIDERS, CLOUDS, REGIONS, MODELS, OFFERINGS, PRICES, WINDOWS)
+WRITABLE: tuple[str, ...] = tuple(r.name for r in RECORDS if r.writable)
+# The change feed records every write to those; the timeline is a view over them.
 REGISTRY: dict[str, Resource] = {
-    r.name: r
-    for r in (PROVIDERS, CLOUDS, REGIONS, MODELS, OFFERINGS, PRICES, WINDOWS, CHANGES, TIMELINE)
+    r.name: r for r in (*RECORDS, changes.declaration(WRITABLE), TIMELINE)
 }
-WRITABLE: tuple[str, ...] = tuple(name for name, r in REGISTRY.items() if r.writable)
 
 
 def get(name: str) -> Resource:

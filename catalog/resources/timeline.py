@@ -1,9 +1,11 @@
 """The timeline: every dated fact as an event (a view over offerings, windows and prices)."""
 
+import json
+
 from marshmallow import Schema, fields, validate
 
 from ..fields import CERTAINTIES, Instant, query_instant, query_slug, url
-from ..resource import Filter, Resource
+from ..resource import Calendar, Filter, Resource
 from .windows import COVERS_MODEL
 
 EVENTS = (
@@ -41,11 +43,17 @@ TIMELINE = Resource(
     noun="event",
     schema=TimelineEventSchema,
     table="timeline_events",
+    list_rule="/timeline",
+    list_doc="List dated events (offerings available, deprecated, retired; windows start, end; "
+    "prices take effect). `event` keeps one kind.\n\n"
+    "Each event carries its date's certainty and source. As iCalendar (`format=ics`), each is an "
+    "all-day event with a UID that stays the same from call to call.",
     writable=False,
-    generic_list=False,  # api/timeline.py: it also answers as iCalendar
+    list_endpoint="list_events",
     args_name="TimelineArgs",
     sorts=("at", "id"),
     formats=("json", "csv", "ics"),
+    calendar=Calendar("Model availability timeline"),
     filters={
         "model": Filter(
             query_slug("Only events of this model (windows that cover it included)."),
@@ -68,6 +76,9 @@ TIMELINE = Resource(
         ),
         "from": Filter(query_instant("Only events at or after this instant."), "t.at >= :from"),
         "to": Filter(query_instant("Only events before this instant."), "t.at < :to"),
-        "window": Filter(None, 't."window" = :window'),
+        # A window's events, for the windows' calendar (a JSON list of window ids).
+        "windows": Filter(
+            None, 't."window" IN (SELECT value FROM json_each(:windows))', bind=json.dumps
+        ),
     },
 )

@@ -14,7 +14,7 @@ from ..fields import (
     strict_bool,
     text,
 )
-from ..resource import Filter, Reference, Resource
+from ..resource import Calendar, Filter, Reference, Resource
 from ..schemas import Problems, Record, in_order, together
 
 WINDOW_STATES = ("upcoming", "active", "ended")
@@ -80,10 +80,13 @@ WINDOWS = Resource(
     list_rule="/exclusivity-windows",
     item_rule="/exclusivity-windows/<window_id>",
     item_doc="Get one exclusivity window.",
+    list_doc="List exclusivity windows; `state` is judged at `at` (default now).\n\n"
+    "As iCalendar (`format=ics`), each window's start and end are all-day events.",
     ident="window",
-    generic_list=False,  # api/windows.py: it also answers as iCalendar
+    list_endpoint="list_windows",
     sorts=("id", "starts_at", "holder", "created_at", "updated_at"),
     formats=("json", "csv", "ics"),
+    calendar=Calendar("Exclusivity windows", events_by="windows"),
     filters={
         "model": Filter(
             query_slug(

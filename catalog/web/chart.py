@@ -12,7 +12,6 @@ from typing import Any
 
 from .. import instants, queries, resources, rules
 from . import matrix
-from .words import dated
 
 WIDTH = 1100
 LABEL = 300  # the label column
@@ -169,11 +168,11 @@ def build(conn: sqlite3.Connection, args: Mapping[str, Any], now: str) -> Chart:
         bar.end_fuzzy = end is not None and end_c != "exact"
         bar.open_end = end is None
         if end:
-            bar.note = ("ends " if bar.kind == "window" else "retired ") + dated(end, end_c)
+            bar.note = ("ends " if bar.kind == "window" else "retired ") + instants.said(end, end_c)
         elif bar.start_fuzzy:
-            bar.note = "from " + dated(start, start_c)
+            bar.note = "from " + instants.said(start, start_c)
         else:
-            bar.note = "from " + dated(start, start_c) + ", no end known"
+            bar.note = "from " + instants.said(start, start_c) + ", no end known"
         _place_note(bar, x1)
 
     ticks: list[tuple[float, str]] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import g
@@ -29,7 +29,6 @@ KIND_LABELS = {
     "inference-host": "Infer\u00adence hosts",
     "gateway": "Gateways",
 }
-STATES = ("exclusive", "available", "excluded", "none")
 
 _OFFERINGS_OF = (
     f"SELECT {resources.get('offerings').select_list} FROM offerings AS t "
@@ -43,16 +42,7 @@ _FAMILIES = (
 _MAKERS = "SELECT provider, count(*) FROM models GROUP BY provider"
 
 
-@dataclass
-class Cell:
-    """One (model, cloud) at the instant: its state and what it rests on."""
-
-    model: str
-    cloud: str
-    state: str
-    offerings: list[dict[str, Any]] = field(default_factory=list)  # available at the instant
-    others: list[dict[str, Any]] = field(default_factory=list)  # not yet, or no longer
-    exclusivity: dict[str, Any] = field(default_factory=dict)
+Cell = rules.CloudState  # one (model, cloud) at the instant
 
 
 @dataclass
@@ -160,14 +150,6 @@ def _keeps(model: Mapping[str, Any], filters: Mapping[str, Any]) -> bool:
     )
 
 
-def cell_state(offered: bool, exclusivity: Mapping[str, Any]) -> str:
-    """The contract's cell state: exclusive (offered, and the cloud holds a window), available
-    (offered), excluded (a window shuts the cloud out) or none."""
-    if offered:
-        return "exclusive" if exclusivity["state"] == "exclusive" else "available"
-    return "excluded" if exclusivity["state"] == "excluded" else "none"
-
-
 def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: int = 1) -> Matrix:
     """The matrix at `at` for the models and clouds the filters keep: one `page` of them."""
     model_filters = {k: filters[k] for k in ("provider", "family", "q") if filters.get(k)}
@@ -210,31 +192,18 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
     windows: list[dict[str, Any]] = per_version(
         conn, ("windows",), lambda: _all(conn, "exclusivity-windows", {})
     )
-    by_pair: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    by_model: dict[str, list[dict[str, Any]]] = {}
     for offering in list_offerings_of(conn, [m["id"] for m in shown]):
-        by_pair.setdefault((offering["model"], offering["cloud"]), []).append(offering)
+        by_model.setdefault(offering["model"], []).append(offering)
 
     cells: dict[tuple[str, str], Cell] = {}
-    counts = dict.fromkeys(STATES, 0)
+    counts = dict.fromkeys(rules.STATES, 0)
     makers: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
     for model in shown:
         if not makers or makers[-1][0]["id"] != model["provider"]:
             makers.append((providers[model["provider"]], []))
         makers[-1][1].append(model)
-        covering = [w for w in windows if rules.covers(w, model)]
-        for cloud in clouds:
-            pair = (model["id"], cloud["id"])
-            offerings = by_pair.get(pair, [])
-            now = [o for o in offerings if rules.is_available(o, at)]
-            exclusivity = rules.exclusivity_state(model, cloud, covering, at)
-            state = cell_state(bool(now), exclusivity)
-            counts[state] += 1
-            cells[pair] = Cell(
-                model["id"],
-                cloud["id"],
-                state,
-                now,
-                [o for o in offerings if o not in now],
-                exclusivity,
-            )
+        for cell in rules.states(model, clouds, windows, by_model.get(model["id"], []), at):
+            counts[cell.state] += 1
+            cells[(model["id"], cell.cloud)] = cell
     return Matrix(at, clouds, kinds, makers, cells, total, page, pages, counts, all_clouds)

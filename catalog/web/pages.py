@@ -1,43 +1,47 @@
-"""The blueprint the pages hang on: how they are cached, their static files, their errors."""
+"""The blueprint the pages hang on: how they are described (and so cached), their static
+files, their errors."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, render_template, request, send_from_directory
+from marshmallow import Schema
 from werkzeug.exceptions import HTTPException
 
+from .. import instants
 from ..errors import APIError, problem_response
+from ..operations import operation
 
 STATIC = Path(__file__).parent / "static"
 bp = Blueprint("web", __name__, template_folder="templates")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
-class Page:
-    """How caching.py treats a page: an ETag from the catalog's version and the request, decided
-    before any query; with no `at`, the answer speaks of now (the ETag includes the second)."""
-
-    etag: str = "version"
-    now_when: tuple[str, ...] | None = ()
-
-
-def page(view: F) -> F:
-    """Mark a view as a cached page."""
-    view.page = Page()  # type: ignore[attr-defined]
-    return view
+def page(args: type[Schema]) -> Callable[[F], F]:
+    """Mark a view as a page: it reads `args` (empty form fields count as absent), answers for
+    now where no `at` is given, and is cached like an API read (caching.py)."""
+    return operation(
+        args=args,
+        formats=("html",),
+        now_when=(),
+        blank_is_absent=True,
+        documented=False,
+    )
 
 
 @cache
 def asset_version(filename: str) -> str:
     """A short hash of a static file, so its URL changes when it does (and may be kept long)."""
     return hashlib.sha256((STATIC / filename).read_bytes()).hexdigest()[:12]
+
+
+# Pages word a dated fact as every answer does.
+bp.add_app_template_global(instants.said, "dated")
 
 
 @bp.app_template_global()

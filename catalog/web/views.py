@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, g, render_template, request
+from flask import Response, render_template, request
 from markupsafe import Markup
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import fields, validate
 
-from .. import as_of, instants, pricing, queries, resources, rules, schemas
+from .. import pricing, queries, resources, rules
 from ..args import Args
-from ..db import get_db, get_live_db
-from ..errors import APIError, invalid
+from ..context import request_args
+from ..db import get_db
+from ..errors import APIError
 from ..fields import CLOUD_KINDS, query_instant, query_slug
 from . import chart, fragments, matrix, words
 from .pages import bp, page
@@ -47,47 +48,16 @@ class TimelineArgs(Args):
     end = query_instant("The chart's last day.")
 
 
-_parsers: dict[type[Schema], Schema] = {}
-# As the API does (api.load_args): a query string seen before is not validated again.
-_parsed: dict[tuple[type[Schema], bytes], dict[str, Any]] = {}
-
-
-def _validate(schema_class: type[Schema]) -> dict[str, Any]:
-    repeated = {n: ["Given more than once."] for n, v in request.args.lists() if len(v) > 1}
-    if repeated:
-        raise invalid(repeated)
-    given = {name: value for name, value in request.args.items() if value.strip()}
-    schema = _parsers.get(schema_class) or _parsers.setdefault(schema_class, schema_class())
-    try:
-        args: dict[str, Any] = schema.load(given)
-    except ValidationError as error:
-        raise invalid(schemas.flatten_errors(error.messages)) from None
-    return args
-
-
-def load(schema_class: type[Schema]) -> dict[str, Any]:
-    """The query, validated (empty form fields count as absent); a 400 page names what is bad."""
-    key = (schema_class, request.query_string)
-    args = dict(_parsed[key]) if key in _parsed else _validate(schema_class)
-    if key not in _parsed:
-        if len(_parsed) >= 4096:
-            _parsed.clear()
-        _parsed[key] = dict(args)
-    if "as_of" in args:  # every read of this request sees the catalog as recorded then
-        g.as_of_db = as_of.catalog_at(get_live_db(), current_app.config["DATABASE"], args["as_of"])
-    return args
-
-
 def _html(body: str) -> Response:
     return Response(body, mimetype="text/html")
 
 
 @bp.get("/")
-@page
+@page(MatrixArgs)
 def matrix_page() -> Response:
     """The availability matrix at `at`: models down (by maker, family), clouds across (by kind)."""
-    args = load(MatrixArgs)
-    at = args.get("at") or instants.now()
+    args = request_args()
+    at = args["at"]
     conn = get_db()
     built = matrix.build(conn, at, args, args.get("page", 1))
     day = at[:10]
@@ -131,11 +101,10 @@ def matrix_page() -> Response:
 
 
 @bp.get("/models/<model_id>")
-@page
+@page(ModelPageArgs)
 def model_page(model_id: str) -> Response:
     """One model: its offerings and regions, windows, prices in force and every source."""
-    args = load(ModelPageArgs)
-    at = args.get("at") or instants.now()
+    at = request_args()["at"]
     conn = get_db()
     model = queries.get_record(conn, resources.get("models"), model_id)
     if model is None:
@@ -155,11 +124,8 @@ def model_page(model_id: str) -> Response:
     for offering in offerings:
         by_cloud.setdefault(offering["cloud"], []).append(offering)
     states = {
-        cloud_id: matrix.cell_state(
-            any(rules.is_available(o, at) for o in by_cloud.get(cloud_id, [])),
-            rules.exclusivity_state(model, clouds[cloud_id], windows, at),
-        )
-        for cloud_id in clouds
+        found.cloud: found.state
+        for found in rules.states(model, clouds.values(), windows, offerings, at)
     }
     return _html(
         render_template(
@@ -175,7 +141,6 @@ def model_page(model_id: str) -> Response:
             day=at[:10],
             prices=pricing.comparison(get_db(), model, at),
             sources=words.sources(offerings, windows),
-            dated=words.dated,
             is_available=rules.is_available,
             is_active=rules.is_active,
         )
@@ -189,11 +154,11 @@ def page_url(number: int) -> str:
 
 
 @bp.get("/timeline")
-@page
+@page(TimelineArgs)
 def timeline_page() -> Response:
     """Exclusivity windows and offering dates as a time chart (SVG drawn here)."""
-    args = load(TimelineArgs)
-    now = instants.now()
+    args = request_args()
+    now = args.pop("at")  # the chart's "today": it takes no `at`, so always now
     conn = get_db()
     drawn = chart.build(conn, args, now)
     providers = matrix.list_providers(conn)
@@ -205,6 +170,5 @@ def timeline_page() -> Response:
             args=args,
             providers=providers,
             clouds=clouds,
-            dated=words.dated,
         )
     )

@@ -1,40 +1,22 @@
-"""How the pages say things: dates with their certainty, each cell's tip and link, sources."""
+"""How the pages say things: each cell's tip and link, sources (dates: instants.said)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..instants import said
 from .matrix import Cell
-
-_PREFIX = {
-    "inferred": "about ",
-    "on-or-before": "no later than ",
-    "announced": "planned for ",
-    "month": "",
-}
-
-
-def dated(instant: str | None, certainty: str | None) -> str:
-    """A date as people read it, never a guess shown as a fact: `about 2024-04-03 (inferred)`."""
-    if instant is None:
-        return "open"
-    day = instant[:10] if instant.endswith("T00:00:00Z") else instant
-    if certainty in (None, "exact"):
-        return day
-    if certainty == "month":
-        day = day[:7]
-    return f"{_PREFIX.get(certainty, '')}{day} ({certainty})"
 
 
 def _offering_span(offering: Mapping[str, Any]) -> str:
-    text = f"{offering['deployment_type']} from " + dated(
+    text = f"{offering['deployment_type']} from " + said(
         offering["available_from"], offering["available_from_certainty"]
     )
     if offering["retired_from"]:
-        text += ", retired " + dated(offering["retired_from"], offering["retired_from_certainty"])
+        text += ", retired " + said(offering["retired_from"], offering["retired_from_certainty"])
     elif offering["deprecated_from"]:
-        text += ", deprecated " + dated(
+        text += ", deprecated " + said(
             offering["deprecated_from"], offering["deprecated_from_certainty"]
         )
     return text
@@ -43,7 +25,7 @@ def _offering_span(offering: Mapping[str, Any]) -> str:
 def _window(exclusivity: Mapping[str, Any], clouds: Mapping[str, Mapping[str, Any]]) -> str:
     holder = clouds[exclusivity["holder"]]["name"] if exclusivity["holder"] in clouds else ""
     until = (
-        "until " + dated(exclusivity["ends_at"], exclusivity["ends_at_certainty"])
+        "until " + said(exclusivity["ends_at"], exclusivity["ends_at_certainty"])
         if exclusivity["ends_at"]
         else "with no end known"
     )

@@ -1,4 +1,6 @@
-"""A request's query arguments: validated once per query string, and which catalog they read."""
+"""A request's context, read in one call: its query arguments (by the schema its Operation
+names), the catalog it reads (`as_of`) and "now". API views and web pages alike call
+`request_args()`; nothing else reads the query string or defaults `at`."""
 
 from __future__ import annotations
 
@@ -7,11 +9,11 @@ from typing import Any
 from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
 
-from .. import as_of
-from ..db import get_live_db
-from ..errors import APIError, invalid
-from ..operations import MEDIA_TYPES
-from ..schemas import flatten_errors
+from . import as_of, caching
+from .db import get_live_db
+from .errors import APIError, invalid
+from .operations import MEDIA_TYPES, Operation, operation_of
+from .schemas import flatten_errors
 
 _schemas: dict[type[Schema], Schema] = {}
 # Clients repeat the same queries (CI polls one URL all day): each query string is validated
@@ -19,40 +21,58 @@ _schemas: dict[type[Schema], Schema] = {}
 _parsed: dict[tuple[type[Schema], bytes], dict[str, Any]] = {}
 
 
-def _validate(schema_class: type[Schema]) -> dict[str, Any]:
+def _validate(schema_class: type[Schema], blank_is_absent: bool) -> dict[str, Any]:
     schema = _schemas.get(schema_class) or _schemas.setdefault(schema_class, schema_class())
     repeated = {
         name: ["Given more than once."] for name, values in request.args.lists() if len(values) > 1
     }
     if repeated:
         raise invalid(repeated)
+    given = request.args.to_dict()
+    if blank_is_absent:
+        given = {name: value for name, value in given.items() if value.strip()}
     try:
-        args: dict[str, Any] = schema.load(request.args.to_dict())
+        args: dict[str, Any] = schema.load(given)
     except ValidationError as error:
         raise invalid(flatten_errors(error.messages)) from None
     return args
 
 
-def load_args(schema_class: type[Schema]) -> dict[str, Any]:
-    """The request's query arguments, validated; a 400 naming each bad or unknown one."""
+def _load(operation: Operation) -> dict[str, Any]:
+    schema_class = operation.args
+    if schema_class is None:
+        return {}
     key = (schema_class, request.query_string)
     cached = _parsed.get(key)
     if cached is not None:
         return dict(cached)
-    args = _validate(schema_class)
+    args = _validate(schema_class, operation.blank_is_absent)
     if len(_parsed) >= 4096:
         _parsed.clear()
     _parsed[key] = dict(args)
     return args
 
 
-def read_as_of(args: dict[str, Any]) -> None:
-    """Answer this request from the catalog as recorded at args["as_of"] (taken out of args),
-    if given: get_db() then returns that rebuild instead of the live database."""
-    if "as_of" in args:
-        g.as_of_db = as_of.catalog_at(
-            get_live_db(), current_app.config["DATABASE"], args.pop("as_of")
-        )
+def current_operation() -> Operation:
+    """The Operation of the view answering this request."""
+    op = operation_of(current_app.view_functions.get(request.endpoint or ""))
+    assert op is not None, f"{request.endpoint} has no Operation"
+    return op
+
+
+def request_args() -> dict[str, Any]:
+    """The request's query arguments, validated by its Operation's schema (a 400 naming each
+    bad or unknown one); with `as_of`, every read of the request sees the catalog as recorded
+    then (unless the view filters by it); `at` is now (this minute) exactly when the answer's
+    ETag says it speaks of now."""
+    op = current_operation()
+    args = _load(op)
+    if "as_of" in args and op.as_of == "catalog":
+        g.as_of = args.pop("as_of")  # pages say which record they show (g.as_of)
+        g.as_of_db = as_of.catalog_at(get_live_db(), current_app.config["DATABASE"], g.as_of)
+    if caching.speaks_of_now(op, request.environ):
+        args["at"] = g.get("now") or caching.now()
+    return args
 
 
 def negotiate(args: dict[str, Any], formats: tuple[str, ...]) -> str:
