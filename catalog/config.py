@@ -14,6 +14,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 256 * 1024,  # request bodies; larger ones get a 413
     "CACHE_MAX_AGE": 60,  # seconds a read may be reused without asking again
     "RESPONSE_CACHE_BYTES": 32 * 1024 * 1024,  # rendered reads kept per worker (0: none)
+    "KEPT_FILE_BYTES": 256 * 1024 * 1024,  # larger ones kept on disk per worker (0: none)
     "FAST_PATH": True,  # 304s and kept answers sent before Flask (fastpath.py)
 }
 
