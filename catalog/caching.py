@@ -34,29 +34,11 @@ from . import config, instants
 from .db import get_live_db
 from .kept import InFlight, KeptFile, ResponseCache
 from .operations import Operation, operation_of
+from .queries import catalog_version
 
-LATEST = "SELECT seq, recorded_at FROM changes ORDER BY seq DESC LIMIT 1"
 Headers = list[tuple[str, str]]
 
 
-# The version each read connection saw last, under the PRAGMA data_version it saw it at: the
-# pragma changes when another connection commits, and costs less than the query. Bounded:
-# connections come and go (one a greenlet under gevent).
-_versions: dict[int, tuple[sqlite3.Connection, int, int, str | None]] = {}
-
-
-def catalog_version(conn: sqlite3.Connection) -> tuple[int, str | None]:
-    """The catalog's version (its newest change's seq, 0 if none) and when it was recorded."""
-    data_version = conn.execute("PRAGMA data_version").fetchone()[0]
-    seen = _versions.get(id(conn))
-    if seen is not None and seen[0] is conn and seen[1] == data_version:
-        return seen[2], seen[3]
-    row = conn.execute(LATEST).fetchone()
-    version, recorded_at = (row[0], row[1]) if row else (0, None)
-    if len(_versions) > 256:
-        _versions.clear()
-    _versions[id(conn)] = (conn, data_version, version, recorded_at)
-    return version, recorded_at
 
 
 @lru_cache(maxsize=64)

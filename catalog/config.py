@@ -27,3 +27,14 @@ def flag(app: Flask, name: str) -> bool:
 def database_path() -> str:
     """The database file the settings name (CATALOG_DATABASE, default catalog.db), for the CLI."""
     return os.environ.get("CATALOG_DATABASE") or str(DEFAULTS["DATABASE"])
+
+
+def registry_cache() -> str:
+    """Where `catalog import` keeps its clones of registries named by URL
+    (CATALOG_REGISTRY_CACHE, default the user's cache folder: $XDG_CACHE_HOME/catalog, or
+    ~/.cache/catalog)."""
+    found = os.environ.get("CATALOG_REGISTRY_CACHE")
+    if found:
+        return found
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "catalog", "registries")

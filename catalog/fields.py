@@ -12,6 +12,8 @@ SLUG = r"^[a-z0-9][a-z0-9._:-]*$"
 CURSOR = r"^[A-Za-z0-9._~%:-]+$"
 CERTAINTIES = ("exact", "month", "on-or-before", "inferred", "announced")
 CLOUD_KINDS = ("hyperscaler", "first-party", "data-platform", "inference-host", "gateway")
+# Who recorded a fact: a maintainer, or an importer (each of importers.IMPORTERS names its word
+# here; this is the one list).
 ORIGINS = ("curated", "models.dev", "litellm")
 DEPLOYMENT_TYPES = ("serverless", "provisioned", "managed-compute")
 STAGES = ("preview", "ga")

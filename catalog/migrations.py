@@ -283,6 +283,12 @@ def m007_prices(db: Database) -> None:
     db.conn.execute("CREATE VIEW timeline_events AS " + " UNION ALL ".join(parts))
 
 
+@migrations()
+def m008_provider_origin(db: Database) -> None:
+    """Who recorded a maker: a maintainer, or an import that found it in a registry."""
+    db.conn.execute("ALTER TABLE providers ADD COLUMN origin TEXT NOT NULL DEFAULT 'curated'")
+
+
 def _split(script: str) -> list[str]:
     return [statement.strip() for statement in script.split(";") if statement.strip()]
 

@@ -63,6 +63,14 @@ def _by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
     return {record["id"]: record for record in queries.list_records(conn, resources.get(name), {})}
 
 
+def _kept_by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
+    # Clouds and windows are few and change rarely: read once per catalog version.
+    found: dict[str, dict[str, Any]] = queries.per_version(
+        conn, ("by_id", name), lambda: _by_id(conn, name)
+    )
+    return found
+
+
 def find_contradictions(
     conn: sqlite3.Connection, offering_ids: Iterable[str] | None = None
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -137,7 +145,7 @@ def is_available(offering: Record, at: str, region: str | None = None) -> bool:
 STATES = ("exclusive", "available", "excluded", "none")
 
 
-@dataclass
+@dataclass(slots=True)
 class CloudState:
     """A model on one cloud at an instant: the contract's state, and what it rests on."""
 
@@ -174,12 +182,14 @@ def states(
         if offering["model"] == model["id"]:
             by_cloud.setdefault(offering["cloud"], []).append(offering)
     found = []
-    for cloud in clouds:
-        mine = by_cloud.get(cloud["id"], [])
-        now = [o for o in mine if is_available(o, at, region)]
-        exclusivity = exclusivity_state(model, cloud, covering, at)
+    for cloud in clouds:  # the matrix asks this of every cell: most have no offering, no window
+        mine = by_cloud.get(cloud["id"])
+        now = [o for o in mine if is_available(o, at, region)] if mine else []
+        others = [o for o in mine if o not in now] if mine else []
+        exclusivity = (
+            exclusivity_state(model, cloud, covering, at) if covering else {"state": "none"}
+        )
         state = cell_state(bool(now), exclusivity)
-        others = [o for o in mine if o not in now]
         found.append(CloudState(model["id"], cloud["id"], state, now, others, exclusivity))
     return found
 
@@ -192,8 +202,8 @@ def cloud_availability(
     region: str | None = None,
 ) -> list[dict[str, Any]]:
     """For each cloud (all, or those given): is the model available at `at`, where; its state."""
-    clouds = _by_id(conn, "clouds")
-    windows = queries.list_records(conn, resources.get("exclusivity-windows"), {})
+    clouds = _kept_by_id(conn, "clouds")
+    windows = _kept_by_id(conn, "exclusivity-windows").values()
     offerings = queries.list_records(conn, resources.get("offerings"), {"model": model["id"]})
     asked = [clouds[c] for c in (cloud_ids if cloud_ids is not None else sorted(clouds))]
     answers = []

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from registry_helpers import commit, curated_db, git, snapshot
 
 from catalog import cli
-from catalog.importers import litellm
+from catalog.importers import facts, litellm
 
 EXCERPT = Path(__file__).parent / "data" / "litellm-excerpt.json"
 AWS = "aws:claude-sonnet-4-5:serverless"
@@ -134,13 +134,14 @@ def test_bad_input_exits_2_naming_the_file(
 
 
 def test_keys_name_regions_and_cloud_ids() -> None:
-    routes = litellm.load_mapping()["routes"]
+    routes = facts.load_mapping("litellm-providers.json")["routes"]
     assert litellm.split_key("bedrock/us-east-1/anthropic.claude-v2", routes) == (
         "us-east-1",
         "anthropic.claude-v2",
     )
     assert litellm.split_key("azure/eu/gpt-4o", routes) == (None, "eu/gpt-4o")
-    assert litellm.per_million(1.5e-05) == "15.00" and litellm.per_million(7.5e-08) == "0.075"
+    assert facts.decimal_amount(1.5e-05, 1_000_000) == "15.00"
+    assert facts.decimal_amount(7.5e-08, 1_000_000) == "0.075"
 
 
 def test_a_models_dev_import_keeps_what_litellm_added(tmp_path: Path, catalog_db: Path) -> None:

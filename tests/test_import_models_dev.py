@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from registry_helpers import commit, curated_db, git, snapshot
 
 from catalog import cli, db
-from catalog.importers import identity, models_dev, models_dev_files, plan
+from catalog.importers import facts, identity, plan
 
 BEDROCK = "providers/amazon-bedrock/models/anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
 BEDROCK_US = "providers/amazon-bedrock/models/us.anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
@@ -112,10 +112,11 @@ def test_offerings_are_dated_by_the_commit_that_first_listed_them(
     assert vertex["cloud_model_id"] == "claude-sonnet-4-5@20250929"
     assert vertex["origin"] == "models.dev"
     # A new maker, its model and its platform came with the Mistral file, and its removal in
-    # the second commit is not a retirement.
+    # the second commit (02 April local, 03 April UTC) delists it.
     mistral = found["la-plateforme:mistral-small-2503:serverless"]
     assert mistral["available_from"] == "2025-03-01T00:00:00Z"
-    assert mistral["retired_from"] is None and mistral["stage"] == "preview"
+    assert mistral["retired_from"] == "2025-04-03T00:00:00Z" and mistral["stage"] == "preview"
+    assert mistral["retired_from_certainty"] == "on-or-before"
     conn = db.connect(catalog_db)
     assert conn.execute("SELECT kind, provider FROM clouds WHERE id = 'gcp'").fetchone()[0] == (
         "hyperscaler"
@@ -269,7 +270,7 @@ def test_one_model_under_its_many_names(platform: str, file_id: str, expected: s
 
 
 def test_prices_are_decimal_strings() -> None:
-    assert [models_dev_files.amount(v) for v in (3, 3.0, 0.075, 1.25, 0.00001, -1, True)] == [
+    assert [facts.decimal_amount(v) for v in (3, 3.0, 0.075, 1.25, 0.00001, -1, True)] == [
         "3.00",
         "3.00",
         "0.075",
@@ -319,6 +320,9 @@ def start(day: str, certainty: str, origin: str = "curated") -> dict[str, Any]:
         "available_from": f"{day}T00:00:00Z",
         "available_from_certainty": certainty,
         "available_from_source": f"https://example.com/{origin}",
+        "retired_from": None,
+        "retired_from_certainty": None,
+        "retired_from_source": None,
         "origin": origin,
     }
 
@@ -359,7 +363,7 @@ def test_curated_precedence_takes_only_strictly_better_evidence(
 def test_hosts_spellings_resolve_to_the_model() -> None:
     known: dict[str, dict[str, Any]] = {"claude-sonnet-4-6": {}, "llama-3-8b-instruct": {}}
     known["deepseek-v3.1"] = {}
-    found = models_dev.Models(known, models_dev.load_mapping())
+    found = identity.Models(known, facts.load_mapping("models-dev-platforms.json"))
     assert found.find("claude-4.6-sonnet") == "claude-sonnet-4-6"  # a host's word order
     assert found.find("meta-llama-3-8b-instruct") == "llama-3-8b-instruct"  # maker's prefix
     assert found.find("deepseek-v3.1-fp8-fast") == "deepseek-v3.1"  # serving suffixes

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +13,7 @@ import click
 
 from .. import db, loading
 from ..config import database_path
+from ..importers import IMPORTERS, Importer
 
 ACTOR_LOAD = "catalog load"
 
@@ -66,100 +66,60 @@ def import_group() -> None:
     """
 
 
-def _run_import(plan_of: Any, dry_run: bool, report_file: Path | None, actor: str) -> None:
-    from ..importers import plan
-
-    target = database_path()
-    # A dry run against no database plans against an empty catalog and leaves no file behind.
-    database = db.migrate(":memory:" if dry_run and not Path(target).exists() else target)
-    try:
-        result = plan_of(database.conn)
-    except plan.SourceError as error:
-        click.echo(f"error: {error}", err=True)
-        raise SystemExit(2) from None
-    for line in plan.report_lines(result):
-        click.echo(line)
-    if report_file is not None:
-        report_file.write_text(json.dumps(plan.report_json(result), indent=2) + "\n")
-    if dry_run:
-        click.echo(f"Dry run: nothing written ({result.count()} records planned).", err=True)
-        return
-    try:
-        with click.progressbar(length=result.count(), label="Writing", file=sys.stderr) as bar:
-            written = plan.write_plan(database.conn, result, actor, progress=bar.update)
-    except plan.ImportRefused as error:
-        click.echo(f"error: {error}", err=True)
-        raise SystemExit(1) from None
-    click.echo(f"Wrote {written} records into {target}.", err=True)
-
-
-@import_group.command(name="models-dev")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--rev", default="HEAD", show_default=True, help="The registry commit to import.")
-@click.option("--dry-run", is_flag=True, help="Plan and report; write nothing.")
-@click.option(
-    "--report",
-    "report_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the report, with the price records found, as JSON here.",
+SHARED = (
+    click.Option(["--dry-run"], is_flag=True, help="Plan and report; write nothing."),
+    click.Option(
+        ["--report", "report_file"],
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Also write the report, with the price records found, as JSON here.",
+    ),
 )
-def import_models_dev(path: Path, rev: str, dry_run: bool, report_file: Path | None) -> None:
-    """Import a models.dev git checkout: offerings dated by the commit that first listed them.
-
-    Prints what it added, changed, kept (the catalog's curated facts take precedence) and
-    refused. Exit 2 on a folder that is not a models.dev checkout, or a malformed file.
-
-    Example: catalog import models-dev ~/src/models.dev --dry-run
-    """
-    from ..importers import models_dev
-
-    def plan_of(conn: sqlite3.Connection) -> Any:
-        with contextlib.ExitStack() as stack:
-
-            def progress(total: int) -> Callable[[int], None]:
-                bar = click.progressbar(length=total, label="Reading history", file=sys.stderr)
-                return stack.enter_context(bar).update
-
-            return models_dev.plan_import(conn, path, rev, progress)
-
-    _run_import(plan_of, dry_run, report_file, "catalog import models-dev")
 
 
-@import_group.command(name="litellm")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Plan and report; write nothing.")
-@click.option(
-    "--date",
-    "day",
-    help="The UTC day the map was read (YYYY-MM-DD, default today): its prices hold on or before.",
-)
-@click.option(
-    "--source",
-    default=None,
-    help="The URL a reader can open for this copy of the map (default: the file on GitHub).",
-)
-@click.option(
-    "--report",
-    "report_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the report, with the price records found, as JSON here.",
-)
-def import_litellm(
-    file: Path, dry_run: bool, day: str | None, source: str | None, report_file: Path | None
-) -> None:
-    """Import LiteLLM's model map: announced deprecations, regions and prices of known offerings.
+def import_command(name: str, importer: Importer) -> click.Command:
+    """`catalog import NAME`: the importer's own parameters, then --dry-run and --report."""
 
-    The map has no availability dates, so it adds to offerings the catalog has and never makes
-    new ones. Exit 2 on a file that is not the map.
+    def run(dry_run: bool, report_file: Path | None, **arguments: Any) -> None:
+        from ..importers import facts, plan, report
 
-    Example: catalog import litellm model_prices_and_context_window.json --date 2026-12-01
-    """
-    from ..importers import litellm
+        target = database_path()
+        # A dry run against no database plans against an empty catalog and leaves no file.
+        database = db.migrate(":memory:" if dry_run and not Path(target).exists() else target)
+        mapping = facts.load_mapping(importer.mapping) if importer.mapping else None
+        try:
+            with contextlib.ExitStack() as stack:
 
-    if day is not None and not litellm.DAY.match(day):
-        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--date")
+                def progress(total: int) -> Callable[[int], None]:
+                    bar = click.progressbar(length=total, label="Reading", file=sys.stderr)
+                    return stack.enter_context(bar).update
 
-    def plan_of(conn: sqlite3.Connection) -> Any:
-        return litellm.plan_import(conn, file, day, source or litellm.DEFAULT_SOURCE)
+                found = importer.planner()(
+                    database.conn, **arguments, mapping=mapping, progress=progress
+                )
+        except facts.SourceError as error:
+            click.echo(f"error: {error}", err=True)
+            raise SystemExit(2) from None
+        for line in report.lines(found):
+            click.echo(line)
+        if report_file is not None:
+            report_file.write_text(json.dumps(report.as_json(found), indent=2) + "\n")
+        if dry_run:
+            click.echo(f"Dry run: nothing written ({found.count()} records planned).", err=True)
+            return
+        try:
+            with click.progressbar(length=found.count(), label="Writing", file=sys.stderr) as bar:
+                written = plan.write_plan(
+                    database.conn, found, f"catalog import {name}", progress=bar.update
+                )
+        except plan.ImportRefused as error:
+            click.echo(f"error: {error}", err=True)
+            raise SystemExit(1) from None
+        click.echo(f"Wrote {written} records into {target}.", err=True)
 
-    _run_import(plan_of, dry_run, report_file, "catalog import litellm")
+    return click.Command(
+        name, callback=run, params=[*importer.arguments, *SHARED], help=importer.help
+    )
+
+
+for _name, _importer in IMPORTERS.items():
+    import_group.add_command(import_command(_name, _importer))

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .plan import SourceError
+from .facts import SourceError
 
 NULL_BLOB = "0" * 40
 SYMLINK = "120000"

@@ -13,15 +13,16 @@ import re
 import sqlite3
 from collections import Counter
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import loading
-from . import identity, models_dev
-from .plan import Plan, Planner, SourceError, take
+from . import IMPORTERS, identity
+from .facts import SourceError, decimal_amount, load_mapping, price_record
+from .plan import Plan, Planner, take
 
-ORIGIN = "litellm"
+ORIGIN = IMPORTERS["litellm"].origin
+MAPPING = IMPORTERS["litellm"].mapping or ""
+CROSSWALK = IMPORTERS["models-dev"].mapping or ""  # makers and the crosswalk, shared
 DEFAULT_SOURCE = "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json"
 UNITS = {
     "input_cost_per_token": "input-1m-tokens",
@@ -32,13 +33,6 @@ UNITS = {
 PROVISIONED = "provisioned throughput (`-commitment/` keys): not a fact about serverless offerings"
 REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def load_mapping(path: Path | None = None) -> dict[str, Any]:
-    """The LiteLLM provider mapping shipped with the fixtures."""
-    path = path or loading.shipped_fixtures() / "registry" / "litellm-providers.json"
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
 
 
 def read_map(file: Path) -> dict[str, dict[str, Any]]:
@@ -61,40 +55,15 @@ def split_key(key: str, routes: list[str]) -> tuple[str | None, str]:
     return region, "/".join(parts[1:] if region else parts)
 
 
-def per_million(value: Any) -> str | None:
-    """A per-token cost as a per-1M-token decimal string ("3.00")."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        return None
-    number = (Decimal(str(value)) * 1_000_000).normalize()
-    if number.as_tuple().exponent > -2:  # type: ignore[operator]
-        number = number.quantize(Decimal("0.01"))
-    return format(number, "f")
-
-
 def prices_of(
     offering: str, region: str | None, entry: dict[str, Any], day: str, source: str
 ) -> list[dict[str, Any]]:
-    """The entry's per-token prices as price records in force on or before `day`."""
+    """The entry's per-token prices as per-1M-token price records in force on or before `day`."""
     found = []
     for name, unit in UNITS.items():
-        amount = per_million(entry.get(name))
-        if amount is None:
-            continue
-        where = f"{region}:" if region else ""
-        found.append(
-            {
-                "id": f"{offering}:{where}{unit}:{day}",
-                "offering": offering,
-                "region": region,
-                "unit": unit,
-                "amount": amount,
-                "currency": "USD",
-                "effective_from": day,
-                "effective_from_certainty": "on-or-before",
-                "source": source,
-                "origin": ORIGIN,
-            }
-        )
+        amount = decimal_amount(entry.get(name), 1_000_000)
+        if amount is not None:
+            found.append(price_record(offering, region, unit, amount, day, source, ORIGIN))
     return found
 
 
@@ -128,16 +97,19 @@ def plan_import(
     conn: sqlite3.Connection,
     file: Path,
     day: str | None = None,
-    source: str = DEFAULT_SOURCE,
+    source: str | None = None,
     mapping: dict[str, Any] | None = None,
+    progress: Any = None,
 ) -> Plan:
-    """Plan what the catalog should take from the map (read on `day`, default today UTC)."""
-    mapping = mapping or load_mapping()
+    """Plan what the catalog should take from the map (read on `day`, default today UTC); the
+    map is read at once, so there is no progress to show."""
+    mapping = mapping or load_mapping(MAPPING)
     entries = read_map(file)
     day = day or date.today().isoformat()
     planner = Planner(conn, f"LiteLLM model map {file.name} (read {day})")
     report = planner.plan.report
-    models = models_dev.Models(planner.known["models"], models_dev.load_mapping())
+    models = identity.Models(planner.known["models"], load_mapping(CROSSWALK))
+    source = source or DEFAULT_SOURCE
     facts: dict[str, dict[str, Any]] = {}
     unmapped: Counter[str] = Counter()
     prices: dict[str, dict[str, Any]] = {}

@@ -2,116 +2,76 @@
 
 Every TOML file under providers/<platform>/models/ is one model on one platform. Its offering is
 dated by the first main-line commit that listed it (on-or-before that commit's UTC day, sourced
-to the file at that commit); its prices by each commit that changed them. A file that later
-disappears is not a retirement: registries drop rows for many reasons.
+to the file at that commit); its prices by each commit that changed them. When every file behind
+an offering is deleted, and no file of the cloud still carries its id (a rename is not a
+delisting), the offering ends on the deleting commit's UTC day (on-or-before), and so do its
+prices.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import sqlite3
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from urllib.parse import unquote
 
-from .. import loading
-from . import gitlog, identity
-from .models_dev_files import ORIGIN, File, deprecation, link, price_records, read_checkout
-from .plan import Plan, Planner, Report, prefer_earlier
+from ..config import registry_cache
+from . import IMPORTERS, gitlog, identity
+from .facts import load_mapping
+from .identity import Models
+from .models_dev_files import (
+    ORIGIN,
+    REPO_URL,
+    File,
+    deletion_link,
+    deprecation,
+    link,
+    price_records,
+    read_checkout,
+)
+from .models_dev_names import Entry, Makers, classify, model_of
+from .plan import Plan, Planner, prefer_earlier
+from .remote import fetched, is_url
 
 CLOUD = ("name", "kind", "provider")  # what a mapped platform says about its catalog cloud
-LATEST = re.compile(r"\s*(\(latest\)|latest|-latest)$", re.IGNORECASE)
-__all__ = ["ORIGIN", "Models", "load_mapping", "offering_record", "plan_import"]
+MAPPING = IMPORTERS["models-dev"].mapping or ""
 
 
-def mapping_path() -> Path:
-    """The reviewed platform mapping shipped with the fixtures."""
-    return loading.shipped_fixtures() / "registry" / "models-dev-platforms.json"
-
-
-def load_mapping(path: Path | None = None) -> dict[str, Any]:
-    """The platform mapping, makers and crosswalk."""
-    data: dict[str, Any] = json.loads((path or mapping_path()).read_text(encoding="utf-8"))
-    return data
-
-
-class Models:
-    """The catalog's models and the registry's, found by key; new ones become model records."""
-
-    def __init__(self, known: dict[str, dict[str, Any]], mapping: dict[str, Any]) -> None:
-        self.crosswalk: dict[str, str] = mapping["crosswalk"]
-        # Makers' names that hosts put before a model's (`meta-llama-3-8b-instruct`).
-        self.prefixes = sorted(set(mapping["makers"]), key=len, reverse=True)
-        self.known = set(known)
-        self.by_key = {identity.key(m): m for m in sorted(known, key=len, reverse=True)}
-        self.records: dict[str, dict[str, Any]] = {}
-
-    def find(self, name: str, raw: str | None = None, vendor: str | None = None) -> str | None:
-        """The catalog id for a stripped registry id (or its undecorated form), if known."""
-        for candidate in (raw, name):
-            if candidate in self.crosswalk:
-                return self.crosswalk[candidate]
-        tries = [name, *identity.plainer(name)]
-        tries += [r for n in tries if (r := identity.reordered(n))]
-        tries += [n[len(p) + 1 :] for n in tries for p in self.prefixes if n.startswith(f"{p}-")]
-        if vendor:  # `meta-llama-3-8b-instruct` under meta-llama/, Bedrock's `deepseek.r1`
-            tries += [n.removeprefix(f"{vendor}-") for n in tries] + [f"{vendor}-{name}"]
-        for candidate in tries:
-            found = self.crosswalk.get(candidate) or self.by_key.get(identity.key(candidate))
-            if found is not None:
-                return found
-        return None
-
-    def has(self, model_id: str) -> bool:
-        """Whether the catalog has the model or this import defines it."""
-        return model_id in self.known or model_id in self.records
-
-    def define(
-        self, name: str, maker: str, content: dict[str, Any], model_id: str | None = None
-    ) -> str:
-        """The catalog id for a model its maker names `name`; a new one gets a record."""
-        found = model_id or self.find(name)
-        if found is not None and self.has(found):
-            return found
-        model_id = found or identity.slug(name)
-        family = content.get("family")
-        self.records[model_id] = {
-            "id": model_id,
-            "provider": maker,
-            "name": LATEST.sub("", str(content.get("name") or name))[:200] or name,
-            "family": identity.slug(family) if isinstance(family, str) and family else None,
-            "open_weights": bool(content.get("open_weights", False)),
-        }
-        self.by_key.setdefault(identity.key(model_id), model_id)
-        self.by_key.setdefault(identity.key(name), model_id)
-        return model_id
+def cloud_id(platform: str, path: str) -> str:
+    """The id a cloud's bill shows for the model file at `path` (unescaped: `meta-llama%2Fx`
+    is `meta-llama/x`), without Bedrock's cross-region prefix."""
+    file_id = unquote(path.split("/models/", 1)[1]).removesuffix(".toml")
+    return identity.bare_cloud_id(platform, file_id)
 
 
 def offering_record(
-    offering: str, cloud: str, model: str, group: list[tuple[str, File]]
+    offering: str, cloud: str, model: str, group: list[tuple[str, File]], listed: set[str]
 ) -> tuple[dict[str, Any], File]:
-    """The offering the registry's files show, and the file its cloud id and prices come from."""
+    """The offering the registry's files show, and the file its cloud id and prices come from:
+    a file the registry still has, else the one it deleted last. `listed` holds the cloud ids the
+    cloud's files still carry: the offering ends only when every file behind it is gone and
+    none of its ids lives on in another file (a rename is not a delisting)."""
 
     def first(item: tuple[str, File]) -> gitlog.Version:
         return item[1].listed()[0]
 
-    def rank(item: tuple[str, File]) -> tuple[bool, str, int, str]:
+    def rank(item: tuple[str, File]) -> tuple[bool, bool, int, str, int, str]:
         platform, file = item
-        file_id = file.path.split("/models/", 1)[1].removesuffix(".toml")
-        return (identity.is_variant(platform, file_id), first(item).day, -len(file_id), file_id)
+        file_id = cloud_id(platform, file.path)
+        variant = identity.is_variant(platform, file_id)
+        gone = -file.deleted.seq if file.deleted else 0  # else the one deleted last
+        return (bool(file.deleted), variant, gone, first(item).day, -len(file_id), file_id)
 
     platform, primary = min(group, key=rank)
     opened = min((first(item) for item in group), key=lambda v: (v.day, v.path))
-    file_id = primary.path.split("/models/", 1)[1].removesuffix(".toml")
     status = primary.latest.get("status")
     record: dict[str, Any] = {
         "id": offering,
         "model": model,
         "cloud": cloud,
         "deployment_type": "serverless",
-        "cloud_model_id": identity.bare_cloud_id(platform, file_id)[:300],
+        "cloud_model_id": cloud_id(platform, primary.path)[:300],
         "cloud_model_version": None,
         "regions": [],
         "stage": "preview" if status in ("alpha", "beta") else "ga",
@@ -127,105 +87,82 @@ def offering_record(
         record["deprecated_from"] = ended.day
         record["deprecated_from_certainty"] = "on-or-before"
         record["deprecated_from_source"] = link(ended.commit, ended.path)
+    gone = [file.deleted for _, file in group]
+    renamed = any(cloud_id(p, file.path).lower() in listed for p, file in group)
+    if all(gone) and not renamed:
+        last = max((v for v in gone if v), key=lambda v: (v.seq, v.path))
+        record["retired_from"] = last.day
+        record["retired_from_certainty"] = "on-or-before"
+        record["retired_from_source"] = deletion_link(last.commit, last.path)
+        record["notes"] += f" Delisted: {last.path} deleted in {last.commit[:12]}."
     return record, primary
 
 
-class Entry(NamedTuple):
-    """One provider file, with who may name a new model from it (rank: who goes first)."""
-
-    rank: int
-    platform: str
-    path: str
-    name: str
-    raw: str
-    vendor: str | None
-    maker: str | None
-
-
-def classify(files: dict[str, File], mapping: dict[str, Any], report: Report) -> list[Entry]:
-    """The mapped platforms' files, the maker's own platform first, then ids that name their
-    maker (a gateway's `maker/model`, Bedrock's `maker.model`, a platform's reviewed prefixes);
-    the rest may only match. Unmapped platforms are reported, one line each."""
-    platforms, makers = mapping["platforms"], mapping["makers"]
-    entries, unmapped = [], Counter[str]()
-    for path in sorted(files):
-        parts = path.split("/", 3)
-        if len(parts) < 4 or parts[0] != "providers" or parts[2] != "models":
-            continue
-        if parts[1] not in platforms:
-            unmapped[parts[1]] += 1
-            continue
-        about = platforms[parts[1]]
-        name, raw, vendor = identity.strip(parts[1], parts[3].removesuffix(".toml"))
-        names = about.get("names", {})
-        if about["kind"] == "first-party":
-            rank, maker = 0, about["provider"]
-        elif names and name.startswith(tuple(names["prefixes"])):
-            rank, maker = 1, names["maker"]  # Azure's `phi-4`, Model Studio's `qwen-max`
-        elif vendor is not None and vendor in makers:
-            # Gateways spell ids as the maker publishes them; hosts, then Bedrock, less so.
-            host = {"gateway": 2, "hyperscaler": 4}.get(about["kind"], 3)
-            rank, maker = host, makers[vendor]
-        else:
-            rank, maker = 5, None
-        entries.append(Entry(rank, parts[1], path, name, raw, vendor, maker))
-    for platform, count in sorted(unmapped.items()):
-        why = mapping["skipped"].get(platform, "not in the reviewed mapping")
-        report.refused.append(
-            (f"providers/{platform} ({count} files)", f"unmapped platform: {why}")
-        )
-    return sorted(entries)
+def renamed_from(group: list[tuple[str, File]], primary: File) -> list[File]:
+    """The deleted files whose prices the offering had before `primary` was listed (a rename:
+    Groq's `meta-llama%2Fx` before `meta-llama/x`), oldest first; variants (`us.`, `:free`)
+    are not the offering's own price."""
+    start = primary.listed()[0].day
+    gone = [
+        file
+        for platform, file in group
+        if file is not primary
+        and file.deleted is not None
+        and file.listed()[0].day < start
+        and not identity.is_variant(platform, cloud_id(platform, file.path))
+    ]
+    return sorted(gone, key=lambda f: (f.listed()[0].day, f.path))
 
 
-def model_of(entry: Entry, content: dict[str, Any], models: Models) -> str | None:
-    """The catalog model a file lists: its `base_model`, the crosswalk, its id, or a new one."""
-    ref = content.get("base_model") or (content.get("extends") or {}).get("from")
-    model = models.find(ref.split("/", 1)[1]) if isinstance(ref, str) and "/" in ref else None
-    model = model or models.find(entry.name, entry.raw, entry.vendor)
-    if (model is None or not models.has(model)) and entry.maker is not None:
-        name = entry.name if entry.rank <= 1 else identity.plainest(entry.name)
-        return models.define(name, entry.maker, content, model)
-    return model if model is not None and models.has(model) else None
+def unmatched(entry: Entry) -> str:
+    """Why a file names no model, as specifically as the file lets us say."""
+    said = f"unmatched model: {entry.name!r}"
+    if entry.why:
+        return f"{said} ({entry.why})"
+    if entry.vendor is None:
+        return f"{said} (its id names no maker, and no catalog model, alias or crosswalk entry)"
+    return f"{said} (maker {entry.vendor!r} known, but no catalog model, alias or crosswalk entry)"
 
 
 def plan_import(
     conn: sqlite3.Connection,
-    checkout: Path,
+    source: str | Path,
     rev: str = "HEAD",
     progress: Callable[[int], Callable[[int], None]] | None = None,
     mapping: dict[str, Any] | None = None,
 ) -> Plan:
     """Read the checkout's history and plan what the catalog should take from it."""
-    mapping = mapping or load_mapping()
+    mapping = mapping or load_mapping(MAPPING)
+    source = str(source)
+    checkout = fetched(source, Path(registry_cache())) if is_url(source) else Path(source)
     commit, files, unreadable = read_checkout(checkout, rev, progress)
     planner = Planner(conn, f"models.dev {commit}")
     report = planner.plan.report
-    platforms, makers = mapping["platforms"], mapping["makers"]
+    platforms, makers = mapping["platforms"], Makers(mapping)
     models = Models(planner.known["models"], mapping)
     for path in sorted(p for p in files if p.startswith("models/") and p.count("/") >= 2):
         lab, name = path.split("/", 2)[1:]
-        if lab in makers:  # other folders once held a platform's files, not a maker's
-            models.define(name.removesuffix(".toml"), makers[lab], files[path].latest)
+        if lab in makers.known:  # other folders once held a platform's files, not a maker's
+            models.define(name.removesuffix(".toml"), makers.known[lab], files[path].latest)
 
     groups: dict[tuple[str, str], list[tuple[str, File]]] = {}
-    for entry in classify(files, mapping, report):
+    listed: dict[str, set[str]] = {}  # by cloud: the ids its platforms' files still carry
+    for entry in classify(files, mapping, makers, report):
         file = files[entry.path]
+        cloud = platforms[entry.platform]["cloud"]
+        if file.deleted is None:
+            listed.setdefault(cloud, set()).add(cloud_id(entry.platform, entry.path).lower())
         if not file.listed():
             continue
-        model = model_of(entry, file.latest, models)
+        model = model_of(entry, file.latest, models, report)
         if model is None:
-            why = f"unmatched model: {entry.name!r} (no base_model, crosswalk entry or known key)"
-            report.refused.append((entry.path, why))
+            report.refused.append((entry.path, unmatched(entry)))
             continue
-        cloud = platforms[entry.platform]["cloud"]
         groups.setdefault((cloud, model), []).append((entry.platform, file))
 
     def need_provider(provider: str | None) -> None:
         if provider and provider not in planner.known["providers"]:
-            about = mapping["providers"].get(provider, {})
-            name = about.get("name", provider)
-            record = {"id": provider, "name": name, "website": about.get("website")}
-            planner.add_parent("providers", record)
+            planner.add_parent("providers", {**makers.record(provider), "origin": ORIGIN})
 
     prices = []
     for (cloud, model), group in sorted(groups.items()):
@@ -238,9 +175,15 @@ def plan_import(
             if not planner.add_parent("models", models.records[model]):
                 continue
         offering = f"{cloud}:{model}:serverless"
-        record, primary = offering_record(offering, cloud, model, group)
-        if planner.offer(record, prefer_earlier(ORIGIN), primary.path):
-            prices.extend(price_records(offering, primary))
+        record, primary = offering_record(offering, cloud, model, group, listed.get(cloud, set()))
+        if record.get("retired_from", "9") <= record["available_from"]:
+            why = f"listed and delisted on the same day ({record['available_from']})"
+            report.refused.append((f"offerings/{offering} ({primary.path})", why))
+            continue
+        if planner.offer(record, prefer_earlier(ORIGIN, REPO_URL), primary.path):
+            stored = planner.lookup("offerings", offering) or record
+            history = [*renamed_from(group, primary), primary]
+            prices.extend(price_records(offering, history, stored["retired_from"]))
     if unreadable:
         report.refused.append(("history", f"{unreadable} old file versions are not valid TOML"))
     return planner.finish(prices)

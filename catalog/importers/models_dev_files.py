@@ -4,16 +4,17 @@ hold on their own (its prices each time a commit changed them, since when it say
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from . import gitlog
+from . import gitlog, origin
+from .facts import Record, SourceError, decimal_amount, price_record
 
-ORIGIN = "models.dev"
+ORIGIN = origin("models-dev")
 REPO_URL = "https://github.com/anomalyco/models.dev"
 UNITS = {
     "input": "input-1m-tokens",
@@ -26,6 +27,12 @@ UNITS = {
 def link(commit: str, path: str) -> str:
     """A reader's link to the file as that commit had it."""
     return f"{REPO_URL}/blob/{commit}/{quote(path, safe='/:@')}"
+
+
+def deletion_link(commit: str, path: str) -> str:
+    """A reader's link to the commit that deleted the file, opened at that file's diff (the
+    file itself is gone at that commit, so a link to it would not open)."""
+    return f"{REPO_URL}/commit/{commit}#diff-{hashlib.sha256(path.encode()).hexdigest()}"
 
 
 @dataclass
@@ -48,6 +55,12 @@ class File:
         """The versions that exist and parse, oldest first."""
         return [v for v in self.versions if v.blob in self.contents]
 
+    @property
+    def deleted(self) -> gitlog.Version | None:
+        """The commit that deleted the file, if the read commit no longer has it."""
+        last = self.versions[-1] if self.versions else None
+        return last if last is not None and last.blob is None else None
+
 
 def read_checkout(
     checkout: Path,
@@ -58,7 +71,7 @@ def read_checkout(
     commit = gitlog.resolve(checkout, rev)
     head = gitlog.tree(checkout, commit, "providers")
     if not any(p.count("/") >= 3 and p.split("/")[2] == "models" for p in head):
-        raise gitlog.SourceError(
+        raise SourceError(
             f"{checkout}: not shaped like models.dev (no providers/<p>/models/*.toml at {commit})"
         )
     versions = gitlog.follow_links(
@@ -69,49 +82,41 @@ def read_checkout(
     heads = {**head, **gitlog.tree(checkout, commit, "models")}
     for path, blob in sorted(heads.items()):
         if blob in broken:
-            raise gitlog.SourceError(f"{checkout / path}: not valid TOML")
+            raise SourceError(f"{checkout / path}: not valid TOML")
     files: dict[str, File] = {}
     for version in versions:
         files.setdefault(version.path, File(version.path, [], parsed)).versions.append(version)
     return commit, files, sum(1 for v in versions if v.blob in broken)
 
 
-def amount(value: Any) -> str | None:
-    """A price as a decimal string with at least two places ("3.00", "0.075")."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        return None
-    number = Decimal(str(value))
-    if number.as_tuple().exponent > -2:  # type: ignore[operator]
-        number = number.quantize(Decimal("0.01"))
-    return format(number, "f")
-
-
-def price_records(offering: str, file: File) -> list[dict[str, Any]]:
-    """A price record for each unit each time a commit changed it (the day's last change wins)."""
-    found: dict[str, dict[str, Any]] = {}
+def price_records(offering: str, files: list[File], until: str | None = None) -> list[Record]:
+    """A price record for each unit each time a commit changed it (the day's last change wins).
+    `files` is the offering's price history in order: files it had before a rename (their
+    prices before the next file was listed), then the file it has now. When the offering
+    ends (`until`), the last price of each unit ends that day too."""
+    found: dict[str, Record] = {}
     last: dict[str, str] = {}
-    for version in file.listed():
-        cost = file.contents[version.blob or ""].get("cost")
-        if not isinstance(cost, dict):
-            continue
-        for name, unit in UNITS.items():
-            value = amount(cost.get(name))
-            if value is None or last.get(unit) == value:
+    for file, following in zip(files, [*files[1:], None], strict=True):
+        before = following.listed()[0].day if following else None
+        for version in file.listed():
+            cost = file.contents[version.blob or ""].get("cost")
+            if not isinstance(cost, dict) or (before and version.day >= before):
                 continue
-            last[unit] = value
-            found[f"{offering}:{unit}:{version.day}"] = {
-                "id": f"{offering}:{unit}:{version.day}",
-                "offering": offering,
-                "region": None,
-                "unit": unit,
-                "amount": value,
-                "currency": "USD",
-                "effective_from": version.day,
-                "effective_from_certainty": "on-or-before",
-                "source": link(version.commit, version.path),
-                "origin": ORIGIN,
-            }
-    return list(found.values())
+            for name, unit in UNITS.items():
+                value = decimal_amount(cost.get(name))
+                if value is None or last.get(unit) == value:
+                    continue
+                last[unit] = value
+                source = link(version.commit, version.path)
+                price = price_record(offering, None, unit, value, version.day, source, ORIGIN)
+                found[price["id"]] = price
+    if until is None:
+        return list(found.values())
+    day = until[:10]
+    ended = [p for p in found.values() if p["effective_from"] < day]
+    for price in ended:
+        price["effective_until"] = day  # the store's series ends each earlier one at the next
+    return ended
 
 
 def deprecation(file: File) -> gitlog.Version | None:

@@ -22,10 +22,6 @@ Merge = Callable[[Record, Record], tuple[Record, str | None]]
 SURENESS = {"exact": 4, "month": 3, "on-or-before": 2, "inferred": 1, "announced": 0}
 
 
-class SourceError(Exception):
-    """A source that cannot be imported; the message names the path or file."""
-
-
 class ImportRefused(Exception):
     """A plan the store will not take as a whole (checked again inside the transaction)."""
 
@@ -77,19 +73,39 @@ def existing(conn: sqlite3.Connection, collection: str) -> dict[str, Record]:
     return {r["id"]: store.fixture_form(r) for r in queries.list_records(conn, spec, {})}
 
 
-def prefer_earlier(mine: str) -> Merge:
-    """The curated-precedence rule for an offering's start: the catalog's own fact stays unless
-    the import has strictly better evidence (a surer certainty, or an earlier on-or-before or
-    month date); an exact date is never replaced."""
+END = ("retired_from", "retired_from_certainty", "retired_from_source")
+
+
+def prefer_earlier(mine: str, own: str = "") -> Merge:
+    """The curated-precedence rule: the catalog's own start stays unless the import has
+    strictly better evidence (a surer certainty, or an earlier on-or-before or month date); an
+    exact date is never replaced. An end the import infers (a delisting) never replaces what a
+    maintainer curated (an end, or none: it is reported for review); `own` begins the links of
+    the import's own facts, so an end from elsewhere (a vendor schedule) on the import's own
+    record stays too."""
 
     def merge(old: Record, new: Record) -> tuple[Record, str | None]:
         if old["origin"] == mine:  # its own record: renewed, but silence is not a retraction
             kept = {"regions": old["regions"]} if not new["regions"] else {}
             if new["deprecated_from"] is None:
                 kept |= {n: old[n] for n in old if n.startswith("deprecated_from")}
+            if old["retired_from"] and not str(old["retired_from_source"]).startswith(own):
+                kept |= {n: old[n] for n in END}
             return {**new, **kept}, None
-        start = ("available_from", "available_from_certainty", "available_from_source")
-        if all(old[name] == new[name] for name in start):
+        merged, why = start(old, new)
+        if new["retired_from"] and old["retired_from"] != new["retired_from"]:
+            end = old["retired_from"]
+            said = f"end {end[:10]} ({old['retired_from_certainty']})" if end else "no end"
+            stays = (
+                f"kept {old['origin']} {said} over {mine}'s delisting "
+                f"{new['retired_from'][:10]} (on-or-before, {new['retired_from_source']})"
+            )
+            why = f"{why}; {stays}" if why else stays
+        return merged, why
+
+    def start(old: Record, new: Record) -> tuple[Record, str | None]:
+        names = ("available_from", "available_from_certainty", "available_from_source")
+        if all(old[name] == new[name] for name in names):
             return old, None  # an earlier run already took the import's start
         ours, theirs = old["available_from_certainty"], new["available_from_certainty"]
         earlier = new["available_from"] < old["available_from"]
@@ -99,10 +115,9 @@ def prefer_earlier(mine: str) -> Merge:
         offered = f"{new['available_from'][:10]} ({theirs}, {new['available_from_source']})"
         if not better:
             return old, f"kept {old['origin']} start {was} over {mine}'s {offered}"
-        merged = dict(old)
-        for name in start:
-            merged[name] = new[name]
-        return merged, f"{mine} has better evidence: start {offered}, was {was}"
+        return {**old, **{n: new[n] for n in names}}, (
+            f"{mine} has better evidence: start {offered}, was {was}"
+        )
 
     return merge
 
@@ -243,38 +258,9 @@ def price_series(
             continue
         days = sorted(by_day)
         for day, following in zip(days, [*days[1:], None], strict=True):
+            until = following or by_day[day].get("effective_until")  # the import's own end
             try:
-                found.append(validated("prices", {**by_day[day], "effective_until": following}))
+                found.append(validated("prices", {**by_day[day], "effective_until": until}))
             except ValueError as error:
                 report.refused.append((f"prices/{by_day[day]['id']}", str(error)))
     return found
-
-
-def report_lines(plan: Plan) -> list[str]:
-    """The report as lines a maintainer reads: every decision, then the counts."""
-    report = plan.report
-    lines = [f"added    {what}" for what in report.added]
-    lines += [f"changed  {what}: {why}" for what, why in report.changed]
-    lines += [f"kept     {what}: {why}" for what, why in report.kept]
-    lines += [f"refused  {what}: {why}" for what, why in report.refused]
-    added: dict[str, int] = {}
-    for what in report.added:
-        collection = what.split("/", 1)[0]
-        added[collection] = added.get(collection, 0) + 1
-    summary = ", ".join(f"{n} {c}" for c, n in added.items()) or "nothing"
-    lines.append(
-        f"{plan.source}: added {summary}; changed {len(report.changed)}, "
-        f"kept {len(report.kept)}, refused {len(report.refused)}; "
-        f"{len(plan.prices)} price records found"
-    )
-    return lines
-
-
-def report_json(plan: Plan) -> dict[str, Any]:
-    """The report and the plan's records and prices, as JSON-ready data."""
-    return {
-        "source": plan.source,
-        "report": plan.report.as_dict(),
-        "records": plan.records,
-        "prices": plan.prices,
-    }

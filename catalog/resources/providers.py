@@ -1,6 +1,6 @@
 """Providers: the makers of models."""
 
-from ..fields import slug, text, url
+from ..fields import origin_field, slug, text, url
 from ..resource import Resource
 from ..schemas import Record
 
@@ -9,6 +9,7 @@ class ProviderSchema(Record):
     id = slug(required=True, example="mistral-ai")
     name = text(200, required=True)
     website = url(allow_none=True, load_default=None)
+    origin = origin_field()
 
 
 PROVIDERS = Resource(

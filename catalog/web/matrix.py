@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g
-
 from .. import queries, resources, rules
 from ..fields import CLOUD_KINDS
 
@@ -75,33 +73,7 @@ def _all(conn: sqlite3.Connection, name: str, filters: Mapping[str, Any]) -> lis
     return list(queries.list_records(conn, resources.get(name), filters))
 
 
-_VERSION = "SELECT coalesce(max(seq), 0) FROM changes"
-_kept: dict[tuple[Any, ...], Any] = {}
-
-
-def _stamp(conn: sqlite3.Connection) -> tuple[str, int] | None:
-    """(database file, catalog version) of the connection, read once per request; None for an
-    in-memory rebuild (as_of), which nothing keys."""
-    memo: dict[int, tuple[str, int] | None] = g.setdefault("web_stamps", {})
-    if id(conn) not in memo:
-        database = conn.execute("PRAGMA database_list").fetchone()[2]
-        version = conn.execute(_VERSION).fetchone()[0] if database else 0
-        memo[id(conn)] = (database, version) if database else None
-    return memo[id(conn)]
-
-
-def per_version(conn: sqlite3.Connection, key: tuple[Any, ...], compute: Any) -> Any:
-    """compute(), kept until the catalog changes (per database and `key`): the menus count
-    every model, and a big catalog should not pay for that on every page."""
-    stamp = _stamp(conn)
-    if stamp is None:
-        return compute()
-    full = (*stamp, *key)
-    if full not in _kept:
-        if len(_kept) > 256:
-            _kept.clear()
-        _kept[full] = compute()
-    return _kept[full]
+per_version = queries.per_version  # kept until the catalog changes
 
 
 def list_providers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
