@@ -39,8 +39,6 @@ from .queries import catalog_version
 Headers = list[tuple[str, str]]
 
 
-
-
 @lru_cache(maxsize=64)
 def _http_date(recorded_at: str) -> str:
     return format_datetime(instants.to_datetime(recorded_at), usegmt=True)
