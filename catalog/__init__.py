@@ -18,6 +18,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.update(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # The contract's bound on request bodies: a setting may lower it, not raise it.
+    app.config["MAX_CONTENT_LENGTH"] = min(
+        int(app.config["MAX_CONTENT_LENGTH"] or config.LARGEST_BODY), config.LARGEST_BODY
+    )
 
     from . import api, auth, caching, db, docs, errors, fastpath, health, observe, security, web
 

@@ -199,3 +199,19 @@ def test_put_if_none_match_star_on_an_existing_record_is_a_412(writer: FlaskClie
     assert writer.get("/v1/providers/mistral-ai").json == before.json
     created = writer.put("/v1/providers/brand-new", json=body, headers={"If-None-Match": "*"})
     assert created.status_code == 201
+
+
+def test_the_body_limit_is_at_most_1_mib(writable_db: Path, tokens: dict[str, str]) -> None:
+    from catalog import create_app, db
+
+    app = create_app({"DATABASE": str(writable_db), "MAX_CONTENT_LENGTH": 50 * 1024 * 1024})
+    assert app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
+    body = b'{"id": "huge", "name": "' + b"y" * (2 * 1024 * 1024) + b'"}'
+    response = app.test_client().post(
+        "/v1/providers",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {tokens['write']}"},
+    )
+    assert response.status_code == 413
+    db.close_thread_connections()
