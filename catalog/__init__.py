@@ -21,8 +21,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.update(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # The contract's bound on request bodies: a setting may lower it, not raise it.
+    app.config["MAX_CONTENT_LENGTH"] = min(
+        int(app.config["MAX_CONTENT_LENGTH"] or config.LARGEST_BODY), config.LARGEST_BODY
+    )
 
-    from . import api, auth, caching, db, docs, errors, fastpath, health, observe, paths, web
+    from . import (
+        api,
+        auth,
+        caching,
+        db,
+        docs,
+        errors,
+        fastpath,
+        health,
+        observe,
+        paths,
+        security,
+        web,
+    )
 
     db.init_app(app)
     errors.init_app(app)
@@ -35,4 +52,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(web.bp)
     fastpath.install(app)  # repeat reads answered in front of Flask, as caching decides
+    security.install(app)  # outermost: every answer gets the headers a browser needs
     return app

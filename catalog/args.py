@@ -48,7 +48,7 @@ def list_args(
             validate=[validate.Length(min=1, max=1000), validate.Regexp(CURSOR)],
             metadata={
                 "description": "The next_cursor of the previous page. Treat it as opaque: its form "
-                "may change. A cursor that was not handed out still names some position.",
+                "may change. A cursor that was not handed out is refused (400).",
                 "pattern": CURSOR,
             },
         ),

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from functools import lru_cache
@@ -33,35 +32,11 @@ from werkzeug.http import parse_date, parse_etags
 
 from . import config, instants
 from .db import get_live_db
+from .kept import InFlight, KeptFile, ResponseCache
 from .operations import Operation, operation_of
 from .queries import catalog_version
 
 Headers = list[tuple[str, str]]
-
-
-class ResponseCache:
-    """Rendered answers by ETag, least recently used first out, bounded in bytes. The headers
-    kept are all of the answer's but Content-Length and X-Request-ID (added when it is sent)."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.entries: OrderedDict[str, tuple[bytes, Headers]] = OrderedDict()
-
-    def get(self, tag: str) -> tuple[bytes, Headers] | None:
-        entry = self.entries.get(tag)
-        if entry is not None:
-            self.entries.move_to_end(tag)
-        return entry
-
-    def put(self, tag: str, body: bytes, headers: Headers) -> None:
-        if len(body) > self.max_bytes // 8 or tag in self.entries:
-            return
-        self.entries[tag] = (body, headers)
-        self.size += len(body)
-        while self.size > self.max_bytes:
-            _, (old, _) = self.entries.popitem(last=False)
-            self.size -= len(old)
 
 
 @lru_cache(maxsize=64)
@@ -121,7 +96,7 @@ class Decision:
     etag: str | None = None  # the ETag the view's answer gets ("version" reads)
     last_modified: str | None = None
     status: int = 0  # 0: run the view; 200: the kept answer; 304
-    body: bytes = b""
+    body: bytes | KeptFile = b""  # a big kept answer is sent from its file
     headers: Headers = field(default_factory=list)  # all but Content-Length and X-Request-ID
 
 
@@ -157,10 +132,13 @@ def decide(
             return Decision(tag, minute, status=304, headers=not_modified(app, record_tag))
         return Decision(tag, minute, status=200, body=kept[0], headers=kept[1])
     last_modified = None if minute or recorded_at is None else recorded_at
-    if "HTTP_IF_NONE_MATCH" in environ:
-        if _none_match(environ, tag):
-            return Decision(tag, minute, status=304, headers=not_modified(app, tag, minute))
-    elif "HTTP_IF_MODIFIED_SINCE" in environ and _unmodified_since(environ, last_modified):
+    if ("HTTP_IF_NONE_MATCH" in environ and _none_match(environ, tag)) or (
+        "HTTP_IF_NONE_MATCH" not in environ
+        and "HTTP_IF_MODIFIED_SINCE" in environ
+        and _unmodified_since(environ, last_modified)
+    ):
+        if kept is not None and isinstance(kept[0], KeptFile):
+            kept[0].close()  # opened for nothing: the client has it
         return Decision(tag, minute, status=304, headers=not_modified(app, tag, minute))
     if kept is not None:
         return Decision(tag, minute, status=200, body=kept[0], headers=kept[1])
@@ -196,23 +174,48 @@ def _answer_early() -> Response | None:
     state.answered = True  # its headers are complete: _finish_read adds none
     if decision.status == 304:
         return Response(status=304, headers=decision.headers)
-    return Response(decision.body, headers=decision.headers)
+    return _kept_response(decision.body, decision.headers)
 
 
-def max_kept_bytes() -> int:
-    """The largest answer that would be kept."""
-    cache: ResponseCache = current_app.extensions["catalog.responses"]
-    return cache.max_bytes // 8
+def _kept_response(body: bytes | KeptFile, headers: Headers) -> Response:
+    if isinstance(body, KeptFile):
+        response = Response(body, headers=headers, direct_passthrough=True)
+        response.headers["Content-Length"] = str(body.size)
+        return response
+    return Response(body, headers=headers)
+
+
+def made_by_another() -> Response | None:
+    """If another request of this worker is making this same answer now, wait for it and send
+    the copy it kept (None: make it here; _release lets the waiters go when it is made)."""
+    state = g._get_current_object()
+    key = state.get("cache_key")
+    if not key or state.get("answered"):
+        return None
+    making: InFlight = current_app.extensions["catalog.making"]
+    other = making.claim(key)
+    if other is None:
+        state.making = key
+        return None
+    other.wait(30)
+    kept = current_app.extensions["catalog.responses"].get(key)
+    if kept is None:  # the other one failed or was left: make it here
+        return None
+    state.answered = True
+    return _kept_response(*kept)
+
+
+def _release(error: BaseException | None) -> None:
+    key = g.pop("making", None)
+    if key is not None:
+        current_app.extensions["catalog.making"].release(key)
 
 
 def keep_answer(body: bytes, headers: Headers) -> None:
-    """Keep a rendered answer of this request for its repeats (streamed CSV calls this when
-    it has finished; the headers kept are those the answer was sent with)."""
+    """Keep a rendered answer of this request for its repeats."""
     state = g._get_current_object()
     if state.get("cache_key") and not state.get("answered"):
-        current_app.extensions["catalog.responses"].put(
-            state.cache_key, body, state.get("kept_headers", headers)
-        )
+        current_app.extensions["catalog.responses"].put(state.cache_key, body, headers)
 
 
 def _finish_read(response: Response) -> Response:
@@ -257,6 +260,10 @@ def init_app(app: Flask) -> None:
     app.extensions["catalog.max_age"] = age
     app.extensions["catalog.cache_control"] = f"{scope}, max-age={age}"
     app.extensions["catalog.vary"] = "Accept, Authorization" if private else "Accept"
-    app.extensions["catalog.responses"] = ResponseCache(int(app.config["RESPONSE_CACHE_BYTES"]))
+    app.extensions["catalog.responses"] = ResponseCache(
+        int(app.config["RESPONSE_CACHE_BYTES"]), int(app.config["KEPT_FILE_BYTES"])
+    )
+    app.extensions["catalog.making"] = InFlight()
     app.before_request(_answer_early)
     app.after_request(_finish_read)
+    app.teardown_request(_release)  # after a streamed answer has finished, too

@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # only for annotations: the CLI reads settings without importing Flask
     from flask import Flask
 
+LARGEST_BODY = 1024 * 1024  # MAX_CONTENT_LENGTH is held to this (the contract's bound)
+
 DEFAULTS: dict[str, Any] = {
     "DATABASE": "catalog.db",
     "READ_ONLY": False,  # a replica: the database opened read-only, writes refused
     "READ_REQUIRES_TOKEN": False,  # reads need a token too (health and docs stay public)
-    "MAX_CONTENT_LENGTH": 256 * 1024,  # request bodies; larger ones get a 413
+    "MAX_CONTENT_LENGTH": 256 * 1024,  # request bodies; larger ones get a 413 (max 1 MiB)
     "CACHE_MAX_AGE": 60,  # seconds a read may be reused without asking again
     "RESPONSE_CACHE_BYTES": 32 * 1024 * 1024,  # rendered reads kept per worker (0: none)
+    "KEPT_FILE_BYTES": 256 * 1024 * 1024,  # larger ones kept on disk per worker (0: none)
     "FAST_PATH": True,  # 304s and kept answers sent before Flask (fastpath.py)
 }
 

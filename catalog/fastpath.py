@@ -24,6 +24,7 @@ from werkzeug.routing import RequestRedirect
 
 from . import caching, config, observe
 from .db import connect
+from .kept import KeptFile
 from .operations import Operation, operation_of
 
 StartResponse = Callable[..., Any]
@@ -104,13 +105,17 @@ class FastPath:
         if status == 0:
             return self.wrapped(environ, start_response)
         rid = observe.request_id(environ)
+        kept = decision.body
+        body: Iterable[bytes] = []
         if status == 304:
             start_response("304 NOT MODIFIED", [*decision.headers, ("X-Request-ID", rid)])
-            body: list[bytes] = []
         else:
-            length = ("Content-Length", str(len(decision.body)))
+            length = ("Content-Length", str(len(kept)))
             start_response("200 OK", [*decision.headers, length, ("X-Request-ID", rid)])
-            body = [] if method == "HEAD" else [decision.body]
+            if method != "HEAD":  # a big kept answer is sent from its file, block by block
+                body = kept if isinstance(kept, KeptFile) else [kept]
+        if isinstance(kept, KeptFile) and not body:  # a 304 or a HEAD: nothing to send
+            kept.close()
         elapsed = time.perf_counter() - started
         observe.record(method, route[0], path, status, elapsed, rid, None)
         return body

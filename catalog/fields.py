@@ -23,11 +23,12 @@ BASES = ("contractual", "announced", "observed")
 
 
 class Instant(fields.Field):
-    """An RFC 3339 instant in UTC; a date is taken as its midnight UTC."""
+    """An RFC 3339 instant in UTC; a date is taken as its midnight UTC. Only from 1970-01-01 to
+    2100-01-01 (instants.bounded): writes, fixtures, imports and queries all load through here."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         try:
-            return instants.parse(value)
+            return instants.bounded(instants.parse(value))
         except ValueError as error:
             raise ValidationError(str(error)) from None
 

@@ -24,9 +24,14 @@ graceful_timeout = 20
 # Also the time a client has to send its request line and headers, in all (gunicorn's gevent
 # worker reads them under this timeout), and to start its next request on a kept-alive connection.
 keepalive = 5
-# Recycle workers now and then so that no slow leak can grow without bound.
+# Recycle workers now and then so that no slow leak can grow without bound. A recycling worker
+# stops taking connections and finishes the requests it has (up to graceful_timeout) while the
+# others serve; so they must not all go at once. Under even load, workers with the same budget
+# reach it together (a jitter of 10% still let both go within the same second): pre_fork below
+# staggers the first generation evenly across one period, and replacements keep that phase. The
+# jitter is small on purpose: it only breaks exact ties, and each draw moves a worker's phase.
 max_requests = 20000
-max_requests_jitter = 2000
+max_requests_jitter = 1000
 # Bounds on what a client may send before the app sees it (8190 is gunicorn's largest finite
 # request line; 0 would be unbounded). Every query the spec allows fits well inside it: ids and
 # cursors are ASCII with maximum lengths, and `q` is at most 200 characters.
@@ -43,6 +48,15 @@ control_socket_disable = True
 _made_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
 if _made_metrics_dir:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="catalog-metrics-")
+
+
+def pre_fork(server: object, worker: object) -> None:
+    """Stagger recycling: the k-th of N first workers gets k/N of a period more requests, so
+    under even load one worker recycles at a time; their replacements keep that spacing."""
+    count = int(server.num_workers)  # type: ignore[attr-defined]
+    age = int(worker.age)  # type: ignore[attr-defined]
+    if max_requests > 0 and age <= count:
+        worker.max_requests += (age - 1) * max_requests // count  # type: ignore[attr-defined]
 
 
 def child_exit(server: object, worker: object) -> None:

@@ -13,6 +13,11 @@ from datetime import UTC, date, datetime
 FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+# The instants the catalog takes in (schemas refuse others): wide enough for any fact about AI
+# models, narrow enough that every date arithmetic on them (a day after, a month before) stays
+# inside what datetime and four-digit years can write. No sentinels: an open end is null.
+EARLIEST = "1970-01-01T00:00:00Z"
+LATEST = "2100-01-01T00:00:00Z"
 
 
 def parse(value: str) -> str:
@@ -38,6 +43,19 @@ def parse(value: str) -> str:
         return _format(datetime.fromisoformat(text.upper()).astimezone(UTC))
     except (ValueError, OverflowError):
         raise ValueError(f"Not a valid instant: {value!r}.") from None
+
+
+def bounded(instant: str) -> str:
+    """A canonical instant, refused (ValueError) outside EARLIEST .. LATEST."""
+    if not EARLIEST <= instant <= LATEST:
+        raise ValueError(f"Must be from {EARLIEST[:10]} to {LATEST[:10]}; an open end is null.")
+    return instant
+
+
+def clamp(instant: str) -> str:
+    """A stored instant held to EARLIEST .. LATEST, for drawing and exporting: whatever a
+    database holds (written before the bound, or by hand), an answer can still be made."""
+    return min(max(instant, EARLIEST), LATEST)
 
 
 def _format(moment: datetime) -> str:

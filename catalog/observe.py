@@ -52,6 +52,9 @@ def _start() -> None:
     g.request_id = request_id(request.environ)
 
 
+# Metric labels come from closed sets: a made-up method (any token is valid HTTP) is counted as
+# OTHER, so no client can add label values (each one a series kept until the service restarts).
+METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 _children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 _clock: list[Any] = [0, ""]  # (second, its RFC 3339 text): formatted once a second
 
@@ -72,7 +75,7 @@ def record(
     method: str, route: str, path: str, status: int, elapsed: float, rid: str, actor: str | None
 ) -> None:
     """Count a request in the metrics and write its log line (the fast path calls this too)."""
-    counter, histogram = _metrics(method, route, str(status))
+    counter, histogram = _metrics(method if method in METHODS else "OTHER", route, str(status))
     counter.inc()
     histogram.observe(elapsed)
     now = int(time.time())

@@ -32,8 +32,9 @@ which exclusivity: dated, sourced facts with their certainty.
     + "\n\n"
     + " ".join(
         """
-Instants are RFC 3339 in UTC; a query parameter that takes an instant also takes a date (its
-midnight UTC). Intervals are half-open, [from, until); a missing end is open. Every collection
+Instants are RFC 3339 in UTC, from 1970-01-01 to 2100-01-01 (an open end is null, never a
+far-future sentinel); a query parameter that takes an instant also takes a date (its midnight
+UTC). Intervals are half-open, [from, until); a missing end is open. Every collection
 answers `{"items": [...], "next_cursor": ...}` with a `Link: <...>; rel="next"` header while more
 remain, and every matching row as CSV with `Accept: text/csv` or `format=csv`. Every error is
 `application/problem+json` (RFC 9457).

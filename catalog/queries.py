@@ -6,6 +6,8 @@ columns) come from a whitelist and are quoted. Values are never formatted into S
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -84,9 +86,8 @@ def to_record(collection: Resource, row: sqlite3.Row) -> dict[str, Any]:
 def encode_cursor(column: str, value: Any, last_id: Any, key: str = "id") -> str:
     """The cursor of the page after the row (value, last_id) in a walk sorted by `column`.
 
-    Printable ASCII whatever the value (it is percent-encoded), so it stays short in a URL. Every
-    string decodes to some position (see decode_cursor): any cursor makes a valid request, and a
-    client that makes one up pages from wherever it points, as with Datasette's tokens.
+    Printable ASCII whatever the value (it is percent-encoded), so it stays short in a URL.
+    page() adds a check to it: a cursor it did not hand out is refused (BadCursor).
     """
     if column == key:
         return str(last_id)
@@ -99,6 +100,26 @@ def decode_cursor(cursor: str, column: str, key: str = "id") -> tuple[Any, str]:
         return cursor, cursor
     value, _, last_id = cursor.rpartition("~")
     return urlparse.unquote(value), last_id
+
+
+class BadCursor(ValueError):
+    """A cursor this catalog did not hand out (made up, cut short, or from another sort)."""
+
+
+def _check(collection: Resource, sort: str, cursor: str) -> str:
+    # A checksum, not a secret: it tells a forged or mangled cursor from one page() made, for
+    # this collection and sort. Someone who computes it only pages from a position of their
+    # choosing, which a filter lets anyone do anyway.
+    text = f"{collection.name}\x1f{sort}\x1f{cursor}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+
+
+def _checked(collection: Resource, sort: str, cursor: str) -> str:
+    """The cursor without its check; BadCursor if the check does not match."""
+    raw, _, check = cursor.rpartition(".")
+    if not raw or not hmac.compare_digest(check, _check(collection, sort, raw)):
+        raise BadCursor("Not a cursor this catalog handed out: use next_cursor as it came.")
+    return raw
 
 
 def _params(resource: Resource, filters: Mapping[str, Any]) -> dict[str, Any]:
@@ -192,7 +213,10 @@ def page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of a collection and the cursor of the next (None on the last page)."""
     column = sort.lstrip("-")
-    after = decode_cursor(cursor, column, collection.tiebreak) if cursor else None
+    if cursor:
+        after = decode_cursor(_checked(collection, sort, cursor), column, collection.tiebreak)
+    else:
+        after = None
     # One row more than asked tells whether another page exists, without counting.
     items = list(list_records(conn, collection, filters, sort=sort, limit=limit + 1, after=after))
     if len(items) <= limit:
@@ -200,7 +224,8 @@ def page(
     items = items[:limit]
     last = items[-1]
     key = collection.tiebreak
-    return items, encode_cursor(column, last[column], last[key], key)
+    raw = encode_cursor(column, last[column], last[key], key)
+    return items, f"{raw}.{_check(collection, sort, raw)}"
 
 
 def get_record(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import http.client
 import json
 import os
 import re
@@ -21,6 +22,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import ssl
 import statistics
 import subprocess
 import sys
@@ -136,13 +138,35 @@ def service_env(database: Path, **settings: str) -> dict[str, str]:
     return env | {f"CATALOG_{k}": v for k, v in settings.items()}
 
 
-def render_nginx(run: Path, listen: int, writer: int, replicas: list[int]) -> Path:
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made with openssl for this run (one day)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def render_nginx(
+    run: Path, listen: int, tls: tuple[int, Path, Path], writer: int, replicas: list[int]
+) -> Path:
     folder = run / "nginx"
     for sub in ("cache", "logs", "tmp"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     text = (HERE / "nginx" / "catalog.conf").read_text()
+    tls_port, cert, key = tls
     for name, value in {
         "LISTEN": f"127.0.0.1:{listen}",
+        "TLS_LISTEN": f"127.0.0.1:{tls_port}",
+        "TLS_CERT": str(cert),
+        "TLS_KEY": str(key),
+        # This run's own client is not limited (its load figures); 127.0.0.2 is, below.
+        "UNLIMITED": "127.0.0.1 0;",
         "WRITER": f"127.0.0.1:{writer}",
         "REPLICAS": " ".join(f"server 127.0.0.1:{port};" for port in replicas),
         "CACHE_DIR": str(folder / "cache"),
@@ -167,6 +191,75 @@ def render_nginx(run: Path, listen: int, writer: int, replicas: list[int]) -> Pa
         "}\n"
     )
     return folder / "nginx.conf"
+
+
+def tls_checks(check: Check, url: str, cert: Path) -> None:
+    """HTTPS with the run's self-signed certificate: verified, cached, with HSTS."""
+    target = "/v1/models?limit=5"
+    plain = {"Accept": "application/json"}
+    first = requests.get(url + target, headers=plain, verify=str(cert))
+    again = requests.get(url + target, headers=plain, verify=str(cert))
+    check.figure(
+        "nginx TLS: a verified HTTPS read, cached, with HSTS and the service's headers",
+        f"{first.status_code} {first.headers.get('X-Cache-Status')} then "
+        f"{again.headers.get('X-Cache-Status')}",
+        first.status_code == 200
+        and again.headers.get("X-Cache-Status") == "HIT"
+        and again.headers.get("Strict-Transport-Security", "").startswith("max-age=")
+        and again.headers.get("X-Content-Type-Options") == "nosniff",
+    )
+    try:
+        requests.get(url + "/healthz", timeout=5)  # the system's trust store: not this one
+        unverified = "accepted"
+    except requests.exceptions.SSLError:
+        unverified = "refused"
+    old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    old.check_hostname, old.verify_mode = False, ssl.CERT_NONE
+    # A client that offers TLS 1.1 and nothing newer (its own security level lowered, so
+    # that a refusal is the server's).
+    old.set_ciphers("DEFAULT:@SECLEVEL=0")
+    old.minimum_version = old.maximum_version = ssl.TLSVersion.TLSv1_1
+    try:
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=5) as s:
+            old.wrap_socket(s).close()
+        tls11 = "accepted"
+    except (ssl.SSLError, OSError):
+        tls11 = "refused"
+    check.figure(
+        "nginx TLS: an unknown certificate (client side) / TLS 1.1 (server side)",
+        f"{unverified} / {tls11}",
+        unverified == "refused" and tls11 == "refused",
+    )
+
+
+def limit_checks(check: Check, port: int) -> None:
+    """A client address that is not exempt (127.0.0.2) flooding the API gets 429s (problem+json);
+    its pages and health checks are not limited."""
+    statuses: list[int] = []
+    problem = ""
+    conn = http.client.HTTPConnection("127.0.0.1", port, source_address=("127.0.0.2", 0))
+    for _ in range(300):
+        conn.request("GET", "/v1/models?limit=1", headers={"Accept": "application/json"})
+        answer = conn.getresponse()
+        body = answer.read()
+        statuses.append(answer.status)
+        if answer.status == 429:
+            problem = answer.getheader("Content-Type", "")
+            json.loads(body)
+    conn.request("GET", "/healthz")
+    health = conn.getresponse()
+    health.read()
+    conn.close()
+    limited = statuses.count(429)
+    check.figure(
+        "nginx limits: 300 back-to-back API reads from one address (50/s, burst 100)",
+        f"{statuses.count(200)} answered, {limited} refused (429, {problem or '-'}); "
+        f"/healthz {health.status}",
+        statuses[0] == 200
+        and limited > 0
+        and problem == "application/problem+json"
+        and health.status == 200,
+    )
 
 
 def upstream_hits(log: Path, path: str, status: int | None = None) -> int:
@@ -391,12 +484,18 @@ def checks(run: Path, processes: Processes, check: Check, offerings: int) -> Non
         headers={"Authorization": f"Bearer {token}"},
     )
     check.figure("replica: refuses writes", str(refused.status_code), refused.status_code == 405)
-    nginx_conf = render_nginx(run, nginx_port, writer_port, [replica_port])
+    cert, key = self_signed(run / "tls")
+    tls_port = free_port()
+    nginx_conf = render_nginx(run, nginx_port, (tls_port, cert, key), writer_port, [replica_port])
     nginx = [NGINX, "-p", str(nginx_conf.parent), "-c", str(nginx_conf)]
     subprocess.run([*nginx, "-t", "-q"], check=True)
     processes.start("nginx", nginx)
     wait_until("nginx", lambda: answers(f"{nginx_url}/healthz"))
     replica_log = run / "replica.log"
+
+    print("nginx: TLS and limits", flush=True)
+    tls_checks(check, f"https://127.0.0.1:{tls_port}", cert)
+    limit_checks(check, nginx_port)
 
     print("nginx", flush=True)
     # A repeat read is served from the cache, with the service's own ETag.

@@ -176,10 +176,18 @@ def test_errors_and_operations_send_each_header_once(
 # In process: which requests the fast path answers, and what it leaves to Flask.
 
 
+def fast_paths(app: Flask) -> list[FastPath]:
+    """The fast path among the WSGI layers in front of Flask (security headers wrap it)."""
+    found, layer = [], app.wsgi_app
+    while hasattr(layer, "wrapped"):
+        found.append(layer)
+        layer = layer.wrapped
+    return [each for each in found if isinstance(each, FastPath)]
+
+
 def count_flask_calls(app: Flask) -> list[str]:
     """The paths that reach Flask behind the fast path, from now on."""
-    layer = app.wsgi_app
-    assert isinstance(layer, FastPath)
+    (layer,) = fast_paths(app)
     inner, calls = layer.wrapped, []
 
     def counting(environ, start_response):  # type: ignore[no-untyped-def]
@@ -206,10 +214,10 @@ def test_what_the_fast_path_leaves_to_flask(app: Flask) -> None:
     client = app.test_client()
     url = "/v1/offerings?limit=5"
     client.get(url)
-    client.get(url + "&as_of=2999-01-01")
+    client.get(url + "&as_of=2099-01-01")
     calls = count_flask_calls(app)
     client.get(url, headers={"Authorization": "Bearer cat_x"})  # a token: Flask checks it
-    client.get(url + "&as_of=2999-01-01")
+    client.get(url + "&as_of=2099-01-01")
     client.post(url, json={})
     client.get("/v1/models/nope")  # an error is never kept
     client.get("/v1/models/nope")
@@ -253,7 +261,7 @@ def test_a_write_is_seen_at_once(writable_app: Flask, tokens: dict[str, str]) ->
 def test_read_tokens_are_never_bypassed(writable_db: Path, tokens: dict[str, str]) -> None:
     app = create_app({"TESTING": True, "DATABASE": str(writable_db), "READ_REQUIRES_TOKEN": True})
     try:
-        assert not isinstance(app.wsgi_app, FastPath)
+        assert not fast_paths(app)
         client = app.test_client()
         reader = {"Authorization": f"Bearer {tokens['read']}"}
         kept = client.get("/v1/providers", headers=reader)

@@ -173,7 +173,7 @@ def test_one_json_log_line_per_request(
     client: FlaskClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
-    client.get("/v1/models/gpt-4o?as_of=2999-01-01", headers={"X-Request-ID": "abc"})
+    client.get("/v1/models/gpt-4o?as_of=2099-01-01", headers={"X-Request-ID": "abc"})
     client.get("/v1/models/nope")
     lines = capsys.readouterr().err.splitlines()
     first, second = (json.loads(line) for line in lines)

@@ -12,13 +12,18 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import Response, current_app, g, stream_with_context
 
-from .. import caching, ical, queries, resources
+from .. import caching, ical, queries, resources, yielding
 from ..db import get_db
+from ..kept import ResponseCache, Spool
 from ..resource import Resource
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these may run as a formula. Control characters are among them
+# (OWASP ASVS 1.2.10 names NUL; a leading line feed or NUL is dropped by some spreadsheets,
+# which then see the "=" after it): so a cell that starts with any C0 control or DEL is
+# neutralised too, whatever follows.
+_FORMULA_STARTS = ("=", "+", "-", "@", *map(chr, range(32)), "\x7f")
 _FORMULA_CHARS = "".join(_FORMULA_STARTS)
 
 
@@ -39,66 +44,108 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
+def _spool() -> Spool | None:
+    """Where a streamed answer of this request is copied while it is sent, to be kept with
+    _keep_spooled when it has finished (None: this answer is not kept)."""
+    state = g._get_current_object()
+    if not state.get("cache_key") or state.get("answered"):
+        return None
+    cache: ResponseCache = current_app.extensions["catalog.responses"]
+    return cache.spool()
+
+
+def _keep_spooled(copy: Spool) -> None:
+    """Keep a finished streamed answer under this request's key, with the headers it was sent
+    with (recorded by _finish_read)."""
+    state = g._get_current_object()
+    if "kept_headers" in state:
+        copy.keep(state.cache_key, state.kept_headers)
+    else:
+        copy.discard()
+
+
+def streamed(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """An answer sent block by block as it is made, and kept for its repeats once complete
+    (_spool: in memory, or on disk when large). Between blocks the worker's other
+    requests run (yielding.pause), so a large export never holds light requests up for
+    longer than one block takes to make."""
+    copy = _spool()
+    complete = False
+    try:
+        for block in blocks:
+            if copy is not None:
+                copy.write(block)
+            yield block
+            yielding.pause()
+        complete = True
+    finally:
+        if copy is not None:
+            if complete:
+                _keep_spooled(copy)
+            else:  # the client left: nothing half is kept
+                copy.discard()
+
+
 def csv_response(fields: Iterable[str], rows: Iterator[dict[str, Any]], filename: str) -> Response:
-    """Every row as RFC 4180 CSV with a header row, streamed (and kept for repeats once done,
-    if it is small enough)."""
+    """Every row as RFC 4180 CSV with a header row, streamed (and kept for repeats)."""
     header = list(fields)
+
+    def blocks() -> Iterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(header)
+        yield buffer.getvalue().encode()  # before the query runs: it runs on the next block
+        buffer.seek(0)
+        buffer.truncate()
+        for count, row in enumerate(rows, 1):
+            writer.writerow([csv_cell(row[name]) for name in header])
+            if count % 500 == 0:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode()
+
     headers = [
         ("Content-Type", "text/csv; charset=utf-8; header=present"),
         ("Content-Disposition", f'inline; filename="{filename}"'),
     ]
-
-    def generate() -> Iterator[bytes]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(header)
-        chunks: list[bytes] | None = []  # a copy to keep, until it grows too big for that
-        room = caching.max_kept_bytes()
-        for count, row in enumerate(rows, 1):
-            writer.writerow([csv_cell(row[name]) for name in header])
-            if count % 500 == 0:
-                chunk = buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
-                if chunks is not None:
-                    chunks.append(chunk)
-                    room -= len(chunk)
-                    chunks = chunks if room >= 0 else None
-                yield chunk
-        chunk = buffer.getvalue().encode()
-        yield chunk
-        if chunks is not None and room >= len(chunk):
-            caching.keep_answer(b"".join(chunks) + chunk, headers)
-
-    return Response(stream_with_context(generate()), headers=headers)
+    return Response(stream_with_context(streamed(blocks())), headers=headers)
 
 
 def calendar_response(events: Iterable[Mapping[str, Any]], name: str) -> Response:
-    """Events as an iCalendar document."""
-    response = Response(ical.calendar(events, name), mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    return response
+    """Events as an iCalendar document, streamed (and kept for repeats)."""
+    blocks = (text.encode() for text in ical.chunks(events, name))
+    headers = [("Content-Type", "text/calendar; charset=utf-8")]
+    return Response(stream_with_context(streamed(blocks)), headers=headers)
 
 
 Renderer = Callable[[Resource, dict[str, Any], str], Response]
 
 
+def _rows(resource: Resource, filters: dict[str, Any], sort: str) -> Iterator[dict[str, Any]]:
+    return queries.list_records(get_db(), resource, filters, sort=sort)
+
+
 def _csv_rows(resource: Resource, filters: dict[str, Any], sort: str) -> Response:
-    rows = queries.list_records(get_db(), resource, filters, sort=sort)
+    made = caching.made_by_another()
+    if made is not None:
+        return made
+    rows = _rows(resource, filters, sort)
     return csv_response(resource.fields, rows, f"{resource.name}.csv")
 
 
 def _calendar_rows(resource: Resource, filters: dict[str, Any], sort: str) -> Response:
     calendar = resource.calendar
     assert calendar is not None, f"{resource.name} lists ics without a calendar"
-    conn = get_db()
+    made = caching.made_by_another()
+    if made is not None:
+        return made
     if calendar.events_by is None:
-        events = queries.list_records(conn, resource, filters, sort=sort)
+        events = _rows(resource, filters, sort)
     else:  # the rows' events on the timeline, in one query
-        ids = [row["id"] for row in queries.list_records(conn, resource, filters, sort=sort)]
-        timeline = resources.get("timeline")
-        events = queries.list_records(conn, timeline, {calendar.events_by: ids}, sort="at")
-    return calendar_response(list(events), calendar.name)
+        ids = [row["id"] for row in _rows(resource, filters, sort)]
+        events = _rows(resources.get("timeline"), {calendar.events_by: ids}, "at")
+    return calendar_response(events, calendar.name)
 
 
 RENDERERS: dict[str, Renderer] = {"csv": _csv_rows, "ics": _calendar_rows}

@@ -21,6 +21,13 @@ def check_if_match(current: dict[str, Any] | None) -> None:
                 problem="precondition-failed",
             )
         return
+    if request.if_none_match.star_tag:  # RFC 9110 13.1.2: "only if nothing is there yet"
+        raise APIError(
+            412,
+            "The record exists already, and If-None-Match: * asks to write only if it does not.",
+            problem="precondition-failed",
+            headers={"ETag": etag(current)},
+        )
     if if_match is None:
         raise APIError(
             428,

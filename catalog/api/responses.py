@@ -12,7 +12,7 @@ from flask import Response, request
 from .. import queries, resources, spans
 from ..context import filters_of, negotiate
 from ..db import get_db
-from ..errors import APIError
+from ..errors import APIError, invalid
 from ..operations import JSON
 from ..resource import Key, Resource
 from .formats import RENDERERS
@@ -69,14 +69,17 @@ def collection_response(
     chosen = negotiate(args, resource.formats)
     if chosen != "json":
         return RENDERERS[chosen](resource, filters, args["sort"])
-    items, next_cursor = queries.page(
-        get_db(),
-        resource,
-        filters,
-        sort=args["sort"],
-        limit=args["limit"],
-        cursor=args.get("cursor"),
-    )
+    try:
+        items, next_cursor = queries.page(
+            get_db(),
+            resource,
+            filters,
+            sort=args["sort"],
+            limit=args["limit"],
+            cursor=args.get("cursor"),
+        )
+    except queries.BadCursor as error:
+        raise invalid({"cursor": [str(error)]}) from None
     response = json_response({"items": shown(resource, items), "next_cursor": next_cursor})
     if next_cursor:
         query = request.args.to_dict() | {"cursor": next_cursor}

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import auth, config, resources, spans, store
 from ..db import get_write_db
@@ -45,12 +46,69 @@ def _body(*media_types: str) -> dict[str, Any]:
             415, f"Send the body as {' or '.join(media_types)}.", problem="unsupported-media-type"
         )
     try:
-        body = json.loads(request.get_data(cache=False) or b"null")
+        body = json.loads(_read_body() or b"null")
     except ValueError as error:
         raise invalid({"body": [f"Not valid JSON: {error}"]}) from None
+    except RecursionError:  # the decoder's own limit, far past MAX_DEPTH
+        raise invalid({"body": [f"Nested deeper than {MAX_DEPTH} levels."]}) from None
     if not isinstance(body, dict):
         raise invalid({"body": ["Must be a JSON object."]})
+    wrong = _unstorable(body)
+    if wrong:
+        raise invalid(wrong)
     return body
+
+
+MAX_DEPTH = 64
+
+
+def _read_body() -> bytes:
+    """The request body; 413 when it is over MAX_CONTENT_LENGTH, however it is sent. Werkzeug
+    refuses a Content-Length over the limit, but cuts a chunked body at it without a word (and
+    the cut JSON then reads as malformed): read one byte more than allowed to tell."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is not None or not limit:
+        return request.get_data(cache=False)
+    data: bytes = request.environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        raise RequestEntityTooLarge()
+    return data
+
+
+def _unstorable(body: dict[str, Any]) -> dict[str, list[str]]:
+    """What no record can hold, by top-level field: nesting past MAX_DEPTH, a lone surrogate
+    (SQLite cannot bind it) or a NUL (C code cuts text at it). Walked without recursion, so any
+    depth the decoder took is safe to look at."""
+    wrong: dict[str, list[str]] = {}
+    stack: list[tuple[Any, str, int]] = [(body, "body", 1)]
+    while stack:
+        value, field, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                wrong.setdefault(field, []).append("Text may not hold a NUL character.")
+            elif not _encodable(value):
+                wrong.setdefault(field, []).append("Text may not hold a lone surrogate.")
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            wrong.setdefault(field, []).append(f"Nested deeper than {MAX_DEPTH} levels.")
+            continue
+        items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+        for key, item in items:
+            name = key if depth == 1 and isinstance(key, str) else field
+            if isinstance(key, str):
+                stack.append((key, name, depth))  # keys are text too
+            stack.append((item, name, depth + 1))
+    return {name: sorted(set(problems)) for name, problems in wrong.items()}
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _load(resource: Resource, data: dict[str, Any], merged: bool = False) -> dict[str, Any]:

@@ -140,6 +140,9 @@ def build(conn: sqlite3.Connection, args: Mapping[str, Any], now: str) -> Chart:
         elif bar.kind == "offering":
             dates += [record["available_from"]]
             dates += [record[k] for k in ("deprecated_from", "retired_from") if record[k]]
+    # The axis stays inside the catalog's calendar whatever the database holds (a date stored
+    # before the schemas bounded them, say): years 0 or 10000 cannot be drawn nor written.
+    dates = [instants.clamp(d) for d in dates]
     first = args.get("start") or _month_start(_day(min(dates)), -2).strftime(instants.FORMAT)
     last = args.get("end") or _month_start(_day(max(dates)), 4).strftime(instants.FORMAT)
     if last <= first:
@@ -149,7 +152,7 @@ def build(conn: sqlite3.Connection, args: Mapping[str, Any], now: str) -> Chart:
     x1 = WIDTH - RIGHT
 
     def x(instant: str) -> float:
-        offset = (_day(instant) - t0).total_seconds() / span
+        offset = (_day(instants.clamp(instant)) - t0).total_seconds() / span
         return round(LABEL + min(max(offset, 0.0), 1.0) * (x1 - LABEL), 1)
 
     for n, bar in enumerate(rows):
