@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         docs,
         errors,
         fastpath,
+        feeds,
         health,
         observe,
         paths,
@@ -51,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(docs.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(feeds.bp)
     fastpath.install(app)  # repeat reads answered in front of Flask, as caching decides
     security.install(app)  # outermost: every answer gets the headers a browser needs
     return app

@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "RESPONSE_CACHE_BYTES": 32 * 1024 * 1024,  # rendered reads kept per worker (0: none)
     "KEPT_FILE_BYTES": 256 * 1024 * 1024,  # larger ones kept on disk per worker (0: none)
     "FAST_PATH": True,  # 304s and kept answers sent before Flask (fastpath.py)
+    "PUBLIC_URL": "",  # where the service is served, for absolute links in the feeds
+    "WEBHOOKS_ALLOW_PRIVATE": False,  # webhook URLs may resolve to private/loopback addresses
 }
 
 

@@ -5,9 +5,11 @@ import os
 import shutil
 import socket
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 
 from gunicorn import util
 
@@ -67,7 +69,8 @@ def child_exit(server: object, worker: object) -> None:
 
 
 def on_exit(server: object) -> None:
-    """Remove the metrics folder, if this master made it."""
+    """Stop the webhook deliverer; remove the metrics folder, if this master made it."""
+    _stop_deliverer()
     if _made_metrics_dir:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
@@ -92,6 +95,48 @@ def on_starting(server: object) -> None:
             raise SystemExit(1) from None
     elif not os.path.exists(path):
         raise SystemExit(f"CATALOG_READ_ONLY is set but there is no database at {path}")
+
+
+# The webhook deliverer (catalog/deliverer.py): one process beside the workers, started by this
+# master once the database is ready, restarted within a second if it dies, and stopped with the
+# master. It exits by itself when the master is gone (even after a SIGKILL). A read-only
+# replica delivers nothing: the writer does.
+_deliverer: list[subprocess.Popen[bytes]] = []
+
+
+def _start_deliverer(database: str) -> None:
+    command = [sys.executable, "-m", "catalog.deliverer", database, str(os.getpid())]
+    _deliverer[:] = [subprocess.Popen(command)]
+
+
+def _stop_deliverer() -> None:
+    for process in _deliverer:
+        process.terminate()
+        try:
+            process.wait(timeout=12)  # an attempt in flight has 10 s to end and be recorded
+        except subprocess.TimeoutExpired:
+            process.kill()
+    _deliverer.clear()
+
+
+def when_ready(server: Any) -> None:
+    """Start the webhook deliverer, and check on it each time the master checks its workers."""
+    from catalog import config, create_app
+
+    app = create_app()
+    if config.flag(app, "READ_ONLY"):
+        return
+    database = os.path.abspath(str(app.config["DATABASE"]))
+    _start_deliverer(database)
+    manage_workers = server.manage_workers
+
+    def manage_workers_and_deliverer() -> None:
+        manage_workers()
+        # poll() also notices a deliverer the master's own SIGCHLD handler has reaped.
+        if _deliverer and _deliverer[0].poll() is not None:
+            _start_deliverer(database)
+
+    server.manage_workers = manage_workers_and_deliverer
 
 
 def _database_error(path: str, exc: Exception) -> str:

@@ -7,6 +7,8 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from . import webhook_tables
+
 migrations = Migrations("catalog")
 
 
@@ -330,3 +332,13 @@ def m008_aliases(db: Database) -> None:
         """
     ):
         db.conn.execute(statement)
+
+
+@migrations()
+def m011_subscriptions(db: Database) -> None:
+    """Webhook subscriptions, their outbox (filled by a trigger in the change's own transaction,
+    so a crash loses nothing), the attempts log, the deliverer's lease, and each change's
+    subject (model, provider, cloud) for the feeds and the subscriptions' filters."""
+    for statement in _split(webhook_tables.SCHEMA):
+        db.conn.execute(statement)
+    db.conn.execute(webhook_tables.TRIGGER)

@@ -20,7 +20,7 @@ from marshmallow import Schema, fields
 
 from . import fields as catalog_fields
 from .errors import PROBLEM_MIMETYPE
-from .operations import CSV, ICS, JSON, MERGE_PATCH, Operation, operation_of
+from .operations import ATOM, CSV, ICS, JSON, JSON_FEED, MERGE_PATCH, Operation, operation_of
 
 DESCRIPTION = (
     " ".join(
@@ -130,6 +130,18 @@ def _success(op: Operation) -> dict[str, Any]:
     if "ics" in op.formats:
         content[ICS] = {
             "schema": {"type": "string", "description": "RFC 5545, one event per dated fact."}
+        }
+    if "atom" in op.formats:
+        content[ATOM] = {
+            "schema": {"type": "string", "description": "An Atom feed document (RFC 4287)."}
+        }
+    if "jsonfeed" in op.formats:
+        content[JSON_FEED] = {
+            "schema": {
+                "type": "object",
+                "required": ["version", "title", "items"],
+                "description": "A JSON Feed 1.1 document.",
+            }  # fmt: skip
         }
     response: dict[str, Any] = {"description": SUCCESS[op.success]}
     if content and op.success != 204:

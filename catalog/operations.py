@@ -16,7 +16,16 @@ CSV = "text/csv"
 ICS = "text/calendar"
 HTML = "text/html"
 MERGE_PATCH = "application/merge-patch+json"
-MEDIA_TYPES = {"json": JSON, "csv": CSV, "ics": ICS, "html": HTML}
+ATOM = "application/atom+xml"
+JSON_FEED = "application/feed+json"
+MEDIA_TYPES = {
+    "json": JSON,
+    "csv": CSV,
+    "ics": ICS,
+    "html": HTML,
+    "atom": ATOM,
+    "jsonfeed": JSON_FEED,
+}
 
 
 @dataclass(frozen=True)

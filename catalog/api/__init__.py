@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every blueprint of the API."""
-    from . import about, availability, changes, checks, prices, records, writes
+    from . import about, availability, changes, checks, prices, records, subscriptions, writes
 
     for bp in (
         *records.blueprints(),
@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         prices.bp,
         changes.bp,
         about.bp,
+        subscriptions.bp,
     ):
         app.register_blueprint(bp, url_prefix="/v1")
     app.register_blueprint(writes.blueprint(), url_prefix="/v1")

@@ -30,6 +30,8 @@ CHANGES = resources.get("changes")
 def list_changes() -> Response:
     """The change feed: every accepted write in order; poll with `after` = the last seq seen.
 
+    `since` lists the entries recorded at or after an instant ("what changed last month?").
+
     Each entry has the record before and after the write (null for a create or a delete).
     """
     # as_of here filters the feed (the changes recorded by then): no rebuilt catalog.

@@ -22,15 +22,17 @@ from .offerings import OFFERINGS
 from .prices import PRICES
 from .providers import PROVIDERS
 from .regions import REGIONS
+from .subscriptions import SUBSCRIPTIONS
 from .timeline import TIMELINE
 from .windows import WINDOWS
 
 # Every collection of records, parents before children: references resolve in this order.
 RECORDS = (PROVIDERS, CLOUDS, REGIONS, MODELS, OFFERINGS, PRICES, WINDOWS)
 WRITABLE: tuple[str, ...] = tuple(r.name for r in RECORDS if r.writable)
-# The change feed records every write to those; the timeline is a view over them.
+# The change feed records every write to those; the timeline is a view over them. Webhook
+# subscriptions are not records of the catalog: never fed, dumped or rebuilt as_of.
 REGISTRY: dict[str, Resource] = {
-    r.name: r for r in (*RECORDS, changes.declaration(WRITABLE), TIMELINE)
+    r.name: r for r in (*RECORDS, changes.declaration(WRITABLE), TIMELINE, SUBSCRIPTIONS)
 }
 
 

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..args import as_of_field
-from ..fields import Instant
+from ..fields import Instant, query_instant
 from ..resource import Filter, Resource
 
 
@@ -48,6 +48,10 @@ def declaration(fed: tuple[str, ...]) -> Resource:
                     },
                 ),
                 "t.seq > :after",
+            ),
+            "since": Filter(
+                query_instant("Only changes recorded at or after this instant."),
+                "t.recorded_at >= :since",
             ),
             "resource": Filter(
                 fields.String(
