@@ -47,4 +47,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import os,sys,urllib.request; port = os.environ['CATALOG_BIND'].rsplit(':', 1)[1]; sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=2).status != 200)"]
 
 # The same entry point as `catalog serve`; the bind address comes from CATALOG_BIND.
-CMD ["gunicorn", "--config", "python:catalog.gunicorn_conf", "catalog:create_app()"]
+CMD ["gunicorn", "--config", "python:catalog.server.gunicorn_conf", "catalog:create_app()"]

@@ -240,7 +240,7 @@ def run_scale(scale: int, args: argparse.Namespace, folder: Path) -> dict[str, o
         "-m",
         "gunicorn",
         "--config",
-        "python:catalog.gunicorn_conf",
+        "python:catalog.server.gunicorn_conf",
         "--bind",
         "127.0.0.1:{port}",
         "--workers",

@@ -20,7 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from catalog import db, resources
+from catalog import resources
+from catalog.storage import db
 
 NOW = "2026-11-30T00:00:00Z"
 SOURCE = "https://example.org/bench"

@@ -150,7 +150,7 @@ def main() -> None:
         folder = Path(tmp)
         database = folder / "catalog.db"
         if args.shipped:
-            from catalog import loading
+            from catalog.storage import loading
 
             loading.seed_if_empty(database)
             counts = count(database)
@@ -173,7 +173,7 @@ def main() -> None:
                 "-m",
                 "gunicorn",
                 "--config",
-                "python:catalog.gunicorn_conf",
+                "python:catalog.server.gunicorn_conf",
                 "--bind",
                 "127.0.0.1:{port}",
                 "--workers",

@@ -5,7 +5,7 @@ connection pool) as fast as the sync worker was?
 
 - `before`: the code at `--base` (git archive), its own gunicorn config (sync workers);
 - `sync`: this checkout forced to sync workers (the connection pool alone);
-- `gevent`: this checkout as shipped (catalog.worker.Worker).
+- `gevent`: this checkout as shipped (catalog.server.worker.Worker).
 
 The machine is shared and noisy; the three run one after the other for each request and round,
 so the ratios to `before` hold where the absolute figures drift.
@@ -45,7 +45,13 @@ def main() -> None:
         database = folder / "catalog.db"
         synth.build(database, args.scale)
         env = {**os.environ, "CATALOG_DATABASE": str(database)}
-        gunicorn = [sys.executable, "-m", "gunicorn", "--config", "python:catalog.gunicorn_conf"]
+        gunicorn = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            "python:catalog.server.gunicorn_conf",
+        ]
         gunicorn += ["--bind", "127.0.0.1:{port}", "--workers", "2"]
         servers = [
             Server("before", [*gunicorn, "catalog:create_app()"], env | {"PYTHONPATH": str(base)}),

@@ -26,21 +26,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         int(app.config["MAX_CONTENT_LENGTH"] or config.LARGEST_BODY), config.LARGEST_BODY
     )
 
-    from . import (
-        api,
-        auth,
-        caching,
-        db,
-        docs,
-        errors,
-        fastpath,
-        feeds,
-        health,
-        observe,
-        paths,
-        security,
-        web,
-    )
+    from . import api, web
+    from .api import docs, health
+    from .http import auth, caching, errors, fastpath, observe, paths, security
+    from .storage import db
+    from .web import feeds
 
     db.init_app(app)
     errors.init_app(app)

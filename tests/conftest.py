@@ -14,7 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import copy_database
 
-from catalog import auth, create_app, db, instants, loading
+from catalog import create_app
+from catalog.core import instants
+from catalog.http import auth
+from catalog.storage import db, loading
 
 
 @pytest.fixture(autouse=True)

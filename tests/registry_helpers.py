@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from catalog import db, loading
+from catalog.storage import db, loading
 
 
 def git(repo: Path, *args: str, when: str | None = None) -> str:

@@ -10,7 +10,8 @@ import pytest
 from flask.testing import FlaskClient
 from helpers import assert_problem
 
-from catalog import about, db
+from catalog.core import about
+from catalog.storage import db
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 

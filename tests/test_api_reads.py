@@ -14,7 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 from helpers import walk
 
-from catalog.fields import CURSOR
+from catalog.declarations.fields import CURSOR
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 

@@ -160,7 +160,8 @@ def test_gunicorn_refusals_are_problems_too(server: str) -> None:
 
 
 def test_tokens_create_list_revoke(runner: CliRunner, tmp_path: Path) -> None:
-    from catalog import auth, db
+    from catalog.http import auth
+    from catalog.storage import db
 
     created = runner.invoke(main, ["tokens", "create", "alice", "--scope", "write"])
     assert created.exit_code == 0
@@ -184,7 +185,7 @@ def test_tokens_create_list_revoke(runner: CliRunner, tmp_path: Path) -> None:
 def test_snapshot_is_a_consistent_copy(runner: CliRunner, tmp_path: Path) -> None:
     import sqlite3
 
-    from catalog import loading
+    from catalog.storage import loading
 
     loading.seed_if_empty(os.environ["CATALOG_DATABASE"])
     out = tmp_path / "copy.db"
@@ -199,7 +200,7 @@ def test_snapshot_is_a_consistent_copy(runner: CliRunner, tmp_path: Path) -> Non
 
 def test_read_only_replica_serves_a_snapshot(tmp_path: Path) -> None:
     """The replica set-up the README describes: a snapshot, served read-only."""
-    from catalog import loading
+    from catalog.storage import loading
 
     primary = tmp_path / "primary.db"
     loading.seed_if_empty(primary)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog import comparison
+from catalog.core import comparison
 
 AT = "2026-07-10T00:00:00Z"
 

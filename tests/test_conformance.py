@@ -12,7 +12,9 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from catalog import auth, create_app, db, loading
+from catalog import create_app
+from catalog.http import auth
+from catalog.storage import db, loading
 
 SPEC = Path(__file__).parents[1] / "openapi.yaml"
 

@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 import pytest
 from flask.testing import FlaskClient
 
-from catalog import instants, loading, resources, rules
+from catalog import resources
+from catalog.core import instants, rules
+from catalog.storage import loading
 
 SHIPPED = loading.read_fixture_dir(loading.shipped_fixtures())
 CERTAINTIES = {"exact", "month", "on-or-before", "inferred", "announced", "not-before"}

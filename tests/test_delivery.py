@@ -21,7 +21,8 @@ from helpers import bearer
 from receivers import Receiver, verify
 from servers import CHECKOUT, Server, free_port
 
-from catalog import db, deliverer, delivery
+from catalog.server import deliverer, delivery
+from catalog.storage import db
 
 SETTINGS = delivery.Settings(timeout=2.0, allow_private=True)
 NOW = 2_000_000_000.0  # the deliverer's clock in these tests (it only decides what is due)
@@ -195,7 +196,7 @@ def test_a_subscription_deleted_during_an_attempt(hooks: FlaskClient, conn: Any)
 
 
 def test_the_docker_images_command_runs_the_deliverer(tmp_path: Path) -> None:
-    """The image runs gunicorn with catalog.gunicorn_conf, not `catalog serve`: run its CMD."""
+    """The image runs gunicorn with catalog.server.gunicorn_conf (not `catalog serve`): its CMD."""
     dockerfile = (CHECKOUT / "Dockerfile").read_text()
     command = json.loads(re.findall(r"^CMD (\[.*\])$", dockerfile, re.M)[-1])
     assert command[0] == "gunicorn"

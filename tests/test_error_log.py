@@ -7,7 +7,7 @@ import json
 import pytest
 from flask import Flask
 
-from catalog.logs import JsonFormatter
+from catalog.server.logs import JsonFormatter
 
 
 def test_an_unhandled_error_is_one_json_line(
@@ -53,7 +53,7 @@ def test_an_error_without_a_client_id_gets_the_response_id(
 
 
 def test_gunicorn_lines_are_json_too() -> None:
-    """gunicorn's own errors (outside any request) go through catalog.logs' formatter."""
+    """gunicorn's own errors (outside any request) go through catalog.server.logs' formatter."""
     import logging
     import sys
 

@@ -18,8 +18,9 @@ import pytest
 from flask import Flask
 from servers import Server
 
-from catalog import create_app, db
-from catalog.fastpath import FastPath
+from catalog import create_app
+from catalog.http.fastpath import FastPath
+from catalog.storage import db
 
 Raw = tuple[str, list[tuple[str, str]], bytes]
 

@@ -12,7 +12,7 @@ from conftest import Clock
 from flask.testing import FlaskClient
 from helpers import assert_problem
 
-from catalog import news
+from catalog.core import news
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 OFFERING = {

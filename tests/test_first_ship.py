@@ -11,8 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import assert_problem, bearer
 
-from catalog import auth, create_app, db, rules
-from catalog.verdicts import verdict
+from catalog import create_app
+from catalog.core import rules
+from catalog.core.verdicts import verdict
+from catalog.http import auth
+from catalog.storage import db
 
 EVIDENCE = "https://example.org/evidence"
 

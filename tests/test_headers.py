@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from catalog.api.formats import csv_cell
-from catalog.ical import escape
+from catalog.core.ical import escape
 
 PAGES = ["/", "/timeline", "/models/mistral-large-2402", "/docs", "/nowhere"]
 OTHERS = [

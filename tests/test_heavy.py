@@ -20,9 +20,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from servers import Server
 
-from catalog import create_app, db
+from catalog import create_app
 from catalog.api import formats
-from catalog.caching import ResponseCache
+from catalog.http.caching import ResponseCache
+from catalog.storage import db
 
 CALENDAR = "/v1/timeline?format=ics"
 CI_ANSWER = "/v1/models/mistral-large-2402/availability/azure"

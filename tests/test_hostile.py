@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from helpers import assert_problem
 
-from catalog import loading
+from catalog.storage import loading
 
 OFFERING = "azure:mistral-large-2402:serverless"
 WINDOW = "azure-mistral-large-2402"
@@ -202,7 +202,8 @@ def test_put_if_none_match_star_on_an_existing_record_is_a_412(writer: FlaskClie
 
 
 def test_the_body_limit_is_at_most_1_mib(writable_db: Path, tokens: dict[str, str]) -> None:
-    from catalog import create_app, db
+    from catalog import create_app
+    from catalog.storage import db
 
     app = create_app({"DATABASE": str(writable_db), "MAX_CONTENT_LENGTH": 50 * 1024 * 1024})
     assert app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024

@@ -89,7 +89,7 @@ def test_kept_csv_and_records_answer_like_fresh_ones(client: FlaskClient) -> Non
 
 
 def test_response_cache_is_bounded() -> None:
-    from catalog.caching import ResponseCache
+    from catalog.http.caching import ResponseCache
 
     cache = ResponseCache(max_bytes=1000)
     for n in range(50):

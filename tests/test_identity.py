@@ -16,7 +16,7 @@ from helpers import assert_problem
 from test_cli import check, server  # noqa: F401  (server: the fixture)
 from test_loading import broken_copy, load_fails
 
-from catalog import identity
+from catalog.core import identity
 
 MERGE_PATCH = "application/merge-patch+json"
 FIXTURES = Path(__file__).parents[1] / "fixtures"

@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from helpers import copy_database
 from registry_helpers import commit, git, snapshot
 
-from catalog import cli, db
+from catalog import cli
 from catalog.importers import azure_docs, facts, plan
+from catalog.storage import db
 
 DATA = Path(__file__).parent / "data" / "azure-docs"
 LIFECYCLE = "articles/ai-foundry/concepts/model-lifecycle-retirement.md"

@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 from registry_helpers import commit, curated_db, git, snapshot
 
-from catalog import cli, db
+from catalog import cli
 from catalog.importers import facts, identity, plan
+from catalog.storage import db
 
 BEDROCK = "providers/amazon-bedrock/models/anthropic.claude-sonnet-4-5-20250929-v1:0.toml"
 BEDROCK_US = "providers/amazon-bedrock/models/us.anthropic.claude-sonnet-4-5-20250929-v1:0.toml"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from registry_helpers import CURATED, commit, git, offering
 
-from catalog import loading
+from catalog.storage import loading
 
 ROOT = Path(__file__).parents[1]
 GPT = "providers/openrouter/models/openai/gpt-4o.toml"

@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 from registry_helpers import curated_db, snapshot
 
-from catalog import cli, fields
+from catalog import cli
 from catalog.cli import data
+from catalog.declarations import fields
 from catalog.importers import IMPORTERS, Importer, plan
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog import instants
+from catalog.core import instants
 
 
 @pytest.mark.parametrize(

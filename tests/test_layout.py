@@ -94,3 +94,26 @@ def test_each_field_is_declared_once() -> None:
             for resource in resources.REGISTRY.values():
                 listed = names & (set(resource.fields) - {"id", "created_at", "updated_at"})
                 assert len(listed) < 4, f"{path.name}:{node.lineno} lists {resource.name} fields"
+
+
+def test_the_core_and_declarations_know_no_web_framework() -> None:
+    """The folders say the architecture: the domain and the declarations import no Flask, so they
+    can be read, tested and reused (the CLI, the importers) without a request."""
+    framework = {"flask", "werkzeug", "jinja2"}
+    offenders = []
+    for folder in ("core", "declarations"):
+        for path in sorted((PACKAGE / folder).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    names = [node.module or ""]
+                if any(n.split(".")[0] in framework for n in names):
+                    offenders.append(str(path.relative_to(PACKAGE)))
+    assert offenders == []
+
+
+def test_the_top_level_holds_only_what_a_newcomer_reads_first() -> None:
+    modules = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert modules == ["__init__.py", "__main__.py", "client.py", "config.py"]

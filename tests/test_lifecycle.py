@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from helpers import assert_problem
 
-from catalog import rules, verdicts
+from catalog.core import rules, verdicts
 
 LIFECYCLE_PAGE = (
     "https://learn.microsoft.com/en-us/azure/ai-foundry/concepts/model-lifecycle-retirement"

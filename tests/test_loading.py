@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import Clock
 
-from catalog import db, loading
 from catalog.cli import main
+from catalog.storage import db, loading
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
-from catalog import openapi
+from catalog.api import openapi
 
 COMMITTED = Path(__file__).parents[1] / "openapi.yaml"
 

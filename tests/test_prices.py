@@ -15,7 +15,8 @@ from conftest import Clock
 from flask.testing import FlaskClient
 from helpers import assert_problem, copy_database, walk
 
-from catalog import db, pricing, store
+from catalog.core import pricing
+from catalog.storage import db, store
 
 GCP = "gcp:claude-3-5-sonnet:serverless:20241022"  # regions us-east5, europe-west1
 SOURCE = "https://example.org/price-list"

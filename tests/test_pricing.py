@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from catalog import pricing
+from catalog.core import pricing
 from catalog.resources.prices import AMOUNT, amount_key
 
 

@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 from servers import CHECKOUT, Server
 
-from catalog import instants, loading
+from catalog.core import instants
+from catalog.storage import loading
 
 README = CHECKOUT / "README.md"
 BLOCK = re.compile(r"^```sh\n(.*?)^```", re.S | re.M)

@@ -1,4 +1,4 @@
-"""Worker recycling as catalog/gunicorn_conf.py sets it up: staggered, so that under even load
+"""Worker recycling as server/gunicorn_conf.py sets it up: staggered, so that under even load
 the workers never restart together (the probe saw both go within the same second)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from gunicorn.workers.base import Worker
 def conf(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ModuleType:
     # The module makes a metrics folder unless one is named: name one, restored afterwards.
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
-    return importlib.import_module("catalog.gunicorn_conf")
+    return importlib.import_module("catalog.server.gunicorn_conf")
 
 
 def recycles(conf: ModuleType, workers: int, total: int) -> list[int]:

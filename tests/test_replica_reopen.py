@@ -13,7 +13,7 @@ import pytest
 import requests
 from servers import Server
 
-from catalog import db
+from catalog.storage import db
 
 NEW = "replica-new"
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from catalog import db, queries, reading, resources, rules
+from catalog import resources
+from catalog.core import reading, rules
+from catalog.storage import db, queries
 
 AZURE = {"id": "azure", "kind": "hyperscaler", "provider": None}
 AWS = {"id": "aws", "kind": "hyperscaler", "provider": None}

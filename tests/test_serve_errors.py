@@ -46,7 +46,7 @@ def test_unusable_database_folder_gives_one_line(tmp_path: Path, below: str, rea
     assert line["database"] == str(database)
     assert reason in line["message"]
     # Nothing else the server said is an error: the rest is gunicorn's own start-up line (JSON
-    # too, catalog/logs.py).
+    # too, catalog/server/logs.py).
     others = [line for line in result.stderr.splitlines() if line not in naming]
     assert all(json.loads(line)["level"] == "info" for line in others), result.stderr
     assert not database.exists()

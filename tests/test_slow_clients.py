@@ -116,7 +116,7 @@ def test_a_body_too_slow_is_dropped(tmp_path: Path) -> None:
             assert sock.recv(4096) == b""  # dropped, nothing answered, nothing stored
         assert requests.get(quick.url + "/healthz", timeout=10).status_code == 200
         logged = [json.loads(line) for line in (tmp_path / "serve.log").read_text().splitlines()]
-        # gunicorn's own lines are JSON too (catalog/logs.py), the drop among them.
+        # gunicorn's own lines are JSON too (catalog/server/logs.py), the drop among them.
         assert any("took longer than 2s" in entry.get("message", "") for entry in logged)
     finally:
         quick.stop()

@@ -19,8 +19,8 @@ from flask import Flask
 from helpers import assert_problem, bearer
 from servers import Server
 
-from catalog import storage
-from catalog.db import get_write_db
+from catalog.storage import disk as storage
+from catalog.storage.db import get_write_db
 
 
 def assert_problem_json(response: requests.Response, status: int) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import icalendar
 from flask.testing import FlaskClient
 
-from catalog import ical
+from catalog.core import ical
 
 
 def test_mistral_large_window_opens_and_closes(client: FlaskClient) -> None:

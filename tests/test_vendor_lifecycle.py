@@ -46,8 +46,9 @@ from click.testing import CliRunner
 from helpers import copy_database
 from registry_helpers import snapshot
 
-from catalog import cli, db
+from catalog import cli
 from catalog.importers import facts, plan, vendor_lifecycle
+from catalog.storage import db
 
 ROOT = Path(__file__).parent.parent
 OFFERINGS = ROOT / "fixtures" / "offerings.json"

@@ -11,7 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import assert_problem, bearer
 
-from catalog import create_app, db, webhooks
+from catalog import create_app
+from catalog.core import webhooks
+from catalog.storage import db
 
 HOOK = {"url": "http://127.0.0.1:9/hook", "events": ["providers.*"]}
 

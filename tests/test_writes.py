@@ -10,7 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import assert_problem, bearer, walk
 
-from catalog import create_app, db, loading
+from catalog import create_app
+from catalog.storage import db, loading
 
 NEW_OFFERING = {
     "id": "oci:mistral-large-2407:serverless",

@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response
 
-from .. import about, caching
-from ..args import ItemArgs
-from ..context import request_args
-from ..db import get_db
-from ..operations import operation
+from ..core import about
+from ..declarations.args import ItemArgs
+from ..http import caching
+from ..http.context import request_args
+from ..http.operations import operation
+from ..storage.db import get_db
 from .responses import json_response
 
 bp = Blueprint("about", __name__)

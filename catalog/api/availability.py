@@ -2,12 +2,15 @@
 
 from flask import Blueprint, Response
 
-from .. import answers, queries, reading, resources
-from ..args import AvailabilityArgs, CloudAvailabilityArgs
-from ..context import request_args
-from ..db import get_db
-from ..errors import APIError
-from ..operations import operation
+from .. import resources
+from ..core import reading
+from ..declarations import answers
+from ..declarations.args import AvailabilityArgs, CloudAvailabilityArgs
+from ..http.context import request_args
+from ..http.errors import APIError
+from ..http.operations import operation
+from ..storage import queries
+from ..storage.db import get_db
 from .responses import existing, json_response
 
 bp = Blueprint("availability", __name__)

@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response
 
-from .. import args as arguments
 from .. import resources
-from ..context import request_args
-from ..db import get_live_db
-from ..operations import operation
-from ..resource import Resource, record_id
+from ..declarations import args as arguments
+from ..declarations.resource import Resource, record_id
+from ..http.context import request_args
+from ..http.operations import operation
+from ..storage.db import get_live_db
 from .responses import collection_response, not_found
 
 bp = Blueprint("changes", __name__)

@@ -11,13 +11,16 @@ from typing import Any
 from flask import Blueprint, Response
 from marshmallow import Schema, ValidationError, fields, validate
 
-from .. import answers, queries, reading, resources, verdicts
-from ..args import Args, as_of_field
-from ..context import request_args
-from ..db import get_db
-from ..errors import invalid
-from ..fields import query_bool, query_instant
-from ..operations import operation
+from .. import resources
+from ..core import reading, verdicts
+from ..declarations import answers
+from ..declarations.args import Args, as_of_field
+from ..declarations.fields import query_bool, query_instant
+from ..http.context import request_args
+from ..http.errors import invalid
+from ..http.operations import operation
+from ..storage import queries
+from ..storage.db import get_db
 from .responses import json_response
 
 bp = Blueprint("checks", __name__)

@@ -14,10 +14,13 @@ from typing import Any
 
 from flask import Response, current_app, g, stream_with_context
 
-from .. import caching, ical, queries, resources, yielding
-from ..db import get_db
-from ..kept import ResponseCache, Spool
-from ..resource import Resource
+from .. import resources
+from ..core import ical
+from ..declarations.resource import Resource
+from ..http import caching, yielding
+from ..http.kept import ResponseCache, Spool
+from ..storage import queries
+from ..storage.db import get_db
 
 # A cell starting with one of these may run as a formula. Control characters are among them
 # (OWASP ASVS 1.2.10 names NUL; a leading line feed or NUL is dropped by some spreadsheets,

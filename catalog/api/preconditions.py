@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from ..errors import APIError
+from ..http.errors import APIError
 from .responses import etag
 
 

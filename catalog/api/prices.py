@@ -3,13 +3,14 @@
 from flask import Blueprint, Response
 from marshmallow import fields, validate
 
-from .. import comparison, resources
-from ..args import Args, as_of_field
-from ..context import negotiate, request_args
-from ..db import get_db
-from ..fields import query_instant, query_slug
-from ..operations import operation
+from .. import resources
+from ..core import comparison
+from ..declarations.args import Args, as_of_field
+from ..declarations.fields import query_instant, query_slug
+from ..http.context import negotiate, request_args
+from ..http.operations import operation
 from ..resources.prices import UNITS
+from ..storage.db import get_db
 from .formats import csv_response
 from .responses import collection_response, existing, json_response
 

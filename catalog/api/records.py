@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response
 
-from .. import args as arguments
 from .. import resources
-from ..context import request_args
-from ..operations import operation
-from ..resource import Resource
+from ..declarations import args as arguments
+from ..declarations.resource import Resource
+from ..http.context import request_args
+from ..http.operations import operation
 from .responses import collection_response, existing, record_response, shown
 
 

@@ -9,12 +9,14 @@ from urllib.parse import urlencode
 
 from flask import Response, request
 
-from .. import queries, resources, spans
-from ..context import filters_of, negotiate
-from ..db import get_db
-from ..errors import APIError, invalid
-from ..operations import JSON
-from ..resource import Key, Resource
+from .. import resources
+from ..core import spans
+from ..declarations.resource import Key, Resource
+from ..http.context import filters_of, negotiate
+from ..http.errors import APIError, invalid
+from ..http.operations import JSON
+from ..storage import queries
+from ..storage.db import get_db
 from .formats import RENDERERS
 
 

@@ -9,13 +9,16 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from marshmallow import Schema, ValidationError, fields, validate
 
-from .. import auth, config, queries, resources, store, webhooks
-from ..context import request_args
-from ..db import get_live_db, get_write_db
-from ..errors import APIError, invalid
-from ..operations import JSON, operation
+from .. import config, resources
+from ..core import webhooks
+from ..declarations.schemas import flatten_errors
+from ..http import auth
+from ..http.context import request_args
+from ..http.errors import APIError, invalid
+from ..http.operations import JSON, operation
 from ..resources.subscriptions import DeliverySchema, NewSubscriptionSchema
-from ..schemas import flatten_errors
+from ..storage import queries, store
+from ..storage.db import get_live_db, get_write_db
 from .preconditions import check_if_match
 from .responses import etag, json_response, not_found
 

@@ -14,13 +14,16 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import auth, config, resources, spans, store
-from ..db import get_write_db
-from ..errors import APIError, invalid
-from ..operations import JSON as JSON_MEDIA
-from ..operations import MERGE_PATCH, operation
-from ..resource import Key, Resource, record_id
-from ..schemas import flatten_errors
+from .. import config, resources
+from ..core import spans
+from ..declarations.resource import Key, Resource, record_id
+from ..declarations.schemas import flatten_errors
+from ..http import auth
+from ..http.errors import APIError, invalid
+from ..http.operations import JSON as JSON_MEDIA
+from ..http.operations import MERGE_PATCH, operation
+from ..storage import store
+from ..storage.db import get_write_db
 from .preconditions import check_if_match, merge_patch
 from .responses import not_found, record_response
 

@@ -1,6 +1,6 @@
 """Asking a running catalog: the CI question (check), answered by exit code.
 
-This module is all `catalog check` imports (with catalog.client and catalog.verdicts): no web
+This module is all `catalog check` imports (with catalog.client and catalog.core.verdicts): no web
 framework and no requests, so a CI job's check starts fast.
 """
 
@@ -13,7 +13,8 @@ from typing import TextIO
 
 import click
 
-from .. import client, instants, verdicts
+from .. import client
+from ..core import instants, verdicts
 
 # Every command that asks a running catalog takes the same --url.
 url_option = click.option(

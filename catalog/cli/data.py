@@ -11,9 +11,9 @@ from typing import Any
 
 import click
 
-from .. import db, loading
 from ..config import database_path
 from ..importers import IMPORTERS, Importer
+from ..storage import db, loading
 
 ACTOR_LOAD = "catalog load"
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from .. import client, comparison, instants
-from ..instants import said as dated
+from .. import client
+from ..core import comparison, instants
+from ..core.instants import said as dated
 from ..resources.prices import UNITS
 from .ask import asking, parse_at, url_option
 

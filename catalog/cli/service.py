@@ -10,8 +10,11 @@ from typing import TextIO
 
 import click
 
-from .. import auth, create_app, db, openapi
+from .. import create_app
+from ..api import openapi
 from ..config import database_path
+from ..http import auth
+from ..storage import db
 
 
 @click.command()
@@ -38,7 +41,7 @@ def serve(host: str, port: int, workers: int) -> None:
         "-m",
         "gunicorn",
         "--config",
-        "python:catalog.gunicorn_conf",
+        "python:catalog.server.gunicorn_conf",
         "--bind",
         bind,
         "--workers",

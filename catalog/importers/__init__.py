@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from .. import fields
+from ..declarations import fields
 
 
 @dataclass(frozen=True)

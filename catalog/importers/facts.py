@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import loading
+from ..storage import loading
 
 Record = dict[str, Any]
 

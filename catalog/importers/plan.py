@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import queries, refusals, resources, rules, store
+from .. import resources
+from ..core import rules
+from ..storage import queries, refusals, store
 
 Record = dict[str, Any]
 # (existing offering, the import's candidate) -> (what to store, a decision worth reporting)

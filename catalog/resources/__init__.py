@@ -1,10 +1,10 @@
 """The registry of resources: one declaration per collection, everything else derived from it.
 
 A resource's file here (providers.py, offerings.py, ...) declares its marshmallow schema (its
-fields, written once) and a `Resource` (catalog/resource.py): table, key, URLs, filters (argument
-and SQL together), sort keys and references. From that the SQL (queries.py), the writes
-(store.py), the argument schemas, the routes (api/records.py, api/writes.py), CSV columns and
-openapi.yaml are derived.
+fields, written once) and a `Resource` (declarations/resource.py): table, key, URLs, filters
+(argument and SQL together), sort keys and references. From that the SQL (storage/queries.py), the
+writes (storage/store.py), the argument schemas, the routes (api/records.py, api/writes.py), CSV
+columns and openapi.yaml are derived.
 
 Adding a field: the schema in the resource's file, a migration, the fixtures. Adding a resource:
 a file here, a migration, its declaration in RECORDS below (the change feed follows).
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..resource import Resource, quote
+from ..declarations.resource import Resource, quote
 from . import changes
 from .clouds import CLOUDS
 from .models import MODELS

@@ -2,9 +2,9 @@
 
 from marshmallow import Schema, fields, validate
 
-from ..args import as_of_field
-from ..fields import Instant, query_instant
-from ..resource import Filter, Resource
+from ..declarations.args import as_of_field
+from ..declarations.fields import Instant, query_instant
+from ..declarations.resource import Filter, Resource
 
 
 def declaration(fed: tuple[str, ...]) -> Resource:

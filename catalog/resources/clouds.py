@@ -4,9 +4,9 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from ..fields import CLOUD_KINDS, slug, text
-from ..resource import Filter, Reference, Resource
-from ..schemas import Problems, Record
+from ..declarations.fields import CLOUD_KINDS, slug, text
+from ..declarations.resource import Filter, Reference, Resource
+from ..declarations.schemas import Problems, Record
 
 
 class CloudSchema(Record):

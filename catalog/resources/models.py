@@ -4,9 +4,9 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from ..fields import query_bool, query_slug, slug, strict_bool, text
-from ..resource import Child, Filter, Reference, Resource, like_pattern
-from ..schemas import Problems, Record, unique
+from ..declarations.fields import query_bool, query_slug, slug, strict_bool, text
+from ..declarations.resource import Child, Filter, Reference, Resource, like_pattern
+from ..declarations.schemas import Problems, Record, unique
 
 
 class ModelSchema(Record):

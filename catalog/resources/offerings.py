@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from ..fields import (
+from ..declarations.fields import (
     CLOUD_KINDS,
     DEPLOYMENT_TYPES,
     STAGES,
@@ -16,8 +16,8 @@ from ..fields import (
     slug,
     text,
 )
-from ..resource import Child, Filter, Reference, Resource
-from ..schemas import Problems, Record, in_order, together, unique
+from ..declarations.resource import Child, Filter, Reference, Resource
+from ..declarations.schemas import Problems, Record, in_order, together, unique
 from .regions import GEOGRAPHY
 
 

@@ -4,9 +4,17 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from ..fields import CERTAINTIES, Instant, origin_field, query_instant, query_slug, slug, url
-from ..resource import Filter, Reference, Resource
-from ..schemas import Problems, Record, in_order
+from ..declarations.fields import (
+    CERTAINTIES,
+    Instant,
+    origin_field,
+    query_instant,
+    query_slug,
+    slug,
+    url,
+)
+from ..declarations.resource import Filter, Reference, Resource
+from ..declarations.schemas import Problems, Record, in_order
 
 UNITS = (
     "input-1m-tokens",

@@ -1,8 +1,8 @@
 """Providers: the makers of models."""
 
-from ..fields import origin_field, slug, text, url
-from ..resource import Resource
-from ..schemas import Record
+from ..declarations.fields import origin_field, slug, text, url
+from ..declarations.resource import Resource
+from ..declarations.schemas import Record
 
 
 class ProviderSchema(Record):

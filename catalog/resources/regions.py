@@ -2,9 +2,9 @@
 
 from marshmallow import fields, validate
 
-from ..fields import slug, text
-from ..resource import Filter, Reference, Resource
-from ..schemas import Record
+from ..declarations.fields import slug, text
+from ..declarations.resource import Filter, Reference, Resource
+from ..declarations.schemas import Record
 
 GEOGRAPHY = r"^[A-Z]{2,6}$"
 

@@ -6,8 +6,8 @@ with the write scope (api/subscriptions.py), because a receiver's URL is its own
 
 from marshmallow import Schema, fields, validate
 
-from ..fields import Instant, slug, url
-from ..resource import Resource
+from ..declarations.fields import Instant, slug, url
+from ..declarations.resource import Resource
 
 
 class SubscriptionSchema(Schema):

@@ -4,8 +4,8 @@ import json
 
 from marshmallow import Schema, fields, validate
 
-from ..fields import CERTAINTIES, Instant, query_instant, query_slug, url
-from ..resource import Calendar, Filter, Resource
+from ..declarations.fields import CERTAINTIES, Instant, query_instant, query_slug, url
+from ..declarations.resource import Calendar, Filter, Resource
 from .windows import COVERS_MODEL
 
 EVENTS = (

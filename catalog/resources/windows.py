@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from ..fields import (
+from ..declarations.fields import (
     BASES,
     CERTAINTIES,
     WINDOW_KINDS,
@@ -18,8 +18,8 @@ from ..fields import (
     text,
     url,
 )
-from ..resource import Calendar, Filter, Reference, Resource
-from ..schemas import Problems, Record, in_order, together
+from ..declarations.resource import Calendar, Filter, Reference, Resource
+from ..declarations.schemas import Problems, Record, in_order, together
 
 WINDOW_STATES = ("upcoming", "active", "ended")
 

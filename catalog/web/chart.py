@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .. import instants, queries, resources, rules
+from .. import resources
+from ..core import instants, rules
+from ..storage import queries
 from . import matrix
 
 WIDTH = 1100

@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .. import queries, resources, rules
-from ..fields import CLOUD_KINDS
+from .. import resources
+from ..core import rules
+from ..declarations.fields import CLOUD_KINDS
+from ..storage import queries
 
 # Models per page: as many as keep a page near CELLS cells (the page's weight and render time
 # grow with them), between 20 and 100: 38 with 47 clouds, 100 with the 5 hyperscalers.

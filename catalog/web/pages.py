@@ -13,10 +13,10 @@ from flask import Blueprint, Response, render_template, request, send_from_direc
 from marshmallow import Schema
 from werkzeug.exceptions import HTTPException
 
-from .. import instants
-from ..errors import APIError, problem_response, unknown_name
-from ..identity import Unknown
-from ..operations import operation
+from ..core import instants
+from ..core.identity import Unknown
+from ..http.errors import APIError, problem_response, unknown_name
+from ..http.operations import operation
 
 STATIC = Path(__file__).parent / "static"
 bp = Blueprint("web", __name__, template_folder="templates")

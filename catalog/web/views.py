@@ -9,13 +9,15 @@ from flask import Response, render_template, request
 from markupsafe import Markup
 from marshmallow import fields, validate
 
-from .. import comparison, queries, resources, rules
-from ..args import Args
-from ..context import request_args
-from ..db import get_db
-from ..errors import APIError
-from ..fields import CLOUD_KINDS, query_instant, query_slug
+from .. import resources
+from ..core import comparison, rules
+from ..declarations.args import Args
+from ..declarations.fields import CLOUD_KINDS, query_instant, query_slug
+from ..http.context import request_args
+from ..http.errors import APIError
 from ..resources.regions import GEOGRAPHY
+from ..storage import queries
+from ..storage.db import get_db
 from . import chart, fragments, matrix, words
 from .pages import bp, page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..instants import said
+from ..core.instants import said
 from .matrix import Cell
 
 

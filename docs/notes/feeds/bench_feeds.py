@@ -3,7 +3,8 @@ checkout with .venv/bin/python docs/notes/feeds/bench_feeds.py."""
 import shutil, statistics, sys, tempfile, time
 sys.path.insert(0, "tests")
 from helpers import copy_database
-from catalog import create_app, loading
+from catalog import create_app
+from catalog.storage import loading
 from pathlib import Path
 p = Path(tempfile.gettempdir()) / "feeds-bench.db"
 if not p.exists():

@@ -6,13 +6,15 @@ import sqlite3
 
 from flask import Blueprint, Response, current_app
 
-from . import config, migrations, storage
-from .api.responses import json_response
-from .args import Args
-from .context import request_args
-from .db import get_db
-from .errors import problem_response
-from .operations import operation
+from .. import config
+from ..declarations.args import Args
+from ..http.context import request_args
+from ..http.errors import problem_response
+from ..http.operations import operation
+from ..storage import disk as storage
+from ..storage import migrations
+from ..storage.db import get_db
+from .responses import json_response
 
 bp = Blueprint("ops", __name__)
 LATEST_MIGRATION = (

@@ -1,4 +1,4 @@
-"""gunicorn settings: `gunicorn -c python:catalog.gunicorn_conf 'catalog:create_app()'`."""
+"""gunicorn settings: `gunicorn -c python:catalog.server.gunicorn_conf 'catalog:create_app()'`."""
 
 import json
 import os
@@ -15,12 +15,12 @@ from gunicorn import util
 
 bind = os.environ.get("CATALOG_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CATALOG_WORKERS", "2"))
-# gevent: each connection a greenlet, so slow clients cannot hold the workers (catalog/worker.py).
-worker_class = "catalog.worker.Worker"
+# gevent: each connection a greenlet, so slow clients cannot hold the workers (server/worker.py).
+worker_class = "catalog.server.worker.Worker"
 # Connections one worker serves at once; more wait in the listen backlog.
 worker_connections = 1000
 # A request that takes longer than this is a bug or a client too slow to serve: the worker
-# drops it (catalog/worker.py), and replaces itself if its loop stalls this long.
+# drops it (catalog/server/worker.py), and replaces itself if its loop stalls this long.
 timeout = 30
 graceful_timeout = 20
 # Also the time a client has to send its request line and headers, in all (gunicorn's gevent
@@ -39,8 +39,8 @@ max_requests_jitter = 1000
 # cursors are ASCII with maximum lengths, and `q` is at most 200 characters.
 limit_request_line = 8190
 limit_request_fields = 100
-# gunicorn's own lines in JSON, like the app's access and error lines (catalog/logs.py).
-logger_class = "catalog.logs.Logger"
+# gunicorn's own lines in JSON, like the app's access and error lines (catalog/server/logs.py).
+logger_class = "catalog.server.logs.Logger"
 # No control socket in $HOME: the service may run as a user without one.
 control_socket_disable = True
 
@@ -80,7 +80,8 @@ def on_starting(server: object) -> None:
 
     A read-only replica writes nothing: its database must exist already (a snapshot).
     """
-    from catalog import config, create_app, loading
+    from catalog import config, create_app
+    from catalog.storage import loading
 
     app = create_app()
     path = app.config["DATABASE"]
@@ -97,7 +98,7 @@ def on_starting(server: object) -> None:
         raise SystemExit(f"CATALOG_READ_ONLY is set but there is no database at {path}")
 
 
-# The webhook deliverer (catalog/deliverer.py): one process beside the workers, started by this
+# The webhook deliverer (server/deliverer.py): one process beside the workers, started by this
 # master once the database is ready, restarted within a second if it dies, and stopped with the
 # master. It exits by itself when the master is gone (even after a SIGKILL). A read-only
 # replica delivers nothing: the writer does.
@@ -105,7 +106,7 @@ _deliverer: list[subprocess.Popen[bytes]] = []
 
 
 def _start_deliverer(database: str) -> None:
-    command = [sys.executable, "-m", "catalog.deliverer", database, str(os.getpid())]
+    command = [sys.executable, "-m", "catalog.server.deliverer", database, str(os.getpid())]
     _deliverer[:] = [subprocess.Popen(command)]
 
 

@@ -3,8 +3,8 @@ and for the tests that check every response against it."""
 
 from marshmallow import Schema, fields, validate
 
+from ..resources.offerings import OfferingSchema
 from .fields import CERTAINTIES, CLOUD_KINDS, STAGES, WINDOW_KINDS, WINDOW_SCOPES, Instant, url
-from .resources.offerings import OfferingSchema
 
 LIFECYCLE_STATES = (*STAGES, "deprecated", "retired", "not-offered")
 

@@ -25,13 +25,13 @@ from typing import Any
 
 import requests
 
-from . import webhooks
+from ..core import webhooks
 
 RETRY_DELAYS = (5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800)  # then 28800 again
 GIVE_UP_AFTER = 24 * 3600
 ATTEMPT_TIMEOUT = 10.0  # seconds to connect, and again for each read of the answer's head
 USER_AGENT = "catalog-webhooks/1"
-log = logging.getLogger("catalog.delivery")
+log = logging.getLogger("catalog.server.delivery")
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def _record(conn: sqlite3.Connection, row: sqlite3.Row, result: dict[str, Any], 
 
 def db_transaction(conn: sqlite3.Connection) -> Any:
     """BEGIN IMMEDIATE ... COMMIT (store.transaction, imported late: it pulls in the rules)."""
-    from .store import transaction
+    from ..storage.store import transaction
 
     return transaction(conn)
 

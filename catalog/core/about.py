@@ -13,9 +13,9 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from . import resources
-from .fields import Instant, url
-from .resource import quote
+from .. import resources
+from ..declarations.fields import Instant, url
+from ..declarations.resource import quote
 
 COMMIT = re.compile(r"/(?:blob|tree|commit)/([0-9a-f]{7,40})(?:/|$)")
 REGISTRIES = {"models.dev": "https://github.com/anomalyco/models.dev"}

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from . import instants
+from ..core import instants
 
 SLUG = r"^[a-z0-9][a-z0-9._:-]*$"
 CURSOR = r"^[A-Za-z0-9._~%:-]+$"

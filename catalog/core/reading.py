@@ -7,7 +7,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from . import queries, resources
+from .. import resources
+from ..storage import queries
 from .rules import Record, contradicts, covers, states
 
 

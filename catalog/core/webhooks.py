@@ -18,8 +18,8 @@ import sqlite3
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..resources import WRITABLE
 from . import instants
-from .resources import WRITABLE
 
 ACTIONS = ("create", "update", "delete")
 # Every name a subscription may list: each collection's actions, its wildcard, and "*".

@@ -20,12 +20,14 @@ from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, current_app, request
 from marshmallow import Schema, fields, validate
 
-from . import instants, news, queries, resources
-from .context import request_args
-from .db import get_live_db
-from .errors import invalid
-from .fields import query_slug
-from .operations import ATOM, JSON_FEED, operation
+from .. import resources
+from ..core import instants, news
+from ..declarations.fields import query_slug
+from ..http.context import request_args
+from ..http.errors import invalid
+from ..http.operations import ATOM, JSON_FEED, operation
+from ..storage import queries
+from ..storage.db import get_live_db
 
 bp = Blueprint("feeds", __name__)
 TITLE = "Model-availability catalog: what changed"

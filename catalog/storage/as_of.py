@@ -15,7 +15,8 @@ from collections import OrderedDict
 
 from sqlite_utils import Database
 
-from . import resources, store
+from .. import resources
+from . import store
 from .migrations import migrations
 
 _cache: OrderedDict[tuple[str, int], sqlite3.Connection] = OrderedDict()

@@ -22,8 +22,9 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from . import caching, config, observe
-from .db import connect
+from .. import config
+from ..storage.db import connect
+from . import caching, observe
 from .kept import KeptFile
 from .operations import Operation, operation_of
 

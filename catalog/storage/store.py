@@ -18,7 +18,10 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import identity, instants, pricing, queries, reading, resources, rules
+from .. import resources
+from ..core import identity, instants, pricing, reading, rules
+from ..declarations.resource import TIMESTAMPS, Key, Resource, quote, record_id
+from . import queries
 from .refusals import (
     AliasTaken,
     AlreadyExists,
@@ -29,7 +32,6 @@ from .refusals import (
     StillReferenced,
     WindowOverlap,
 )
-from .resource import TIMESTAMPS, Key, Resource, quote, record_id
 
 Record = dict[str, Any]
 

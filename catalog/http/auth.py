@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from flask import Flask, Request, g, request
 
-from . import config, instants
-from .db import get_live_db
+from .. import config
+from ..core import instants
+from ..storage.db import get_live_db
 from .errors import APIError
 
 SCOPES = ("read", "write")

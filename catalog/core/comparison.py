@@ -12,11 +12,13 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from . import queries, resources, rules
-from .answers import ExclusivitySchema
-from .fields import CERTAINTIES, Instant, url
+from .. import resources
+from ..declarations.answers import ExclusivitySchema
+from ..declarations.fields import CERTAINTIES, Instant, url
+from ..resources.prices import IN_FORCE, UNITS
+from ..storage import queries
+from . import rules
 from .pricing import Record, amount
-from .resources.prices import IN_FORCE, UNITS
 
 
 def _order(item: Record) -> tuple[Any, ...]:

@@ -15,8 +15,8 @@ from functools import lru_cache
 from typing import Any, TypeVar
 from urllib import parse as urlparse
 
-from .identity import resolve_filters
-from .resource import Resource, quote
+from ..core.identity import resolve_filters
+from ..declarations.resource import Resource, quote
 
 T = TypeVar("T")
 

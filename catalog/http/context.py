@@ -10,11 +10,13 @@ from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
 from marshmallow.fields import List
 
-from . import as_of, caching, identity
-from .db import get_db, get_live_db
+from ..core import identity
+from ..declarations.schemas import flatten_errors
+from ..storage import as_of
+from ..storage.db import get_db, get_live_db
+from . import caching
 from .errors import APIError, invalid
 from .operations import MEDIA_TYPES, Operation, operation_of
-from .schemas import flatten_errors
 
 _schemas: dict[type[Schema], Schema] = {}
 # Clients repeat the same queries (CI polls one URL all day): each query string is validated

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
-from . import queries, resources
+from .. import resources
+from ..storage import queries
 from .rules import Record, covers, first_ship_span
 
 

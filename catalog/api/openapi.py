@@ -18,9 +18,9 @@ from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Flask
 from marshmallow import Schema, fields
 
-from . import fields as catalog_fields
-from .errors import PROBLEM_MIMETYPE
-from .operations import ATOM, CSV, ICS, JSON, JSON_FEED, MERGE_PATCH, Operation, operation_of
+from ..declarations import fields as catalog_fields
+from ..http.errors import PROBLEM_MIMETYPE
+from ..http.operations import ATOM, CSV, ICS, JSON, JSON_FEED, MERGE_PATCH, Operation, operation_of
 
 DESCRIPTION = (
     " ".join(

@@ -11,8 +11,9 @@ import sqlite3
 
 from flask import Flask, current_app, request
 
-from . import as_of, identity, instants
-from .db import get_db, get_live_db
+from ..core import identity, instants
+from ..storage import as_of
+from ..storage.db import get_db, get_live_db
 
 # The URL parameters that name records, by kind (identity.KINDS); a cloud before its region.
 PARAMETERS = {

@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import time
 
-from . import db
+from ..storage import db
 from .delivery import Deliverer, Settings, db_transaction, log
 
 LEASE_SECONDS = 10.0
@@ -96,7 +96,7 @@ def run(path: str, settings: Settings, parent: int | None = None) -> None:
 
 
 def main() -> None:
-    """`python -m catalog.deliverer DATABASE PARENT_PID`: what gunicorn's master starts."""
+    """`python -m catalog.server.deliverer DATABASE PARENT_PID`: what gunicorn's master starts."""
     from .logs import JsonFormatter
 
     handler = logging.StreamHandler(sys.stderr)

@@ -30,11 +30,12 @@ from urllib.parse import parse_qsl
 from flask import Flask, Response, current_app, g, request
 from werkzeug.http import parse_date, parse_etags
 
-from . import config, instants
-from .db import get_live_db
+from .. import config
+from ..core import instants
+from ..storage.db import get_live_db
+from ..storage.queries import catalog_version
 from .kept import InFlight, KeptFile, ResponseCache
 from .operations import Operation, operation_of
-from .queries import catalog_version
 
 Headers = list[tuple[str, str]]
 

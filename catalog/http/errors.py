@@ -9,9 +9,11 @@ from flask import Flask, Response, current_app, json
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from . import db, observe, storage
-from .identity import Unknown
-from .refusals import Refused
+from ..core.identity import Unknown
+from ..storage import db
+from ..storage import disk as storage
+from ..storage.refusals import Refused
+from . import observe
 
 PROBLEM_MIMETYPE = "application/problem+json"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, current_app, g
 from sqlite_utils import Database
 
-from . import config
+from .. import config
 from .migrations import migrations
 
 

@@ -16,10 +16,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import db, fields, instants, queries, refusals, resources, store
+from .. import resources
+from ..core import instants
+from ..declarations import fields
+from ..declarations.resource import TIMESTAMPS, Key
+from ..resources import WRITABLE
+from . import db, queries, refusals, store
 from .refusals import describe
-from .resource import TIMESTAMPS, Key
-from .resources import WRITABLE
 
 Entry = tuple[str, dict[str, Any]]  # (where it came from, the record)
 

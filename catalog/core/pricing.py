@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from . import queries, resources, rules
+from .. import resources
+from ..storage import queries
+from . import rules
 
 Record = Mapping[str, Any]
 

@@ -1,0 +1,1 @@
+"""What the resource declarations are made of: the Resource type, fields, schemas, arguments."""

@@ -1,0 +1,1 @@
+"""How requests are read and answered around the views: context, caching, errors, auth, logs."""

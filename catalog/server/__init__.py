@@ -1,0 +1,1 @@
+"""Running the service: gunicorn's settings, its worker and log lines, the webhook deliverer."""
