@@ -16,7 +16,7 @@ from helpers import copy_database, walk
 from registry_helpers import commit, git, snapshot
 
 from catalog import cli, db
-from catalog.importers import azure_docs, azure_regions, facts
+from catalog.importers import azure_docs, azure_maas, azure_regions, facts
 
 NEWEST = Path(__file__).parent / "data" / "azure-docs" / "newest"
 MATRIX = "articles/ai-foundry/openai/includes/model-matrix/"
@@ -192,3 +192,34 @@ def test_buyer_is_gpt_4o_in_swedencentral_and_how(client: FlaskClient) -> None:
     answer = client.get("/v1/offerings?model=gpt-4o&region=swedencentral&cloud=azure").json
     types = {o["deployment_type"] for o in answer["items"]}
     assert {"serverless", "global", "data-zone", "provisioned"} <= types
+
+
+MAAS = "articles/ai-foundry/includes/region-availability-maas.md"
+
+
+def test_the_serverless_api_list_gives_regions_and_anthropics_global_routes() -> None:
+    rows = azure_maas.parse_maas(MAAS, (NEWEST / MAAS).read_text())
+    by_name = {name: row for row in rows for name in row.names}
+    assert by_name["Claude Sonnet 4.5 (preview)"].global_route  # its footnote: Global Standard
+    assert by_name["Claude Sonnet 4.5 (preview)"].regions == ["eastus2", "swedencentral"]
+    assert not by_name["Codestral-2501"].global_route
+    assert by_name["mistral-document-ai-2505"].regions == ["eastus2", "swedencentral"]  # EastUS2
+    assert "phi4minireasoning" in {k for n in by_name for k in azure_maas.candidates(n)}
+    assert "mistralmedium2505" in azure_maas.candidates("Mistral Medium 3 (25.05)")
+    assert "commandrplus082024" in azure_maas.candidates("Cohere Command R+ 08-2024")
+
+
+def test_shipped_serverless_apis_carry_their_regions(client: FlaskClient) -> None:
+    cohere = client.get("/v1/offerings/azure:command-r-plus-08-2024:serverless").json
+    assert {"eastus", "swedencentral"} <= set(cohere["regions"])
+    claude = client.get("/v1/offerings/azure:claude-sonnet-4-5:global").json
+    assert claude["regions"] == ["eastus2", "swedencentral"] and claude["stage"] == "preview"
+
+
+def test_a_changed_serverless_api_table_is_exit_2(no_routes_db: Path, tmp_path: Path) -> None:
+    checkout = broken(tmp_path, MAAS, "| Hub/Project Region for Deployment  |", "| Regions |")
+    before = snapshot(no_routes_db)
+    result = run(no_routes_db, checkout)
+    assert result.exit_code == 2, result.output
+    assert f"{MAAS}:" in result.output and "the table's columns changed" in result.output
+    assert snapshot(no_routes_db) == before

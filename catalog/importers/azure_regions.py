@@ -24,6 +24,7 @@ from typing import Any
 
 from ..resources.offerings import offering_id
 from .azure_history import CLOUD, Notes, Offerings, Version, source_of, versions
+from .azure_maas import maas_routes
 from .azure_tables import ISO, clean, front_date, norm
 from .facts import SourceError
 from .plan import Planner
@@ -37,6 +38,8 @@ TABLES = {
     MATRIX + "standard-models.md": ("serverless", "Standard"),
     MATRIX + "provisioned-models.md": ("provisioned", "Provisioned"),
 }
+MAAS_LABEL = "serverless API region"
+ANY = "any"  # a region list that names no version: every version's
 COLUMN = re.compile(r"^\*\*([^*]+)\*\*\s*,\s*\*\*([^*]+)\*\*$")
 CELLS = {"✅": True, "-": False, "": False}
 Refused = list[tuple[str, str]]
@@ -116,7 +119,7 @@ class Route:
         """The regions of these versions (all), each once, sorted."""
         found = set()
         for version, regions in self.served.items():
-            if versions is None or version in versions:
+            if versions is None or version in versions or version == ANY:
                 found |= set(regions)
         return sorted(found)
 
@@ -179,6 +182,12 @@ def read_routes(
         (path, f"{name} {version}: not a catalog model (served in {region} and maybe more)")
         for (path, name, version), region in unknown.items()
     )
+    for model, kind, name, listed, first in maas_routes(
+        checkout, offerings.records, names, regions, refused
+    ):
+        route = routes.setdefault((model, kind, None), Route(model, kind, None, name, MAAS_LABEL))
+        route.served.setdefault(ANY, []).extend(listed)
+        route.first = min(route.first or first, first)
     return routes
 
 
@@ -242,8 +251,6 @@ def plan_routes(
             changed[record["id"]] = (
                 f"Azure's {route.label} table: {route.name} in {', '.join(route.regions())}"
             )
-    if given:
-        notes.append((f"regions ({mapping['source']})", f"{len(given)} regions the import may add"))
     return changed
 
 
@@ -255,7 +262,7 @@ def _targets(route: Route, records: dict[str, dict[str, Any]]) -> list[str]:
             k
             for k, r in records.items()
             if r["model"] == route.model and r["deployment_type"] == "serverless"
-            and (r["cloud_model_version"] is None or r["cloud_model_version"] in route.versions)
+            and (r["cloud_model_version"] in (None, *route.versions) or ANY in route.versions)
         ]  # fmt: skip
         if mine:
             return sorted(mine)
