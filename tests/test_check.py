@@ -100,7 +100,8 @@ def test_past_announced_retirement_ends_availability(served: str) -> None:
 def test_deprecated_warns_and_holds(served: str) -> None:
     assert check(served, ML, "--cloud", "aws", "--region", "eu-west-3", "--at", "2025-05-01") == (
         0,
-        "mistral-large-2402 is available on aws (eu-west-3) at 2025-05-01; warning: deprecated "
+        "mistral-large-2402 is available on aws (eu-west-3) at 2025-05-01 via serverless; "
+        "warning: deprecated "
         "since 2025-03-01 (exact), retires on 2025-07-01 (announced; 61 days); "
         "AWS suggests mistral-large-2407",
     )
@@ -155,7 +156,8 @@ def test_file_three_pairs_in_one_request(served: str, tmp_path: Path) -> None:
     assert output.splitlines() == [
         "mistral-large-2402 is not available on azure at 2025-05-01: retired on 2025-04-15 "
         "(exact); Azure suggests mistral-medium-2505",
-        "mistral-large-2402 is available on aws (eu-west-3) at 2025-05-01; warning: deprecated "
+        "mistral-large-2402 is available on aws (eu-west-3) at 2025-05-01 via serverless; "
+        "warning: deprecated "
         "since 2025-03-01 (exact), retires on 2025-07-01 (announced; 61 days); "
         "AWS suggests mistral-large-2407",
         "mistral-large-2402 is available on la-plateforme at 2025-05-01; warning: deprecated "

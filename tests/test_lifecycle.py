@@ -352,3 +352,18 @@ def test_checks_bad_input_names_the_field(
     body = assert_problem(client.get(f"/v1/checks?{query}"), 400)
     assert field in body["errors"]
     assert said in " ".join(body["errors"][field])
+
+
+def test_the_line_names_the_routes_that_serve_an_asked_region(client: FlaskClient) -> None:
+    """Shipped data (Azure's model-by-region tables): in swedencentral gpt-4o is sold through
+    Azure's EU data zone, Global Standard, Provisioned and Standard; the line names each route,
+    so a buyer with residency rules sees that some of them may run the model outside the region."""
+    answer = client.get("/v1/models/gpt-4o/availability/azure?region=swedencentral&at=2026-06-01")
+    holds, line = verdicts.verdict(answer.get_json())
+    assert holds
+    assert line.startswith(
+        "gpt-4o is available on azure (swedencentral) at 2026-06-01 "
+        "via data-zone EU, global, provisioned, serverless"
+    )
+    unasked = client.get("/v1/models/gpt-4o/availability/azure?at=2026-06-01").get_json()
+    assert " via " not in verdicts.verdict(unasked)[1]

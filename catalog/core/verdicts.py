@@ -111,6 +111,20 @@ def _notes(answer: Answer) -> str:
     return "; " + ", ".join(notes) + suggestion(answer)
 
 
+def _routes(answer: Answer) -> str:
+    """Which routes serve the asked region ("via data-zone EU, global"): a buyer with data
+    residency rules must know whether the region is where the model runs or only an entry point."""
+    if not answer["region"]:
+        return ""
+    routes = sorted(
+        {
+            " ".join(filter(None, (o["deployment_type"], o.get("geography"))))
+            for o in answer.get("offerings") or ()
+        }
+    )
+    return f" via {', '.join(routes)}" if routes else ""
+
+
 def verdict(
     answer: Answer,
     exclusive: bool = False,
@@ -141,7 +155,7 @@ def verdict(
             f"{model} is available on {where} at {day}, but "
             f"{retirement(lifecycle, answer['at'])}: within {within} days{suggestion(answer)}"
         )
-    said = f"{model} is available on {where} at {day}"
+    said = f"{model} is available on {where} at {day}" + _routes(answer)
     if state["state"] == "exclusive":
         held = _held(state)
         said += (
