@@ -60,13 +60,14 @@ def speaks_of_now(operation: Operation, environ: dict[str, Any]) -> bool:
     return "at" not in names and all(name in names for name in when)
 
 
-def cache_control(app: Flask, speaks_now: bool) -> str:
-    """How long a read may be reused: CACHE_MAX_AGE, and for an answer about now no longer than
-    the rest of its minute."""
+def cache_control(app: Flask, minute: str | None) -> str:
+    """How long a read may be reused: CACHE_MAX_AGE, and for an answer about now (the minute
+    it speaks of) no longer than the rest of that minute (0 once the clock has left it)."""
     extensions = app.extensions
-    if not speaks_now:
+    if minute is None:
         return str(extensions["catalog.cache_control"])
-    left = 60 - int(instants.now()[17:19])
+    current = instants.now()
+    left = 60 - int(current[17:19]) if current[:17] == minute[:17] else 0
     return (
         f"{extensions['catalog.cache_scope']}, max-age={min(extensions['catalog.max_age'], left)}"
     )
@@ -121,7 +122,7 @@ def decide(
     tag = '"' + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32] + '"'
     kept = app.extensions["catalog.responses"].get(tag)
     if kept is not None and minute:  # kept earlier in the minute: only the rest of it is left
-        kept = (kept[0], _aged(kept[1], cache_control(app, True)))
+        kept = (kept[0], _aged(kept[1], cache_control(app, minute)))
     if operation.etag == "record":
         # A single record's ETag is its content hash (what If-Match compares); its rendered
         # answer is still kept under the version key, with that ETag among its headers.
@@ -149,7 +150,7 @@ def not_modified(app: Flask, tag: str, minute: str | None = None) -> Headers:
     """A 304's headers (RFC 9110 15.4.5: those a 200 would carry but the content's own)."""
     return [
         ("ETag", tag),
-        ("Cache-Control", cache_control(app, minute is not None)),
+        ("Cache-Control", cache_control(app, minute)),
         ("Vary", app.extensions["catalog.vary"]),
     ]
 
@@ -237,7 +238,7 @@ def _finish_read(response: Response) -> Response:
             and request.method in ("GET", "HEAD")
             and (path.startswith("/v1/") or path == "/openapi.yaml" or tag)
         ):
-            headers["Cache-Control"] = cache_control(app, state.get("now") is not None)
+            headers["Cache-Control"] = cache_control(app, state.get("now"))
             headers["Vary"] = app.extensions["catalog.vary"]
         else:
             headers["Cache-Control"] = "no-store"
