@@ -37,6 +37,8 @@ from .operations import Operation, operation_of
 from .queries import catalog_version
 
 Headers = list[tuple[str, str]]
+# Where the fast path leaves the decision it made for a read it hands on to Flask: made once.
+DECIDED = "catalog.decision"
 
 
 @lru_cache(maxsize=64)
@@ -164,7 +166,7 @@ def _answer_early() -> Response | None:
     operation = operation_of(app.view_functions.get(req.endpoint or ""))
     if operation is None or operation.etag is None:
         return None
-    decision = decide(req.environ, operation, get_live_db(), app)
+    decision = req.environ.pop(DECIDED, None) or decide(req.environ, operation, get_live_db(), app)
     state = g._get_current_object()
     state.cache_key = decision.key
     state.now = decision.now
