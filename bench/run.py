@@ -245,9 +245,10 @@ def run_scale(scale: int, args: argparse.Namespace, folder: Path) -> dict[str, o
         "127.0.0.1:{port}",
         "--workers",
         str(args.workers),
-        "--worker-class",
-        args.worker_class,
     ]
+    # Else the shipped one (gunicorn_conf: catalog.server.worker.Worker, gevent).
+    if args.worker_class:
+        gunicorn += ["--worker-class", args.worker_class]
     if args.worker_class == "gthread":
         gunicorn += ["--threads", "4"]
     catalog = Server("catalog", [*gunicorn, "catalog:create_app()"], env)
@@ -367,7 +368,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--worker-class", help="default: the shipped worker (gevent)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument(
         "--close",
@@ -387,7 +388,8 @@ def main() -> None:
         args.json.write_text(json.dumps(reports, indent=2))
     print(
         f"\nwrk -t2 -c{args.connections} -d{args.duration}s, {args.rounds} rounds, "
-        f"{args.workers} {args.worker_class} workers, loopback, {os.cpu_count()} cores"
+        f"{args.workers} {args.worker_class or 'shipped (gevent)'} workers, loopback, "
+        f"{os.cpu_count()} cores"
         f"{', kept answers off' if args.no_kept else ''}"
         f"{', Connection: close' if args.close else ''}\n"
     )

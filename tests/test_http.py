@@ -99,7 +99,14 @@ def test_response_cache_is_bounded() -> None:
     assert cache.get("big") is None
 
 
-@pytest.mark.parametrize("url", ["/v1/models/gpt-4o/availability/azure", "/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/models/gpt-4o/availability/azure",
+        "/v1/checks?pair=gpt-4o:azure&pair=mistral-large-2402:aws",
+        "/",
+    ],
+)
 def test_answers_about_now_revalidate_within_the_minute(
     client: FlaskClient, clock: Clock, url: str
 ) -> None:
@@ -108,13 +115,17 @@ def test_answers_about_now_revalidate_within_the_minute(
     clock.moment = clock.moment.replace(second=10)
     first = client.get(url)
     assert first.status_code == 200 and first.headers["Cache-Control"].endswith("max-age=50")
-    if url.startswith("/v1/"):
+    if url.startswith("/v1/models"):
         assert first.get_json()["at"] == "2030-01-01T00:00:00Z"  # the minute it speaks of
+    if url.startswith("/v1/checks"):
+        assert {item["at"] for item in first.get_json()["items"]} == {"2030-01-01T00:00:00Z"}
     clock.advance()
     again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.headers["Cache-Control"].endswith("max-age=49")
     clock.advance(49)  # 00:01:00, a new minute
-    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+    turned = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert turned.status_code == 200 and turned.headers["ETag"] != first.headers["ETag"]
+    assert turned.headers["Cache-Control"].endswith("max-age=60")
     pinned = "/v1/models/gpt-4o/availability/azure?at=2025-01-01"
     tag = client.get(pinned).headers["ETag"]
     clock.advance(120)

@@ -38,6 +38,8 @@ from .kept import InFlight, KeptFile, ResponseCache
 from .operations import Operation, operation_of
 
 Headers = list[tuple[str, str]]
+# Where the fast path leaves the decision it made for a read it hands on to Flask: made once.
+DECIDED = "catalog.decision"
 
 
 @lru_cache(maxsize=64)
@@ -61,13 +63,14 @@ def speaks_of_now(operation: Operation, environ: dict[str, Any]) -> bool:
     return "at" not in names and all(name in names for name in when)
 
 
-def cache_control(app: Flask, speaks_now: bool) -> str:
-    """How long a read may be reused: CACHE_MAX_AGE, and for an answer about now no longer than
-    the rest of its minute."""
+def cache_control(app: Flask, minute: str | None) -> str:
+    """How long a read may be reused: CACHE_MAX_AGE, and for an answer about now (the minute
+    it speaks of) no longer than the rest of that minute (0 once the clock has left it)."""
     extensions = app.extensions
-    if not speaks_now:
+    if minute is None:
         return str(extensions["catalog.cache_control"])
-    left = 60 - int(instants.now()[17:19])
+    current = instants.now()
+    left = 60 - int(current[17:19]) if current[:17] == minute[:17] else 0
     return (
         f"{extensions['catalog.cache_scope']}, max-age={min(extensions['catalog.max_age'], left)}"
     )
@@ -122,7 +125,7 @@ def decide(
     tag = '"' + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32] + '"'
     kept = app.extensions["catalog.responses"].get(tag)
     if kept is not None and minute:  # kept earlier in the minute: only the rest of it is left
-        kept = (kept[0], _aged(kept[1], cache_control(app, True)))
+        kept = (kept[0], _aged(kept[1], cache_control(app, minute)))
     if operation.etag == "record":
         # A single record's ETag is its content hash (what If-Match compares); its rendered
         # answer is still kept under the version key, with that ETag among its headers.
@@ -150,7 +153,7 @@ def not_modified(app: Flask, tag: str, minute: str | None = None) -> Headers:
     """A 304's headers (RFC 9110 15.4.5: those a 200 would carry but the content's own)."""
     return [
         ("ETag", tag),
-        ("Cache-Control", cache_control(app, minute is not None)),
+        ("Cache-Control", cache_control(app, minute)),
         ("Vary", app.extensions["catalog.vary"]),
     ]
 
@@ -164,7 +167,7 @@ def _answer_early() -> Response | None:
     operation = operation_of(app.view_functions.get(req.endpoint or ""))
     if operation is None or operation.etag is None:
         return None
-    decision = decide(req.environ, operation, get_live_db(), app)
+    decision = req.environ.pop(DECIDED, None) or decide(req.environ, operation, get_live_db(), app)
     state = g._get_current_object()
     state.cache_key = decision.key
     state.now = decision.now
@@ -238,7 +241,7 @@ def _finish_read(response: Response) -> Response:
             and request.method in ("GET", "HEAD")
             and (path.startswith("/v1/") or path == "/openapi.yaml" or tag)
         ):
-            headers["Cache-Control"] = cache_control(app, state.get("now") is not None)
+            headers["Cache-Control"] = cache_control(app, state.get("now"))
             headers["Vary"] = app.extensions["catalog.vary"]
         else:
             headers["Cache-Control"] = "no-store"

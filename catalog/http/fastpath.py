@@ -103,7 +103,8 @@ class FastPath:
         except Exception:  # the database is missing, say: Flask answers with the problem
             return self.wrapped(environ, start_response)
         status = decision.status
-        if status == 0:
+        if status == 0:  # Flask renders it; caching._answer_early takes this decision as made
+            environ[caching.DECIDED] = decision
             return self.wrapped(environ, start_response)
         rid = observe.request_id(environ)
         kept = decision.body

@@ -25,6 +25,9 @@ from typing import IO
 
 Headers = list[tuple[str, str]]
 BLOCK = 256 * 1024  # bytes read from a kept file at a time
+# The least an answer must weigh to be kept in a file: making a file costs more than rendering
+# a small answer again (with memory turned off, every answer would otherwise become a file).
+SMALLEST_FILE = 64 * 1024
 
 # Python's own cost of an entry beyond its strings' sizes: the OrderedDict's slot and links,
 # the entry tuple, the header list and its tuples (measured with tracemalloc: tests/test_kept.py).
@@ -105,6 +108,8 @@ class ResponseCache:
         if tag in self.entries or tag in self.files:
             return
         if len(body) > self.max_bytes // 8:
+            if len(body) < SMALLEST_FILE:
+                return
             spool = self.spool()
             if spool is not None:
                 spool.write(body)
@@ -152,7 +157,8 @@ class Spool:
 
     def __init__(self, cache: ResponseCache) -> None:
         self.cache = cache
-        self.room = cache.max_bytes // 8
+        self.room = cache.max_bytes // 8  # in memory up to this, then a file
+        self.spill = max(self.room, SMALLEST_FILE - 1)
         self.blocks: list[bytes] = []
         self.size = 0
         self.file: IO[bytes] | None = None
@@ -170,7 +176,7 @@ class Spool:
             self.file.write(block)
         else:
             self.blocks.append(block)
-            if self.size > self.room:
+            if self.size > self.spill:
                 self.file = tempfile.NamedTemporaryFile(  # noqa: SIM115 (kept beyond this call)
                     dir=self.cache.folder(), prefix="kept-", delete=False
                 )
