@@ -6,6 +6,12 @@ trickles its bytes costs a little memory while everyone else is answered. gunico
 the request line and headers `keepalive` seconds in all (gunicorn_conf.py); this worker adds a
 deadline on the rest (the body, the answer, and the client taking it), so a client too slow to
 finish is dropped instead of holding a greenlet for good.
+
+After each answer the greenlet waits for the loop to go idle (`gevent.idle()`) before it reads
+the connection's next request. Without that, under load, one loop served a few connections
+again and again while the others waited: p50 under a millisecond but p99 over a second (wrk,
+32 connections, 2 workers; docs/notes/tail.md). Waiting for idle lets every connection whose
+request is ready go first: a greenlet waiting there watches no socket, so the wait is bounded.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from gunicorn.workers.ggevent import GeventWorker
 
 
 class Worker(GeventWorker):
-    """gunicorn's gevent worker, dropping a request that outlives `timeout` seconds."""
+    """gunicorn's gevent worker, dropping a request that outlives `timeout` seconds, and taking
+    its turn after each answer."""
 
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> bool:
         """Serve one request, or drop the connection when its deadline passes."""
@@ -25,7 +32,6 @@ class Worker(GeventWorker):
         deadline.start()
         try:
             handled: bool = super().handle_request(listener_name, req, sock, addr)
-            return handled
         except gevent.Timeout as expired:
             if expired is not deadline:
                 raise
@@ -34,3 +40,6 @@ class Worker(GeventWorker):
             raise StopIteration() from None
         finally:
             deadline.close()
+        # Fairness: every other ready connection is served before this one reads again.
+        gevent.idle()
+        return handled
