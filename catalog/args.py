@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from .fields import CURSOR, Instant, query_instant, query_slug
+from .fields import CURSOR, Instant, query_instant, query_slug, text
 
 
 class Args(Schema):
@@ -75,6 +75,14 @@ class ItemArgs(Args):
 class AvailabilityArgs(Args):
     as_of = as_of_field()
     at = query_instant("The instant asked about (default: now).")
+    geography = text(
+        20,
+        metadata={
+            "description": "Only count offerings whose data stays in this geography (US, EU, "
+            "...): a region of it serves them or they are its data-zone route (never a global "
+            "one). An unknown geography is a 400 with suggestions."
+        },
+    )
 
 
 class CloudAvailabilityArgs(AvailabilityArgs):

@@ -16,6 +16,7 @@ from . import queries, resources, rules
 from .answers import ExclusivitySchema
 from .fields import CERTAINTIES, Instant, url
 from .pricing import Record, amount
+from .resources.offerings import IN_GEOGRAPHY
 from .resources.prices import IN_FORCE, UNITS
 
 
@@ -32,7 +33,8 @@ def _order(item: Record) -> tuple[Any, ...]:
     )
 
 
-# The offerings of :model available at :at (in :region when not null), with each one's cloud
+# The offerings of :model available at :at (in :region, in :geography when not null: a region
+# of it serves the offering or it is a data-zone route of it), with each one's cloud
 # kind and maker (as exclusivity_state needs them); then the prices in force of those offerings.
 # Two queries: the comparison is asked as often as the CI answer, and must cost no more.
 OFFERINGS_AT = f"""
@@ -40,12 +42,16 @@ OFFERINGS_AT = f"""
     WHERE t.model = :model AND {resources.get("offerings").filters["at"].sql}
       AND (:region IS NULL OR EXISTS (
           SELECT 1 FROM offering_regions r WHERE r.offering = t.id AND r.region = :region))
+      AND (:geography IS NULL OR {IN_GEOGRAPHY})
 """
 PRICES_IN_FORCE = f"""
     SELECT {{select}} FROM prices t
     WHERE t.offering IN (SELECT value FROM json_each(:offerings)) AND {IN_FORCE}
       AND (:unit IS NULL OR t.unit = :unit)
       AND (:region IS NULL OR t.region IS NULL OR t.region = :region)
+      AND (:geography IS NULL OR t.region IS NULL OR EXISTS (
+          SELECT 1 FROM regions g JOIN offerings o ON o.cloud = g.cloud
+          WHERE o.id = t.offering AND g.id = t.region AND g.geography = :geography))
 """
 _GEOGRAPHIES = (
     "SELECT cloud, id, geography FROM regions WHERE cloud IN (SELECT value FROM json_each(:clouds))"
@@ -64,15 +70,21 @@ def lifecycle(offering: Record, at: str) -> dict[str, Any]:
     }
 
 
-def geography(
-    offering: Record, region: str | None, geographies: Mapping[tuple[str, str], str | None]
+def geography_of(
+    offering: Record,
+    region: str | None,
+    geographies: Mapping[tuple[str, str], str | None],
+    asked: str | None = None,
 ) -> str | None:
     """The geography a price applies in: its region's; for every region, the offering's own
-    (a data zone) or the one all its regions share; None where unknown or mixed."""
+    (a data zone), the one asked about (the offering is there), or the one all its regions
+    share; None where unknown or mixed."""
     if region is not None:
         return geographies.get((offering["cloud"], region))
     if offering.get("geography"):
         return str(offering["geography"])
+    if asked is not None:
+        return asked
     found = {geographies.get((offering["cloud"], r)) for r in offering["regions"] or ()}
     return found.pop() if len(found) == 1 else None
 
@@ -83,14 +95,17 @@ def comparison(
     at: str,
     unit: str | None = None,
     region: str | None = None,
+    geography: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Every price in force at `at` of an offering of the model available then (in `region`),
+    """Every price in force at `at` of an offering of the model available then (in `region`,
+    in `geography`: its regions or its data zone; a price set for a region elsewhere is left out),
     with its cloud's exclusivity state and the offering's lifecycle: per unit and currency,
     cheapest paid price first, free tiers after; then each offering with no price known
     (`amount` None)."""
     spec, prices = resources.get("offerings"), resources.get("prices")
     width = len(spec.fields)
     params = {"model": model["id"], "at": at, "unit": unit, "region": region}
+    params["geography"] = geography
     rows = conn.execute(OFFERINGS_AT.format(select=spec.select_list), params).fetchall()
     if not rows:
         return []
@@ -126,7 +141,7 @@ def comparison(
             "currency": p["currency"],
             "cloud": offering["cloud"],
             "region": p["region"],
-            "geography": geography(offering, p["region"], geographies),
+            "geography": geography_of(offering, p["region"], geographies, geography),
             "offering": offering["id"],
             "deployment_type": offering["deployment_type"],
             "effective_from": p["effective_from"],
@@ -150,12 +165,12 @@ def comparison(
     return sorted(priced, key=_order) + unpriced
 
 
+_WHERE = ("region", "geography")  # where the price applies
 WIDE_FIELDS = (
     "cloud",
     "offering",
     "deployment_type",
-    "region",
-    "geography",
+    *_WHERE,
     "currency",
     *UNITS,
     "lifecycle",

@@ -103,6 +103,7 @@ _NOT_FILTERS = ("limit", "cursor", "sort", "format")
 # unknown name is a 400 with suggestions. (The API's list filters resolve in queries too, by
 # their declaration; this covers every schema, the pages' included.)
 NAMES = {"model": "models", "provider": "providers", "family": "families", "cloud": "clouds"}
+NAMES |= {"geography": "geographies"}
 
 
 def filters_of(args: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,8 @@ CLOUD_KINDS = ("hyperscaler", "first-party", "data-platform", "inference-host", 
 # Who recorded a fact: a maintainer, or an importer (each of importers.IMPORTERS names its word
 # here; this is the one list).
 ORIGINS = ("curated", "models.dev", "litellm", "azure-docs")
-DEPLOYMENT_TYPES = ("serverless", "provisioned", "managed-compute")
+# global: routed anywhere the cloud likes; data-zone: within the offering's geography.
+DEPLOYMENT_TYPES = ("serverless", "global", "data-zone", "provisioned", "batch", "managed-compute")
 STAGES = ("preview", "ga")
 WINDOW_SCOPES = ("hyperscalers", "all-third-party")
 WINDOW_KINDS = ("exclusive", "first-ship")

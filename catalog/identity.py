@@ -49,6 +49,16 @@ KINDS: dict[str, Kind] = {
         f"SELECT 1 FROM regions WHERE id = :value AND {_IN_CLOUD} LIMIT 1",
         f"SELECT DISTINCT id, id FROM regions WHERE {_IN_CLOUD}",
     ),
+    # The regions' geographies and the data zones' (US, EU, ...); `eu` stands for `EU`.
+    "geographies": Kind(
+        "geography",
+        "SELECT 1 FROM regions WHERE geography = :value UNION ALL "
+        "SELECT 1 FROM offerings WHERE geography = :value LIMIT 1",
+        "SELECT geography, geography FROM regions UNION "
+        "SELECT geography, geography FROM offerings WHERE geography IS NOT NULL",
+        "SELECT geography FROM regions WHERE geography = upper(:value) UNION ALL "
+        "SELECT geography FROM offerings WHERE geography = upper(:value) LIMIT 1",
+    ),
 }
 
 
@@ -108,7 +118,7 @@ def suggest(conn: sqlite3.Connection, kind: str, value: str, cloud: str | None =
     target = value.lower()
     key = spelling_key(value)
     found = [i for n, i in pairs if spelling_key(n) == key]
-    by_name = dict(pairs)
+    by_name = {n.lower(): i for n, i in pairs}  # case aside (geographies are upper case)
     found += [by_name[n] for n in difflib.get_close_matches(target, by_name, n=10, cutoff=0.6)]
     return list(dict.fromkeys(found))[:SUGGESTIONS]
 

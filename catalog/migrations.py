@@ -342,3 +342,11 @@ def m011_subscriptions(db: Database) -> None:
     for statement in _split(webhook_tables.SCHEMA):
         db.conn.execute(statement)
     db.conn.execute(webhook_tables.TRIGGER)
+
+
+@migrations()
+def m012_offering_geography(db: Database) -> None:
+    """A data-zone route's geography (US, EU, APAC, JP, ...): where the cloud keeps the data it
+    routes; null for every other deployment type (their regions say where)."""
+    db.conn.execute("ALTER TABLE offerings ADD COLUMN geography TEXT")
+    db.conn.execute("CREATE INDEX offerings_geography ON offerings (geography, id)")

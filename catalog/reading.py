@@ -56,11 +56,14 @@ def cloud_availability(
     at: str,
     cloud_ids: Iterable[str] | None = None,
     region: str | None = None,
+    geography: str | None = None,
 ) -> list[dict[str, Any]]:
-    """For each cloud (all, or those given): is the model available at `at`, where; its state."""
+    """For each cloud (all, or those given): is the model available at `at`, where; its state.
+    With `geography`, only the offerings whose data stays in it count (the offerings' filter)."""
     clouds = _kept_by_id(conn, "clouds")
     windows = _kept_by_id(conn, "exclusivity-windows").values()
-    offerings = queries.list_records(conn, resources.get("offerings"), {"model": model["id"]})
+    asked_for = {"model": model["id"]} | ({"geography": geography} if geography else {})
+    offerings = queries.list_records(conn, resources.get("offerings"), asked_for)
     asked = [clouds[c] for c in (cloud_ids if cloud_ids is not None else sorted(clouds))]
     answers = []
     for found in states(model, asked, windows, offerings, at, region, clouds):
@@ -72,7 +75,9 @@ def cloud_availability(
                 "cloud": found.cloud,
                 "kind": cloud["kind"],
                 "available": bool(found.offerings),
-                "regions": sorted({r for offering in found.offerings for r in offering["regions"]}),
+                "regions": sorted(
+                    {r for offering in found.offerings for r in offering["regions"] or ()}
+                ),
                 "offerings": found.offerings,
                 "exclusivity": state,
                 "lifecycle": found.lifecycle,
@@ -82,11 +87,16 @@ def cloud_availability(
 
 
 def ci_answer(
-    conn: sqlite3.Connection, model: Record, cloud: Record, at: str, region: str | None = None
+    conn: sqlite3.Connection,
+    model: Record,
+    cloud: Record,
+    at: str,
+    region: str | None = None,
+    geography: str | None = None,
 ) -> dict[str, Any]:
-    """The CI answer: is the model available on one cloud (in `region`) at `at`, who is
-    exclusive, and where its offering stands in its lifecycle."""
-    (answer,) = cloud_availability(conn, model, at, [cloud["id"]], region)
+    """The CI answer: is the model available on one cloud (in `region`, `geography`) at `at`,
+    who is exclusive, and where its offering stands in its lifecycle."""
+    (answer,) = cloud_availability(conn, model, at, [cloud["id"]], region, geography)
     del answer["kind"]
     asked = {"model": model["id"], "cloud": cloud["id"], "cloud_name": cloud["name"]}
     return asked | {"region": region, "at": at} | answer

@@ -158,7 +158,7 @@ class Writer:
         """A price is set in one of its offering's regions (or all), overlaps no other of its
         series, and closes the open latest one it starts after: that write is fed too."""
         offering = self.get("offerings", (price["offering"],))
-        if offering is not None and price["region"] not in (None, *offering["regions"]):
+        if offering is not None and price["region"] not in (None, *(offering["regions"] or ())):
             message = f"offering {offering['id']!r} is not offered in {price['region']!r}"
             raise BrokenReference(f"The price's region is wrong: {message}.",
                                   errors={"region": [message]})  # fmt: skip
@@ -191,7 +191,7 @@ class Writer:
             for row in self.conn.execute(
                 "SELECT id FROM prices WHERE offering = ? AND region IS NOT NULL "
                 "AND region NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT 10",
-                [offering["id"], json.dumps(offering["regions"])],
+                [offering["id"], json.dumps(offering["regions"] or [])],
             )
         ]
         if found:

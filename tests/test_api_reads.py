@@ -125,7 +125,7 @@ def test_cloud_kind_filter(client: FlaskClient) -> None:
         ("cloud=aws", lambda o: o["cloud"] == "aws"),
         ("provider=anthropic", lambda o: o["model"].startswith("claude")),
         ("family=mistral-large", lambda o: o["model"].startswith("mistral-large")),
-        ("region=eu-west-3", lambda o: "eu-west-3" in o["regions"]),
+        ("region=eu-west-3", lambda o: "eu-west-3" in (o["regions"] or ())),
         ("deployment_type=provisioned", lambda o: o["deployment_type"] == "provisioned"),
         ("stage=preview", lambda o: o["stage"] == "preview"),
     ],
@@ -228,10 +228,12 @@ def test_geography_and_cloud_kind_filters(client: FlaskClient) -> None:
         (r["cloud"], r["id"]): r["geography"] for r in walk(client, "/v1/clouds/aws/regions")
     }
     in_eu = walk(client, "/v1/offerings?geography=EU&cloud=aws")
-    assert in_eu and all(any(regions[("aws", r)] == "EU" for r in o["regions"]) for o in in_eu)
+    assert in_eu and all(
+        any(regions[("aws", r)] == "EU" for r in o["regions"] or ()) for o in in_eu
+    )
     everything = walk(client, "/v1/offerings?cloud=aws&limit=500")
     assert len(in_eu) == sum(
-        any(regions[("aws", r)] == "EU" for r in o["regions"]) for o in everything
+        any(regions[("aws", r)] == "EU" for r in o["regions"] or ()) for o in everything
     )
     kinds = {c["id"]: c["kind"] for c in walk(client, "/v1/clouds")}
     platforms = walk(client, "/v1/offerings?cloud_kind=data-platform")

@@ -36,12 +36,12 @@ def test_lifecycle_says_deprecated_once_the_day_has_come() -> None:
 
 def test_geography_of_a_price() -> None:
     geos = {("aws", "us-east-1"): "US", ("aws", "us-west-2"): "US", ("aws", "eu-west-3"): "EU"}
-    assert comparison.geography(offering(), None, geos) == "US"  # every region in one
-    assert comparison.geography(offering(), "eu-west-3", geos) == "EU"  # the price's own
+    assert comparison.geography_of(offering(), None, geos) == "US"  # every region in one
+    assert comparison.geography_of(offering(), "eu-west-3", geos) == "EU"  # the price's own
     mixed = offering(regions=["us-east-1", "eu-west-3"])
-    assert comparison.geography(mixed, None, geos) is None
-    assert comparison.geography(offering(regions=None), None, geos) is None  # unknown
-    assert comparison.geography(offering(regions=[], geography="EU"), None, geos) == "EU"
+    assert comparison.geography_of(mixed, None, geos) is None
+    assert comparison.geography_of(offering(regions=None), None, geos) is None  # unknown
+    assert comparison.geography_of(offering(regions=[], geography="EU"), None, geos) == "EU"
 
 
 def row(cloud: str, unit: str | None, amount: str | None, **extra: Any) -> dict[str, Any]:

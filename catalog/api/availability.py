@@ -19,7 +19,8 @@ def model_availability(model_id: str) -> Response:
     """For every cloud: is the model available at `at` (default now), where, and its exclusivity."""
     args = request_args()
     at = args["at"]
-    clouds = reading.cloud_availability(get_db(), existing("models", (model_id,)), at)
+    model = existing("models", (model_id,))
+    clouds = reading.cloud_availability(get_db(), model, at, geography=args.get("geography"))
     return json_response({"model": model_id, "at": at, "clouds": clouds})
 
 
@@ -35,4 +36,5 @@ def cloud_availability(model_id: str, cloud_id: str) -> Response:
     conn = get_db()
     if region and queries.get_by_key(conn, resources.get("regions"), (cloud_id, region)) is None:
         raise APIError(404, f"There is no region {region!r} on {cloud_id}.", problem="not-found")
-    return json_response(reading.ci_answer(conn, model, cloud, at, region))
+    answer = reading.ci_answer(conn, model, cloud, at, region, args.get("geography"))
+    return json_response(answer)

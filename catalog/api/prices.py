@@ -3,11 +3,11 @@
 from flask import Blueprint, Response
 from marshmallow import fields, validate
 
-from .. import comparison, resources
+from .. import comparison, identity, resources
 from ..args import Args, as_of_field
 from ..context import negotiate, request_args
 from ..db import get_db
-from ..fields import query_instant, query_slug
+from ..fields import query_instant, query_slug, text
 from ..operations import operation
 from ..resources.prices import UNITS
 from .formats import csv_response
@@ -26,6 +26,14 @@ class PriceComparisonArgs(Args):
     region = query_slug(
         "Only offerings in this region (the cloud's region id), at prices set for it or for "
         "every region."
+    )
+    geography = text(
+        20,
+        metadata={
+            "description": "Only offerings whose data stays in this geography (US, EU, ...): a "
+            "region of it serves them or they are its data-zone route; a price set for a region "
+            "elsewhere is left out. An unknown geography is a 400 with suggestions."
+        },
     )
     format = fields.String(
         validate=validate.OneOf(("json", "csv")),
@@ -67,7 +75,11 @@ def compare_prices(model_id: str) -> Response:
     args = request_args()
     at = args["at"]
     model = existing("models", (model_id,))
-    items = comparison.comparison(get_db(), model, at, args.get("unit"), args.get("region"))
+    conn = get_db()
+    args = identity.resolve_filters(conn, {"region": "regions"}, args)  # 400, with suggestions
+    items = comparison.comparison(
+        conn, model, at, args.get("unit"), args.get("region"), args.get("geography")
+    )
     if negotiate(args, ("json", "csv")) == "csv":
         return csv_response(
             comparison.WIDE_FIELDS, iter(comparison.wide(items)), f"{model_id}-prices.csv"

@@ -104,10 +104,16 @@ IMPORTERS: dict[str, Importer] = {
     ),
     "azure-docs": Importer(
         origin="azure-docs",
-        mapping=None,
+        mapping="azure-regions.json",
         arguments=(click.Argument(["path"], type=click.Path(file_okay=False, path_type=Path)),),
         plan="catalog.importers.azure_docs:plan_import",
-        help="""Import Azure's model lifecycle tables (a MicrosoftDocs/azure-ai-docs checkout).
+        help="""Import Azure's model lifecycle and model-by-region tables (a
+        MicrosoftDocs/azure-ai-docs checkout).
+
+        Where: each deployment type's table (Global Standard, Data Zone Standard, Standard,
+        Provisioned) gives a model its route offering (azure:MODEL:global, ...:data-zone-eu,
+        ...) with the regions listed; a region the catalog lacks is added only with a geography
+        from fixtures/registry/azure-regions.json, else its row is refused and reported.
 
         Deprecation and retirement dates and the suggested replacement of the offerings the
         catalog has on azure: "No earlier than" is not-before, a date still ahead when the file

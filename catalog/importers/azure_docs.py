@@ -21,9 +21,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from .. import identity
 from .azure_history import CLOUD, REPO, Fact, Found, Notes, Offerings, read_facts
+from .azure_regions import MATRIX, plan_routes
 from .azure_tables import BadRow, Said, parse_said
-from .facts import SourceError
+from .facts import SourceError, load_mapping
 from .plan import Plan, Planner, take
 
 __all__ = ["BadRow", "Offerings", "Said", "dated", "parse_said", "plan_import", "read_facts"]
@@ -128,19 +130,28 @@ def plan_import(
         raise SourceError(f"{checkout}: not a folder")
     planner = Planner(conn, f"azure-docs {checkout}")
     known = planner.known["offerings"]
-    offerings = Offerings(
-        {k: r for k, r in known.items() if r["cloud"] == CLOUD}, set(planner.known["models"])
-    )
+    records = {k: r for k, r in known.items() if r["cloud"] == CLOUD}
     refused: list[tuple[str, str]] = []
     notes: Notes = []
+    routes: dict[str, str] = {}
+    if (checkout / MATRIX).is_dir():  # a sparse checkout of the lifecycle files reads no regions
+        mapping = mapping or load_mapping("azure-regions.json")
+        names = identity.known_names(conn, "models")
+        routes = plan_routes(checkout, planner, records, names, mapping, refused, notes)
+    else:
+        notes.append((str(checkout / MATRIX), "no model-by-region tables: regions not read"))
+    offerings = Offerings(records, set(planner.known["models"]))
     found = read_facts(checkout, offerings, refused, notes)
-    step = progress(len(found)) if progress else None
-    for key, facts in sorted(found.items()):
-        old = known[key]
-        record, said = lifecycle(old, facts)
-        where = facts.retired.where if facts.retired else key
+    step = progress(len(found.keys() | routes.keys())) if progress else None
+    for key in sorted(found.keys() | routes.keys()):
+        old, base = known.get(key), records[key]
+        facts = found.get(key)
+        record, said = lifecycle(base, facts) if facts else (base, [])
+        where = facts.retired.where if facts and facts.retired else key
         if record != old:
-            planner.offer(record, take("; ".join([_why(record, old), *said])), where)
+            why = [routes[key]] if key in routes else []
+            why += [_why(record, base)] if record != base else []
+            planner.offer(record, take("; ".join([*why, *said])), where)
         else:
             planner.plan.report.kept.extend((f"offerings/{key}", why) for why in said)
         if step:

@@ -7,6 +7,7 @@ already said the same.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,7 @@ class Version:
     text: str
     day: str  # the commit's UTC day, or the file's ms.date
     commit: str | None
+    page: str = ""  # the learn.microsoft.com page that shows it, if not FILES's
 
 
 @dataclass
@@ -74,12 +76,13 @@ def _git(checkout: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def versions(checkout: Path) -> dict[str, list[Version]]:
+def versions(checkout: Path, files: Mapping[str, str] = FILES) -> dict[str, list[Version]]:
     """Each file's versions, oldest first: from git history where the checkout has it (each
-    commit that changed the file), else the file as it is (dated by its ms.date)."""
+    commit that changed the file), else the file as it is (dated by its ms.date). `files`: the
+    paths, each to the learn.microsoft.com page (under LEARN) that shows it."""
     found: dict[str, list[Version]] = {}
     history = _git(checkout, "rev-parse", "--is-inside-work-tree") is not None
-    for path in FILES:
+    for path, page in files.items():
         file = checkout / path
         if not file.is_file():
             raise SourceError(
@@ -92,7 +95,7 @@ def versions(checkout: Path) -> dict[str, list[Version]]:
             raise SourceError(f"{file}: unreadable: {error}") from None
         log = _git(checkout, "log", "--format=%H %ct", "--", path) if history else None
         if not log:
-            found[path] = [Version(path, text, front_date(path, text), None)]
+            found[path] = [Version(path, text, front_date(path, text), None, page)]
             continue
         ordered = []
         for entry in reversed(log.split("\n")):
@@ -103,8 +106,8 @@ def versions(checkout: Path) -> dict[str, list[Version]]:
             if shown is None:  # deleted by that commit
                 continue
             day = datetime.fromtimestamp(int(stamp), UTC).date().isoformat()
-            ordered.append(Version(path, shown, day, commit))
-        found[path] = ordered or [Version(path, text, front_date(path, text), None)]
+            ordered.append(Version(path, shown, day, commit, page))
+        found[path] = ordered or [Version(path, text, front_date(path, text), None, page)]
     return found
 
 
@@ -112,7 +115,7 @@ def source_of(version: Version) -> str:
     """A URL a reader can open: the file at its commit, or the learn.microsoft.com page."""
     if version.commit:
         return f"{REPO}/blob/{version.commit}/{version.path}"
-    return LEARN + FILES[version.path]
+    return LEARN + (version.page or FILES[version.path])
 
 
 @dataclass

@@ -72,9 +72,9 @@ def merge_facts(
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """The offering with the map's facts added: (record, what changed, what was kept)."""
     record, changed, kept = dict(old), [], []
-    added = sorted(regions - set(old["regions"]))
+    added = sorted(regions - set(old["regions"] or ()))
     if added:
-        record["regions"] = [*old["regions"], *added]
+        record["regions"] = [*(old["regions"] or ()), *added]
         changed.append(f"regions + {', '.join(added)}")
     if deprecation is not None:
         day, source = deprecation

@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import fields, post_load, validate
 
 from ..fields import (
     CLOUD_KINDS,
@@ -30,11 +30,23 @@ class OfferingSchema(Record):
     cloud_model_version = text(100, allow_none=True, load_default=None)
     regions = fields.List(
         slug(),
-        required=True,
+        allow_none=True,
+        load_default=None,
         validate=[validate.Length(max=500), unique],
         metadata={
-            "description": "The cloud's region ids; empty where the platform has none.",
+            "description": "The cloud's region ids that serve the offering; null where the "
+            "catalog does not know them (an empty list is taken as null).",
             "uniqueItems": True,
+        },
+    )
+    geography = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Regexp(GEOGRAPHY),
+        metadata={
+            "description": "A data-zone route's geography (US, EU, APAC, JP, ...): the cloud "
+            "keeps the data within it. Required for deployment_type data-zone, null otherwise.",
+            "example": "EU",
         },
     )
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
@@ -58,6 +70,13 @@ class OfferingSchema(Record):
     notes = text(2000, allow_none=True, load_default=None)
     origin = origin_field()
 
+    @post_load
+    def _unknown_regions(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # No rows is "not known": the answer is null, so a write of [] reads back as null.
+        if "regions" in data and not data["regions"]:
+            data["regions"] = None
+        return data
+
 
 def _rules(record: dict[str, Any]) -> Problems:
     found: Problems = {}
@@ -65,6 +84,11 @@ def _rules(record: dict[str, Any]) -> Problems:
         found |= together(record, name)
     found |= in_order(record, "available_from", "retired_from")
     found |= in_order(record, "available_from", "deprecated_from")
+    zoned = record.get("deployment_type") == "data-zone"
+    if zoned and not record.get("geography"):
+        found["geography"] = ["A data-zone offering names its geography (US, EU, ...)."]
+    elif not zoned and record.get("geography"):
+        found["geography"] = ["Only a data-zone offering has a geography; its regions say where."]
     if record.get("replacement") is not None and record["replacement"] == record.get("model"):
         found["replacement"] = ["Must name another model than the offering's own."]
     return found
@@ -75,6 +99,20 @@ def _rules(record: dict[str, Any]) -> Problems:
 # id as given names its route; where the catalog has no offering with it, the in-region id, then
 # any other route of the same model (the catalog's data may not split the routes).
 BILLING_PREFIXES = ("us.", "eu.", "apac.", "us-gov.", "global.", "jp.", "au.", "ca.")
+
+
+def offering_id(
+    cloud: str,
+    model: str,
+    deployment_type: str,
+    geography: str | None = None,
+    version: str | None = None,
+) -> str:
+    """An offering's id: `cloud:model:route[:version]`, the route its deployment type, a data
+    zone's with its geography (`azure:gpt-4o:data-zone-eu`). A model split into routes keeps
+    its old id on the in-region (serverless) one."""
+    route = f"{deployment_type}-{geography.lower()}" if geography else deployment_type
+    return ":".join((cloud, model, route, *((version,) if version else ())))
 
 
 def billing_ids(cloud_model_id: str) -> str:
@@ -97,9 +135,17 @@ _BILLED = (
 
 
 def _regions(record: Any) -> list[tuple[str, ...]]:
-    return [(record["cloud"], region) for region in record["regions"]]
+    return [(record["cloud"], region) for region in record["regions"] or ()]
 
 
+# An offering (t) where data stays in :geography: it is a data-zone route of it, or not a
+# global route (which sends data anywhere, wherever it is deployed) and a region of it serves
+# it. Shared by the offerings filter, availability, comparison and matrix page.
+IN_GEOGRAPHY = (
+    "(t.geography = :geography OR (t.deployment_type != 'global' AND EXISTS ("
+    "SELECT 1 FROM offering_regions r JOIN regions g ON g.cloud = r.cloud AND g.id = r.region "
+    "WHERE r.offering = t.id AND g.geography = :geography)))"
+)
 _MODEL_IN = "t.model IN (SELECT id FROM models WHERE {0} = :{0})"
 
 OFFERINGS = Resource(
@@ -156,13 +202,16 @@ OFFERINGS = Resource(
             refers="regions",
         ),
         "geography": Filter(
-            fields.String(
-                validate=validate.Regexp(GEOGRAPHY),
-                metadata={"description": "Only offerings in a region of this geography (US, EU)."},
+            text(
+                20,
+                metadata={
+                    "description": "Only offerings whose data stays in this geography (US, EU, "
+                    "...): their data zone is it, or a region of it serves them (a global route "
+                    "is never in one). An unknown geography is a 400 with suggestions."
+                },
             ),
-            "EXISTS (SELECT 1 FROM offering_regions r JOIN regions g "
-            "ON g.cloud = r.cloud AND g.id = r.region "
-            "WHERE r.offering = t.id AND g.geography = :geography)",
+            IN_GEOGRAPHY,
+            refers="geographies",
         ),
         "deployment_type": Filter(
             fields.String(
@@ -187,7 +236,8 @@ OFFERINGS = Resource(
         ),
     },
     computed={
-        "regions": "(SELECT json_group_array(region) FROM "
+        # null, not [], where no region is known
+        "regions": "(SELECT CASE WHEN count(*) THEN json_group_array(region) END FROM "
         "(SELECT region FROM offering_regions WHERE offering = t.id ORDER BY position))"
     },
     children={"regions": Child("offering_regions", "offering", "region", copied=("cloud",))},

@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import queries, resources, rules
 from ..fields import CLOUD_KINDS
+from ..resources.offerings import IN_GEOGRAPHY
 
 # Models per page: as many as keep a page near CELLS cells (the page's weight and render time
 # grow with them), between 20 and 100: 38 with 47 clouds, 100 with the 5 hyperscalers.
@@ -39,18 +40,21 @@ _FAMILIES = (
 )
 _MAKERS = "SELECT provider, count(*) FROM models GROUP BY provider"
 # The models with an offering available at :at (the offerings' own `at` filter, so the page
-# and /v1/offerings?at= agree) on one of :clouds and, with :geography, with a region in it.
+# and /v1/offerings?at= agree) on one of :clouds and, with :geography, kept in it.
 _OFFERED = f"""
     SELECT DISTINCT t.model FROM offerings t
     WHERE {resources.get("offerings").filters["at"].sql}
       AND t.cloud IN (SELECT value FROM json_each(:clouds))
       AND (:geography IS NULL OR t.id IN (SELECT value FROM json_each(:in_geography)))
 """
-_IN_GEOGRAPHY = (
-    "SELECT DISTINCT r.offering FROM offering_regions r JOIN regions g "
-    "ON g.cloud = r.cloud AND g.id = r.region WHERE g.geography = :geography"
-)
-_GEOGRAPHIES = "SELECT geography, count(*) FROM regions GROUP BY geography ORDER BY geography"
+# Where data stays in :geography: a region of it, or a data zone of it (never a global route).
+_IN_GEOGRAPHY = f"SELECT t.id FROM offerings t WHERE {IN_GEOGRAPHY}"
+# The regions' geographies with their number of regions, and the data zones' (which may have none).
+_GEOGRAPHIES = """
+    SELECT geography, sum(n) FROM (SELECT geography, 1 AS n FROM regions UNION ALL
+        SELECT DISTINCT geography, 0 FROM offerings WHERE geography IS NOT NULL)
+    GROUP BY geography ORDER BY geography
+"""
 
 
 Cell = rules.CloudState  # one (model, cloud) at the instant
@@ -124,7 +128,8 @@ def list_geographies(conn: sqlite3.Connection) -> list[tuple[str, int]]:
 
 
 def in_geography(conn: sqlite3.Connection, geography: str) -> frozenset[str]:
-    """The ids of the offerings with a region in this geography."""
+    """The ids of the offerings whose data stays in this geography: a region of it serves
+    them, or they are a data-zone route of it."""
     found: frozenset[str] = per_version(
         conn,
         ("in-geography", geography),
@@ -233,7 +238,7 @@ def build(conn: sqlite3.Connection, at: str, filters: Mapping[str, Any], page: i
             makers.append((providers[model["provider"]], []))
         makers[-1][1].append(model)
         mine = by_model.get(model["id"], [])
-        if placed is not None:  # a geography: only the offerings with a region in it count
+        if placed is not None:  # a geography: only the offerings kept in it count
             mine = [o for o in mine if o["id"] in placed]
         for cell in rules.states(model, clouds, windows, mine, at, every_cloud=clouds_by_id):
             counts[cell.state] += 1

@@ -1,0 +1,299 @@
+"""Where Azure sells each model: its model-by-region tables, one file per deployment type, as
+offerings with their regions.
+
+Each table (`includes/model-matrix/*.md`) has a row per Azure region and a column per model and
+version (`**gpt-4o**, **2024-11-20**`), a cell ✅ where that deployment type serves it there.
+Global Standard is a `global` offering, Data Zone Standard a `data-zone` one per data zone (the
+geography of its regions: Azure's US and EU zones), Standard the `serverless` (in-region)
+offering, Provisioned a `provisioned` one: one offering per model and route, its regions those
+of every version. An existing offering keeps its id and the regions it had (a table only adds);
+a new one starts on or before the first version of the table that showed the model (the
+file's ms.date without history, or the newest model version its table names if later: a file
+naming a version dated D was written on or after it). A row naming a region the catalog lacks
+adds it where the reviewed mapping (fixtures/registry/azure-regions.json) gives its geography;
+otherwise the row is refused and reported. A table whose columns changed, a row that cannot be
+read, or a missing file: SourceError (exit 2, nothing written).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..resources.offerings import offering_id
+from .azure_history import CLOUD, Notes, Offerings, Version, source_of, versions
+from .azure_maas import maas_routes
+from .azure_tables import ISO, clean, front_date, norm
+from .facts import SourceError
+from .plan import Planner
+
+MATRIX = "articles/ai-foundry/openai/includes/model-matrix/"
+PAGE = "ai-foundry/openai/concepts/models"
+# file -> (deployment type, Azure's name for it)
+TABLES = {
+    MATRIX + "standard-global.md": ("global", "Global Standard"),
+    MATRIX + "datazone-standard.md": ("data-zone", "Data Zone Standard"),
+    MATRIX + "standard-models.md": ("serverless", "Standard"),
+    MATRIX + "provisioned-models.md": ("provisioned", "Provisioned"),
+}
+MAAS_LABEL = "serverless API region"
+ANY = "any"  # a region list that names no version: every version's
+COLUMN = re.compile(r"^\*\*([^*]+)\*\*\s*,\s*\*\*([^*]+)\*\*$")
+CELLS = {"✅": True, "-": False, "": False}
+Refused = list[tuple[str, str]]
+
+
+@dataclass
+class Table:
+    """One model-by-region table: its columns (name, version) and, per region, its row's line
+    and the columns it serves."""
+
+    path: str
+    columns: list[tuple[str, str]]
+    rows: dict[str, tuple[int, set[int]]]
+
+
+def parse_matrix(path: str, text: str) -> Table:
+    """The file's model-by-region table; SourceError naming the file and line otherwise."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        if not (line.strip().startswith("|") and re.match(r"^\|[\s:|-]+\|?$", lines[i + 1])):
+            continue
+        head = [c.strip() for c in line.strip().strip("|").split("|")]
+        if clean(head[0]).lower() != "region":
+            raise SourceError(f"{path}:{i + 1}: the table's columns changed: {head[0]!r}")
+        columns = []
+        for cell in head[1:]:
+            found = COLUMN.match(cell)
+            if not found:
+                raise SourceError(f"{path}:{i + 1}: the table's columns changed: {cell!r}")
+            columns.append((found.group(1).strip(), found.group(2).strip()))
+        return Table(path, columns, _rows(path, lines, i + 2, len(columns)))
+    raise SourceError(f"{path}: no model-by-region table found (the file's layout changed?)")
+
+
+def _rows(path: str, lines: list[str], start: int, width: int) -> dict[str, tuple[int, set[int]]]:
+    rows: dict[str, tuple[int, set[int]]] = {}
+    for n in range(start, len(lines)):
+        if not lines[n].strip().startswith("|"):
+            break
+        cells = [c.strip() for c in lines[n].strip().strip("|").split("|")]
+        region = clean(cells[0])
+        if len(cells) != width + 1 or not re.fullmatch(r"[a-z][a-z0-9]*", region):
+            raise SourceError(f"{path}:{n + 1}: not a row of {width} models for a region")
+        unknown = [c for c in cells[1:] if c not in CELLS]
+        if unknown:
+            raise SourceError(f"{path}:{n + 1}: a cell says {unknown[0]!r}, not ✅ or -")
+        rows[region] = (n + 1, {j for j, c in enumerate(cells[1:]) if CELLS[c]})
+    return rows
+
+
+def version_day(version: Version, table: Table) -> str:
+    """The day a version of a file speaks for: its commit's; without history its ms.date, or
+    the newest model version its table names if later."""
+    if version.commit:
+        return version.day
+    named = [v for _, v in table.columns if ISO.fullmatch(v)]
+    return max([front_date(version.path, version.text), *named])
+
+
+@dataclass
+class Route:
+    """What the tables say of one model under one deployment type (and data zone)."""
+
+    model: str
+    deployment_type: str
+    geography: str | None
+    name: str  # Azure's model name
+    label: str
+    served: dict[str, list[str]] = field(default_factory=dict)  # version -> its regions
+    first: tuple[str, str] | None = None  # (day, source) of the first version showing it
+
+    @property
+    def versions(self) -> list[str]:
+        return list(self.served)
+
+    def regions(self, versions: list[str] | None = None) -> list[str]:
+        """The regions of these versions (all), each once, sorted."""
+        found = set()
+        for version, regions in self.served.items():
+            if versions is None or version in versions or version == ANY:
+                found |= set(regions)
+        return sorted(found)
+
+
+def model_of(offerings: Offerings, names: dict[str, str], name: str, version: str) -> str | None:
+    """The catalog model a column names: that of the azure offering of this name and version
+    (versions case aside), else the model (or alias) of that name, else that of the offerings
+    of that name if they are all of one model."""
+    for spelled in dict.fromkeys((version, version.lower())):
+        for key in offerings.matching([name], spelled):
+            return str(offerings.records[key]["model"])
+    if norm(name) in names:
+        return names[norm(name)]
+    found = {offerings.records[k]["model"] for k in offerings.matching([name], None)}
+    return str(found.pop()) if len(found) == 1 else None
+
+
+def read_routes(
+    checkout: Path,
+    offerings: Offerings,
+    names: dict[str, str],
+    regions: dict[str, str],
+    zones: set[str],
+    refused: Refused,
+) -> dict[tuple[str, str, str | None], Route]:
+    """Every (model, deployment type, data zone) the tables show, with its regions; `names`:
+    the catalog's model names (aliases too) to their ids; `regions` maps each region the
+    import may name to its geography."""
+    routes: dict[tuple[str, str, str | None], Route] = {}
+    unknown: dict[tuple[str, str, str], str] = {}
+    pages = {path: PAGE for path in TABLES}
+    for path, history in versions(checkout, pages).items():
+        deployment_type, label = TABLES[path]
+        head = parse_matrix(path, history[-1].text)
+        older = [(v, t) for v in history[:-1] if (t := _parsed(v)) is not None]
+        for region, (line, served) in sorted(head.rows.items()):
+            if region not in regions:
+                why = f"region {region!r}: not in the catalog, and no geography for it"
+                refused.append((f"{path}:{line}", why))
+                continue
+            geography = regions[region] if deployment_type == "data-zone" else None
+            if geography is not None and geography not in zones:
+                refused.append((f"{path}:{line}", f"{region} ({geography}) is in no data zone"))
+                continue
+            for j in sorted(served):
+                name, version = head.columns[j]
+                model = model_of(offerings, names, name, version)
+                if model is None:
+                    unknown.setdefault((path, name, version), region)
+                    continue
+                key = (model, deployment_type, geography)
+                route = routes.setdefault(
+                    key, Route(model, deployment_type, geography, name, label)
+                )
+                route.served.setdefault(version, []).append(region)
+                shown = _first_shown(older, name, version, history[-1], head)
+                if route.first is None or shown[0] < route.first[0]:
+                    route.first = shown
+    refused.extend(
+        (path, f"{name} {version}: not a catalog model (served in {region} and maybe more)")
+        for (path, name, version), region in unknown.items()
+    )
+    for model, kind, name, listed, first in maas_routes(
+        checkout, offerings.records, names, regions, refused
+    ):
+        route = routes.setdefault((model, kind, None), Route(model, kind, None, name, MAAS_LABEL))
+        route.served.setdefault(ANY, []).extend(listed)
+        route.first = min(route.first or first, first)
+    return routes
+
+
+def _parsed(version: Version) -> Table | None:
+    try:
+        return parse_matrix(version.path, version.text)
+    except SourceError:
+        return None  # an old layout: it dates nothing
+
+
+def _first_shown(
+    older: list[tuple[Version, Table]], name: str, version: str, head: Version, table: Table
+) -> tuple[str, str]:
+    """(day, source) of the oldest version of the file that served the model's version."""
+    for old, parsed in older:
+        if (name, version) in parsed.columns:
+            j = parsed.columns.index((name, version))
+            if any(j in served for _, served in parsed.rows.values()):
+                return version_day(old, parsed), source_of(old)
+    return version_day(head, table), source_of(head)
+
+
+def plan_routes(
+    checkout: Path,
+    planner: Planner,
+    records: dict[str, dict[str, Any]],
+    names: dict[str, str],
+    mapping: dict[str, Any],
+    refused: Refused,
+    notes: Notes,
+) -> dict[str, str]:
+    """Update `records` (the azure offerings, by id) with the tables' regions and routes: the
+    ids changed or added, each with why. New regions are added to the planner."""
+    known = {r["id"]: r["geography"] for r in planner.known["regions"].values()
+             if r["cloud"] == CLOUD}  # fmt: skip
+    given = {k: v for k, v in mapping["regions"].items() if k not in known}
+    geographies = known | {k: geo for k, (_, geo) in given.items()}
+    offerings = Offerings(records, set(planner.known["models"]))
+    zones = set(mapping["data_zones"])
+    routes = read_routes(checkout, offerings, names, geographies, zones, refused)
+    changed: dict[str, str] = {}
+    for key in sorted(routes, key=lambda k: (k[0], k[1], k[2] or "")):
+        route = routes[key]
+        for region in route.regions():
+            if region in given:
+                name, geography = given[region]
+                record = {"cloud": CLOUD, "id": region, "name": name, "geography": geography}
+                planner.add_parent("regions", record)
+        for offering in _targets(route, records):
+            old = records[offering]
+            regions = list(old["regions"] or [])
+            version = old["cloud_model_version"]
+            added = [r for r in route.regions([version] if version else None) if r not in regions]
+            if not added:
+                continue
+            records[offering] = {**old, "regions": regions + added}
+            changed[offering] = f"Azure's {route.label} table: regions + {', '.join(added)}"
+        if not _targets(route, records):
+            record = _new(route)
+            records[record["id"]] = record
+            changed[record["id"]] = (
+                f"Azure's {route.label} table: {route.name} in {', '.join(route.regions())}"
+            )
+    return changed
+
+
+def _targets(route: Route, records: dict[str, dict[str, Any]]) -> list[str]:
+    """The offerings a route's regions go to: the in-region ones of the model (the versions'
+    own and the unversioned one), else the route's own offering, if the catalog has them."""
+    if route.deployment_type == "serverless":
+        mine = [
+            k
+            for k, r in records.items()
+            if r["model"] == route.model and r["deployment_type"] == "serverless"
+            and (r["cloud_model_version"] in (None, *route.versions) or ANY in route.versions)
+        ]  # fmt: skip
+        if mine:
+            return sorted(mine)
+    own = offering_id(CLOUD, route.model, route.deployment_type, route.geography)
+    return [own] if own in records else []
+
+
+def _new(route: Route) -> dict[str, Any]:
+    assert route.first is not None
+    day, source = route.first
+    preview = "preview" in route.name or any("preview" in v.lower() for v in route.versions)
+    return {
+        "id": offering_id(CLOUD, route.model, route.deployment_type, route.geography),
+        "model": route.model,
+        "cloud": CLOUD,
+        "deployment_type": route.deployment_type,
+        "geography": route.geography,
+        "cloud_model_id": route.name,
+        "cloud_model_version": None,
+        "regions": route.regions(),
+        "stage": "preview" if preview else "ga",
+        "available_from": day + "T00:00:00Z",
+        "available_from_certainty": "on-or-before",
+        "available_from_source": source,
+        "deprecated_from": None,
+        "deprecated_from_certainty": None,
+        "deprecated_from_source": None,
+        "retired_from": None,
+        "retired_from_certainty": None,
+        "retired_from_source": None,
+        "replacement": None,
+        "notes": f"Azure's {route.label} table, versions {', '.join(route.versions)}.",
+        "origin": "azure-docs",
+    }
