@@ -112,11 +112,14 @@ class Client:
         at: str | None = None,
         unit: str | None = None,
         region: str | None = None,
+        geography: str | None = None,
     ) -> list[dict[str, Any]]:
         """The procurement comparison: the model's prices in force at `at`, cheapest first per
         unit and currency, each with its cloud's exclusivity state. Amounts are decimal strings
         (use decimal.Decimal, never float, to add them up)."""
-        answer = self.get(f"/v1/models/{model}/prices", at=at, unit=unit, region=region)
+        answer = self.get(
+            f"/v1/models/{model}/prices", at=at, unit=unit, region=region, geography=geography
+        )
         items: list[dict[str, Any]] = answer["items"]
         return items
 
@@ -126,10 +129,12 @@ class Client:
         at: str | None = None,
         unit: str | None = None,
         region: str | None = None,
+        geography: str | None = None,
     ) -> str:
         """The comparison as the catalog's wide CSV: one row per offering and price region,
         one column per unit, the offerings with no price known included."""
-        asked = {"at": at, "unit": unit, "region": region, "format": "csv"}
+        asked = {"at": at, "unit": unit, "region": region, "geography": geography}
+        asked["format"] = "csv"
         query = {name: value for name, value in asked.items() if value is not None}
         response = self.session.get(
             f"{self.url}/v1/models/{model}/prices", params=query, timeout=self.timeout

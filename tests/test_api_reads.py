@@ -228,13 +228,15 @@ def test_geography_and_cloud_kind_filters(client: FlaskClient) -> None:
         (r["cloud"], r["id"]): r["geography"] for r in walk(client, "/v1/clouds/aws/regions")
     }
     in_eu = walk(client, "/v1/offerings?geography=EU&cloud=aws")
-    assert in_eu and all(
-        any(regions[("aws", r)] == "EU" for r in o["regions"] or ()) for o in in_eu
-    )
+
+    def kept_in_eu(o: dict[str, Any]) -> bool:  # its data zone, or a region of it (not global)
+        placed = any(regions[("aws", r)] == "EU" for r in o["regions"] or ())
+        return o["geography"] == "EU" or (o["deployment_type"] != "global" and placed)
+
+    assert in_eu and all(kept_in_eu(o) for o in in_eu)
+    assert any(o["deployment_type"] == "data-zone" for o in in_eu)  # Bedrock's eu. profiles
     everything = walk(client, "/v1/offerings?cloud=aws&limit=500")
-    assert len(in_eu) == sum(
-        any(regions[("aws", r)] == "EU" for r in o["regions"] or ()) for o in everything
-    )
+    assert len(in_eu) == sum(kept_in_eu(o) for o in everything)
     kinds = {c["id"]: c["kind"] for c in walk(client, "/v1/clouds")}
     platforms = walk(client, "/v1/offerings?cloud_kind=data-platform")
     assert platforms and {kinds[o["cloud"]] for o in platforms} == {"data-platform"}

@@ -191,3 +191,17 @@ def test_cli_prices_errors_are_exit_2(live: str) -> None:
     assert bad_at.exit_code == 2
     nothing = CliRunner().invoke(main, ["prices", MISTRAL, "--at", "2020-01-01", "--url", live])
     assert nothing.exit_code == 0 and "No prices in force" in nothing.output
+
+
+def test_cli_prices_by_geography_lists_the_eu_routes(live: str) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["prices", "claude-sonnet-4-5", "--geography", "EU", "--unit", "input-1m-tokens"]
+        + ["--json", "--url", live],
+    )
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.output)
+    aws = [(i["offering"], i["geography"], i["amount"]) for i in items if i["cloud"] == "aws"]
+    # Bedrock's EU profile at its own (regional) price; the global route keeps no data in the EU.
+    assert aws == [("aws:claude-sonnet-4-5:data-zone-eu", "EU", "3.30")]
+    assert all(i["geography"] == "EU" for i in items)

@@ -93,6 +93,11 @@ def table(items: Sequence[Mapping[str, Any]]) -> str:
 @click.option("--at", "at", help="An instant or a date (default: now).")
 @click.option("--unit", type=click.Choice(UNITS), help="Only this unit.")
 @click.option("--region", help="Only offerings in this region (the cloud's region id).")
+@click.option(
+    "--geography",
+    help="Only offerings whose data stays in this geography (US, EU, ...): a data-zone route "
+    "of it, or a region of it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the catalog's answer as JSON.")
 @click.option(
     "--csv",
@@ -106,6 +111,7 @@ def prices(
     at: str | None,
     unit: str | None,
     region: str | None,
+    geography: str | None,
     as_json: bool,
     as_csv: bool,
     url: str,
@@ -119,14 +125,19 @@ def prices(
     error.
 
     Example: catalog prices claude-sonnet-4-5 --unit input-1m-tokens --at 2025-12-01
+    (the cheapest EU route: add --geography EU)
     """
     if as_csv:
         with asking(url):
-            text = client.Client(url).prices_csv(model, at=parse_at(at), unit=unit, region=region)
+            text = client.Client(url).prices_csv(
+                model, at=parse_at(at), unit=unit, region=region, geography=geography
+            )
         click.echo(text, nl=False)
         return
     with asking(url):
-        items = client.Client(url).prices(model, at=parse_at(at), unit=unit, region=region)
+        items = client.Client(url).prices(
+            model, at=parse_at(at), unit=unit, region=region, geography=geography
+        )
     if as_json:
         click.echo(json.dumps(items, indent=2))
     elif items:

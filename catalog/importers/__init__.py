@@ -138,6 +138,30 @@ IMPORTERS: dict[str, Importer] = {
         Example: catalog import vendor-lifecycle --dry-run
         """,
     ),
+    "cloud-regions": Importer(
+        origin="curated",
+        mapping=None,
+        arguments=(
+            click.Option(
+                ["--file"],
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="The curated file to read (default: fixtures/registry/cloud-regions.json).",
+            ),
+        ),
+        plan="catalog.importers.cloud_regions:plan_import",
+        help="""Apply the clouds' own region tables, curated by hand, to the catalog's offerings.
+
+        Bedrock's models-by-region and inference-profile tables and Vertex AI's generative-AI
+        locations, each table with its URL and the day it was read: the regions each offering
+        is served in (named by the id the cloud's bill shows). A region the catalog lacks is
+        added with its display name and geography; one without a geography, or a row naming no
+        offering, is refused and reported. Exit 2, naming the file and the record, on a file
+        that is not JSON or a table or row not shaped as the file's own description says. Run it
+        after a registry import rebuilt the imported offerings; run twice, it changes nothing.
+
+        Example: catalog import cloud-regions --dry-run
+        """,
+    ),
 }
 
 

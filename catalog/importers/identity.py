@@ -105,6 +105,29 @@ def slug(model_id: str) -> str:
     return text or model_id.lower()
 
 
+# Bedrock's cross-region inference profiles: `global.` routes anywhere, the others within one
+# geography (a data zone). A profile is its own offering, with its own prices.
+DATA_ZONES = {"us": "US", "eu": "EU", "apac": "APAC", "au": "AU", "jp": "JP", "ca": "CA"}
+DATA_ZONES["us-gov"] = "US"
+
+
+def route(platform: str, file_id: str) -> str | None:
+    """The cross-region prefix a file id carries (`global`, `eu`, ...), None for in-region."""
+    found = GEO_PREFIX.match(unquote(file_id).rsplit("/", 1)[-1].lower())
+    return found.group(1) if platform == "amazon-bedrock" and found else None
+
+
+def route_offering(cloud: str, model: str, prefix: str | None) -> tuple[str, str, str | None]:
+    """(offering id, deployment type, geography) of a model's route on a cloud: the in-region
+    offering keeps its `cloud:model:serverless` id; `global.` is `cloud:model:global`; a data
+    zone is `cloud:model:data-zone-eu`, in its geography."""
+    if prefix is None:
+        return f"{cloud}:{model}:serverless", "serverless", None
+    if prefix == "global":
+        return f"{cloud}:{model}:global", "global", None
+    return f"{cloud}:{model}:data-zone-{prefix}", "data-zone", DATA_ZONES[prefix]
+
+
 def is_variant(platform: str, file_id: str) -> bool:
     """Whether the id is a cross-region or tier variant (`us.`..., `...:free`) of another."""
     name = file_id.rsplit("/", 1)[-1]

@@ -40,15 +40,26 @@ MAPPING = IMPORTERS["models-dev"].mapping or ""
 
 def cloud_id(platform: str, path: str) -> str:
     """The id a cloud's bill shows for the model file at `path` (unescaped: `meta-llama%2Fx`
-    is `meta-llama/x`), without Bedrock's cross-region prefix."""
-    file_id = unquote(path.split("/models/", 1)[1]).removesuffix(".toml")
-    return identity.bare_cloud_id(platform, file_id)
+    is `meta-llama/x`), Bedrock's cross-region prefix included: each route is its own
+    offering."""
+    return unquote(path.split("/models/", 1)[1]).removesuffix(".toml")
+
+
+def variant(platform: str, path: str) -> bool:
+    """Whether the file is a tier variant (`:free`) of another id on its route."""
+    return identity.is_variant(platform, identity.bare_cloud_id(platform, cloud_id(platform, path)))
+
+
+def route(platform: str, path: str) -> str | None:
+    """The file's cross-region route (Bedrock's `global`, `eu`, ...), None for in-region."""
+    return identity.route(platform, cloud_id(platform, path))
 
 
 def offering_record(
     offering: str, cloud: str, model: str, group: list[tuple[str, File]], listed: set[str]
 ) -> tuple[dict[str, Any], File]:
-    """The offering the registry's files show, and the file its cloud id and prices come from:
+    """The offering the registry's files show (on one route: in-region, global or a data
+    zone, as its id says), and the file its cloud id and prices come from:
     a file the registry still has, else the one it deleted last. `listed` holds the cloud ids the
     cloud's files still carry: the offering ends only when every file behind it is gone and
     none of its ids lives on in another file (a rename is not a delisting)."""
@@ -59,18 +70,22 @@ def offering_record(
     def rank(item: tuple[str, File]) -> tuple[bool, bool, int, str, int, str]:
         platform, file = item
         file_id = cloud_id(platform, file.path)
-        variant = identity.is_variant(platform, file_id)
         gone = -file.deleted.seq if file.deleted else 0  # else the one deleted last
-        return (bool(file.deleted), variant, gone, first(item).day, -len(file_id), file_id)
+        is_variant = variant(platform, file.path)
+        return (bool(file.deleted), is_variant, gone, first(item).day, -len(file_id), file_id)
 
     platform, primary = min(group, key=rank)
     opened = min((first(item) for item in group), key=lambda v: (v.day, v.path))
     status = primary.latest.get("status")
+    _, deployment_type, geography = identity.route_offering(
+        cloud, model, route(platform, primary.path)
+    )
     record: dict[str, Any] = {
         "id": offering,
         "model": model,
         "cloud": cloud,
-        "deployment_type": "serverless",
+        "deployment_type": deployment_type,
+        "geography": geography,
         "cloud_model_id": cloud_id(platform, primary.path)[:300],
         "cloud_model_version": None,
         "regions": [],
@@ -100,8 +115,8 @@ def offering_record(
 
 def renamed_from(group: list[tuple[str, File]], primary: File) -> list[File]:
     """The deleted files whose prices the offering had before `primary` was listed (a rename:
-    Groq's `meta-llama%2Fx` before `meta-llama/x`), oldest first; variants (`us.`, `:free`)
-    are not the offering's own price."""
+    Groq's `meta-llama%2Fx` before `meta-llama/x`), oldest first; variants (`:free`) are not
+    the offering's own price."""
     start = primary.listed()[0].day
     gone = [
         file
@@ -109,7 +124,7 @@ def renamed_from(group: list[tuple[str, File]], primary: File) -> list[File]:
         if file is not primary
         and file.deleted is not None
         and file.listed()[0].day < start
-        and not identity.is_variant(platform, cloud_id(platform, file.path))
+        and not variant(platform, file.path)
     ]
     return sorted(gone, key=lambda f: (f.listed()[0].day, f.path))
 
@@ -122,6 +137,11 @@ def unmatched(entry: Entry) -> str:
     if entry.vendor is None:
         return f"{said} (its id names no maker, and no catalog model, alias or crosswalk entry)"
     return f"{said} (maker {entry.vendor!r} known, but no catalog model, alias or crosswalk entry)"
+
+
+def _route_order(item: tuple[tuple[str, str, str | None], Any]) -> tuple[str, str, str]:
+    cloud, model, prefix = item[0]
+    return cloud, model, prefix or ""
 
 
 def plan_import(
@@ -145,7 +165,7 @@ def plan_import(
         if lab in makers.known:  # other folders once held a platform's files, not a maker's
             models.define(name.removesuffix(".toml"), makers.known[lab], files[path].latest)
 
-    groups: dict[tuple[str, str], list[tuple[str, File]]] = {}
+    groups: dict[tuple[str, str, str | None], list[tuple[str, File]]] = {}
     listed: dict[str, set[str]] = {}  # by cloud: the ids its platforms' files still carry
     for entry in classify(files, mapping, makers, report):
         file = files[entry.path]
@@ -158,14 +178,15 @@ def plan_import(
         if model is None:
             report.refused.append((entry.path, unmatched(entry)))
             continue
-        groups.setdefault((cloud, model), []).append((entry.platform, file))
+        key = (cloud, model, route(entry.platform, entry.path))
+        groups.setdefault(key, []).append((entry.platform, file))
 
     def need_provider(provider: str | None) -> None:
         if provider and provider not in planner.known["providers"]:
             planner.add_parent("providers", {**makers.record(provider), "origin": ORIGIN})
 
     prices = []
-    for (cloud, model), group in sorted(groups.items()):
+    for (cloud, model, prefix), group in sorted(groups.items(), key=_route_order):
         about = platforms[group[0][0]]
         need_provider(about["provider"])
         if not planner.add_parent("clouds", {"id": cloud, **{k: about[k] for k in CLOUD}}):
@@ -174,7 +195,7 @@ def plan_import(
             need_provider(models.records[model]["provider"])
             if not planner.add_parent("models", models.records[model]):
                 continue
-        offering = f"{cloud}:{model}:serverless"
+        offering = identity.route_offering(cloud, model, prefix)[0]
         record, primary = offering_record(offering, cloud, model, group, listed.get(cloud, set()))
         if record.get("retired_from", "9") <= record["available_from"]:
             why = f"listed and delisted on the same day ({record['available_from']})"

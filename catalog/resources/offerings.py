@@ -95,7 +95,9 @@ def _rules(record: dict[str, Any]) -> Problems:
 
 
 # Bedrock's cross-region inference profiles prefix the model id with a geography; a bill shows
-# the prefixed id. Matching tries the id as given, without such a prefix, and with each.
+# the prefixed id, and each profile is its own offering (a route: global or a data zone). The
+# id as given names its route; where the catalog has no offering with it, the in-region id, then
+# any other route of the same model (the catalog's data may not split the routes).
 BILLING_PREFIXES = ("us.", "eu.", "apac.", "us-gov.", "global.", "jp.", "au.", "ca.")
 
 
@@ -114,13 +116,22 @@ def offering_id(
 
 
 def billing_ids(cloud_model_id: str) -> str:
-    """Every spelling of a billed model id that names the same offering, as a JSON array."""
+    """Every spelling of a billed model id that names the same model, the route's own first, as
+    a JSON array in the order they are tried."""
     bare = cloud_model_id
     for prefix in BILLING_PREFIXES:
         if bare.startswith(prefix):
             bare = bare.removeprefix(prefix)
             break
-    return json.dumps(sorted({cloud_model_id, bare, *(p + bare for p in BILLING_PREFIXES)}))
+    others = [p + bare for p in BILLING_PREFIXES if p + bare != cloud_model_id]
+    return json.dumps(list(dict.fromkeys([cloud_model_id, bare, *others])))
+
+
+# The first spelling some offering carries: the route's own offerings, and only those.
+_BILLED = (
+    "t.cloud_model_id = (SELECT b.value FROM json_each(:cloud_model_id) b WHERE EXISTS "
+    "(SELECT 1 FROM offerings o WHERE o.cloud_model_id = b.value) ORDER BY b.key LIMIT 1)"
+)
 
 
 def _regions(record: Any) -> list[tuple[str, ...]]:
@@ -176,11 +187,12 @@ OFFERINGS = Resource(
                 300,
                 metadata={
                     "description": "The id a cloud's bill shows (cross-region prefixes such as "
-                    "Bedrock's us., eu. or global. included): the offerings it names. An unknown "
-                    "id is an empty list."
+                    "Bedrock's us., eu. or global. included): the offerings of that route (the "
+                    "in-region one where the catalog lacks the route). An unknown id is an "
+                    "empty list."
                 },
             ),
-            "t.cloud_model_id IN (SELECT value FROM json_each(:cloud_model_id))",
+            _BILLED,
             bind=billing_ids,
         ),
         "region": Filter(
