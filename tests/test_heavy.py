@@ -155,8 +155,8 @@ def test_light_requests_stay_fast_while_16_clients_download_the_calendar(
     """While 16 clients download the full calendar, /healthz and the CI answer never wait for a
     download: every light request answers 200, faster than half the time a calendar takes to
     reach its client (gunicorn as shipped: 2 gevent workers, on loopback). The contract's
-    figure, p99 within 100 ms, is printed here and measured by bench/heavy.py, not asserted:
-    a timed assertion fails on a busy machine rather than on a stalled service."""
+    figure, p99 within 100 ms, is printed here, not asserted: a timed assertion fails on a busy
+    machine rather than on a stalled service."""
     seconds = 12.0
     for _ in range(10):  # both workers warm (not the calendar: its first render is measured)
         for url in ("/healthz", CI_ANSWER):
