@@ -32,6 +32,11 @@ def priceless_db(seeded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     with store.writing(conn, "tests") as writer:
         for price_id in ids:
             writer.delete("prices", (price_id,))
+        # Retirements would end the prices written here (tests/test_retirement_prices.py).
+        ended = ("retired_from", "retired_from_certainty", "retired_from_source")
+        for (key,) in conn.execute("SELECT id FROM offerings WHERE retired_from IS NOT NULL"):
+            record = store.fixture_form(writer.get("offerings", (key,)) or {})
+            writer.put("offerings", record | dict.fromkeys(ended))
     conn.close()
     return path
 

@@ -13,6 +13,9 @@ from catalog.cli import main
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 GCP = "gcp:claude-3-5-sonnet:serverless:20241022"
+# That offering retired on 2026-02-19, so the test's prices end before then: a price in force
+# after its offering's retirement is refused (tests/test_retirement_prices.py).
+END = "2026-01-01"
 
 
 def shipped_prices() -> list[dict[str, Any]]:
@@ -53,7 +56,7 @@ def price(pid: str, start: str, until: str | None, amount: str) -> dict[str, Any
 def test_prices_load_dump_and_load_again(runner: CliRunner, tmp_path: Path) -> None:
     prices = [
         price("a", "2024-10-24", "2025-01-01", "15.00"),
-        price("b", "2025-01-01", None, "0.1"),
+        price("b", "2025-01-01", END, "0.1"),
     ]
     assert runner.invoke(main, ["load", str(with_prices(tmp_path, prices))]).exit_code == 0
     dumped = tmp_path / "dumped"
@@ -66,7 +69,7 @@ def test_prices_load_dump_and_load_again(runner: CliRunner, tmp_path: Path) -> N
 def test_an_overlap_in_fixtures_is_named_and_nothing_loads(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    prices = [price("a", "2024-10-24", "2025-02-01", "15.00"), price("b", "2025-01-01", None, "1")]
+    prices = [price("a", "2024-10-24", "2025-02-01", "15.00"), price("b", "2025-01-01", END, "1")]
     result = runner.invoke(main, ["load", str(with_prices(tmp_path, prices))])
     assert result.exit_code == 1
     assert "prices.json: record 1 (id 'b')" in result.output and "'a'" in result.output

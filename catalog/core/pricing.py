@@ -73,3 +73,62 @@ def series(conn: sqlite3.Connection, price: Record) -> list[dict[str, Any]]:
         "currency": price["currency"],
     }
     return list(queries.list_records(conn, resources.get("prices"), filters))
+
+
+# An offering's prices end no later than its retirement: the one rule, used by the store (an
+# offering's write ends its prices, a price's write is checked) and by the importers' plans.
+
+
+def ends_by(offering: Record) -> str | None:
+    """The instant an offering's prices end by: its retirement, unless the vendor only said
+    "no earlier than" (not-before: the offering goes on past that day, and so do its prices)."""
+    if offering.get("retired_from_certainty") == "not-before":
+        return None
+    return offering.get("retired_from")
+
+
+def past_retirement(price: Record, offering: Record) -> tuple[str, str] | None:
+    """(field, why) if the price would be in force after its offering retired, else None."""
+    end = ends_by(offering)
+    if end is None:
+        return None
+    said = f"offering {offering['id']!r} retired on {end} ({offering['retired_from_certainty']})"
+    if price["effective_from"] >= end:
+        return "effective_from", f"starts after {said}."
+    if price["effective_until"] is None or price["effective_until"] > end:
+        return "effective_until", f"must end by {end}: {said}."
+    return None
+
+
+def retired(
+    conn: sqlite3.Connection, offering: Record, before: Record | None
+) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """What an offering's (new or moved) retirement does to its prices: (price, the price as it
+    now ends, or None where it starts on or after the retirement: never in force, it goes). A
+    retirement moved later or withdrawn first reopens the prices the old one ended (each the
+    latest of its series), so that they end at the new one, or run on."""
+    end, was = ends_by(offering), ends_by(before) if before is not None else None
+    prices = list(queries.list_records(conn, resources.get("prices"), {"offering": offering["id"]}))
+    changed: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    for price in prices:
+        until = price["effective_until"]
+        if was is not None and until == was and end != was and _latest(price, prices):
+            until = None
+        if end is not None and price["effective_from"] >= end:
+            changed.append((price, None))
+            continue
+        if end is not None and (until is None or until > end):
+            until = end
+        if until != price["effective_until"]:
+            kept = {n: v for n, v in price.items() if n not in ("created_at", "updated_at")}
+            changed.append((price, {**kept, "effective_until": until}))
+    return changed
+
+
+def _latest(price: Record, prices: Iterable[Record]) -> bool:
+    """No later price in the price's series."""
+    same = ("region", "unit", "currency")
+    return not any(
+        all(p[n] == price[n] for n in same) and p["effective_from"] > price["effective_from"]
+        for p in prices
+    )

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..config import registry_cache
+from ..core import pricing
 from . import IMPORTERS, gitlog, identity
 from .facts import load_mapping
 from .identity import Models
@@ -204,7 +205,7 @@ def plan_import(
         if planner.offer(record, prefer_earlier(ORIGIN, REPO_URL), primary.path):
             stored = planner.lookup("offerings", offering) or record
             history = [*renamed_from(group, primary), primary]
-            prices.extend(price_records(offering, history, stored["retired_from"]))
+            prices.extend(price_records(offering, history, pricing.ends_by(stored)))
     if unreadable:
         report.refused.append(("history", f"{unreadable} old file versions are not valid TOML"))
     return planner.finish(prices)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import resources
-from ..core import rules
+from ..core import pricing, rules
 from ..storage import queries, refusals, store
 
 Record = dict[str, Any]
@@ -21,14 +21,8 @@ Record = dict[str, Any]
 Merge = Callable[[Record, Record], tuple[Record, str | None]]
 
 # How sure a date is, surest first; a registry's "listed by this commit" is on-or-before.
-SURENESS = {
-    "exact": 4,
-    "month": 3,
-    "on-or-before": 2,
-    "inferred": 1,
-    "announced": 0,
-    "not-before": 0,
-}
+SURENESS = {"exact": 4, "month": 3, "on-or-before": 2, "inferred": 1, "announced": 0,
+            "not-before": 0}  # fmt: skip
 
 
 class ImportRefused(Exception):
@@ -273,6 +267,10 @@ def price_series(
             "WHERE origin = 'curated'"
         )
     }
+    ends = {  # an offering's prices end no later than its retirement (pricing.ends_by)
+        row[0]: pricing.ends_by({"retired_from": row[1], "retired_from_certainty": row[2]})
+        for row in conn.execute("SELECT id, retired_from, retired_from_certainty FROM offerings")
+    }
     series: dict[tuple[str, str, str, str], dict[str, Record]] = {}
     for price in prices:
         key = (price["offering"], price["region"] or "", price["unit"], price["currency"])
@@ -286,7 +284,15 @@ def price_series(
         for day, following in zip(days, [*days[1:], None], strict=True):
             until = following or by_day[day].get("effective_until")  # the import's own end
             try:
-                found.append(validated("prices", {**by_day[day], "effective_until": until}))
+                price = validated("prices", {**by_day[day], "effective_until": until})
             except ValueError as error:
                 report.refused.append((f"prices/{by_day[day]['id']}", str(error)))
+                continue
+            end = ends.get(key[0])
+            if end is not None and price["effective_from"] >= end:
+                report.refused.append((f"prices/{price['id']}", f"starts after retirement {end}"))
+            elif end is not None and (price["effective_until"] or "9") > end:
+                found.append({**price, "effective_until": end})
+            else:
+                found.append(price)
     return found

@@ -105,3 +105,18 @@ class NothingToExclude(Refused):
             f"The exclusivity window breaks a rule: {field}: {message}",
             errors={field: [message]},
         )
+
+
+class AfterRetirement(Refused):
+    """A price in force after its offering retired: an offering's prices end no later than its
+    retirement (a retirement written later ends them itself; a price given is not cut)."""
+
+    problem = "price-after-retirement"
+
+    def __init__(self, price: Record, field: str, message: str) -> None:
+        super().__init__(
+            f"Price {price['id']!r} {message} Give an effective_until no later than the "
+            "retirement, or change the offering's retired_from first.",
+            errors={field: [message]},
+            extra={"offering": price["offering"]},
+        )

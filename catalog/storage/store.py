@@ -23,6 +23,7 @@ from ..core import identity, instants, pricing, reading, rules
 from ..declarations.resource import TIMESTAMPS, Key, Resource, quote, record_id
 from . import queries
 from .refusals import (
+    AfterRetirement,
     AliasTaken,
     AlreadyExists,
     BrokenReference,
@@ -119,6 +120,11 @@ class Writer:
         if name == "offerings":
             self.touched.add(record["id"])
             self._keep_priced_regions(record)
+            for price, ended in pricing.retired(self.conn, record, before):  # the one rule
+                if ended is None:
+                    self.delete("prices", (price["id"],))
+                else:
+                    self.put("prices", ended)
         elif name in ("exclusivity-windows", "models", "clouds"):
             # A window, or a model's open weights or a cloud's kind, can put existing offerings
             # in contradiction: the rule is then checked over every offering.
@@ -160,10 +166,14 @@ class Writer:
         """A price is set in one of its offering's regions (or all), overlaps no other of its
         series, and closes the open latest one it starts after: that write is fed too."""
         offering = self.get("offerings", (price["offering"],))
-        if offering is not None and price["region"] not in (None, *(offering["regions"] or ())):
+        assert offering is not None  # references are checked first
+        if price["region"] not in (None, *(offering["regions"] or ())):
             message = f"offering {offering['id']!r} is not offered in {price['region']!r}"
             raise BrokenReference(f"The price's region is wrong: {message}.",
                                   errors={"region": [message]})  # fmt: skip
+        late = pricing.past_retirement(price, offering)
+        if late is not None:
+            raise AfterRetirement(price, *late)
         found = pricing.fit(price, pricing.series(self.conn, price))
         if found.conflict is not None:
             raise Overlap(price, found.conflict)
@@ -188,14 +198,10 @@ class Writer:
 
     def _keep_priced_regions(self, offering: Record) -> None:
         """An offering keeps the regions its prices are set for."""
-        found = [
-            f"prices/{row[0]}"
-            for row in self.conn.execute(
-                "SELECT id FROM prices WHERE offering = ? AND region IS NOT NULL "
-                "AND region NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT 10",
-                [offering["id"], json.dumps(offering["regions"] or [])],
-            )
-        ]
+        found = [f"prices/{row[0]}" for row in self.conn.execute(
+            "SELECT id FROM prices WHERE offering = ? AND region IS NOT NULL "
+            "AND region NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT 10",
+            [offering["id"], json.dumps(offering["regions"] or [])])]  # fmt: skip
         if found:
             raise StillReferenced(
                 f"Prices are set for regions this offering would drop: {', '.join(found)}.",
@@ -217,17 +223,15 @@ class Writer:
         """A model's id and aliases name no other model (a 409 naming the one they do)."""
         found = identity.alias_conflicts(self.conn, record["id"], aliases)
         if found:
-            reasons = [reason for messages in found.values() for reason in messages]
-            raise AliasTaken(
-                f"Model {record['id']!r} cannot take these names: {' '.join(reasons)}",
-                errors=found,
-            )
+            reasons = " ".join(reason for messages in found.values() for reason in messages)
+            raise AliasTaken(f"Model {record['id']!r} cannot take these names: {reasons}",
+                             errors=found)  # fmt: skip
 
     def _exists(self, name: str, key: Key) -> bool:
         resource = resources.get(name)
         where = " AND ".join(f"{quote(c)} = ?" for c in resource.key)
-        sql = f"SELECT 1 FROM {quote(resource.table)} WHERE {where}"
-        return self.conn.execute(sql, key).fetchone() is not None
+        return self.conn.execute(f"SELECT 1 FROM {quote(resource.table)} WHERE {where}",
+                                 key).fetchone() is not None  # fmt: skip
 
     def _check_references(self, resource: Resource, record: Record) -> None:
         missing = {
@@ -250,16 +254,10 @@ class Writer:
         self.conn.execute(
             "INSERT INTO changes (recorded_at, actor, action, resource, record_id, before, after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                self.now,
-                self.actor,
-                action,
-                name,
-                record_id(key),
-                json.dumps(before) if before is not None else None,
-                json.dumps(after) if after is not None else None,
-            ],
-        )
+            [self.now, self.actor, action, name, record_id(key),
+             json.dumps(before) if before is not None else None,
+             json.dumps(after) if after is not None else None],
+        )  # fmt: skip
 
 
 def _pointless(
