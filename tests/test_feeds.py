@@ -36,6 +36,9 @@ PRICE = {
     "currency": "USD",
     "effective_from": "2024-09-01",
     "effective_from_certainty": "exact",
+    # In force until the offering's announced retirement (a price may not outlive it); the
+    # store moves this end with the retirement.
+    "effective_until": "2027-03-01",
     "source": "https://example.org/price",
 }
 WINDOW = {
