@@ -103,11 +103,17 @@ def test_a_deleted_file_ends_its_offering_and_prices_on_the_commits_day(
         "source": f"{REPO}/blob/{registry['added']}/providers/openrouter/models/"
         "anthropic%252Fclaude-sonnet-4.5.toml",
     }
-    # A curated offering keeps what the maintainer said (here: no end); the delisting is
-    # reported for review.
+    # A curated offering with no end is ended by the delisting (its curated start stays),
+    # and the report says so.
     aws = offerings["aws:claude-sonnet-4-5:serverless"]
-    assert aws["origin"] == "curated" and aws["retired_from"] is None
-    assert "kept curated no end over models.dev's delisting 2025-06-02" in result.output
+    assert aws["origin"] == "curated" and aws["available_from"] == "2025-03-10T00:00:00Z"
+    assert (aws["retired_from"], aws["retired_from_certainty"]) == (
+        "2025-06-02T00:00:00Z",
+        "on-or-before",
+    )
+    assert aws["retired_from_source"].startswith(f"{REPO}/commit/")
+    ended = "curated offering had no end: ended by models.dev's delisting 2025-06-02"
+    assert ended in result.output
 
 
 def test_a_second_import_changes_nothing(registry: dict[str, Any], catalog_db: Path) -> None:

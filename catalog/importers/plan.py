@@ -98,10 +98,10 @@ def vendor_lifecycle(old: Record, new: Record, own: str) -> Record:
 def prefer_earlier(mine: str, own: str = "") -> Merge:
     """The curated-precedence rule: the catalog's own start stays unless the import has
     strictly better evidence (a surer certainty, or an earlier on-or-before or month date); an
-    exact date is never replaced. An end the import infers (a delisting) never replaces what a
-    maintainer curated (an end, or none: it is reported for review); `own` begins the links of
-    the import's own facts, so an end from elsewhere (a vendor schedule) on the import's own
-    record stays too."""
+    exact date is never replaced. An end the import infers (a delisting) never replaces a
+    curated end, but ends a curated offering that has none (an offering whose evidence stops
+    ends; reported). `own` begins the links of the import's own facts, so an end from
+    elsewhere (a vendor schedule) on the import's own record stays too."""
 
     def merge(old: Record, new: Record) -> tuple[Record, str | None]:
         if old["origin"] == mine:  # its own record: renewed, but silence is not a retraction
@@ -114,13 +114,15 @@ def prefer_earlier(mine: str, own: str = "") -> Merge:
             return {**new, **kept}, None
         merged, why = start(old, new)
         if new["retired_from"] and old["retired_from"] != new["retired_from"]:
-            end = old["retired_from"]
-            said = f"end {end[:10]} ({old['retired_from_certainty']})" if end else "no end"
-            stays = (
-                f"kept {old['origin']} {said} over {mine}'s delisting "
-                f"{new['retired_from'][:10]} (on-or-before, {new['retired_from_source']})"
-            )
-            why = f"{why}; {stays}" if why else stays
+            end, delisting = old["retired_from"], f"{mine}'s delisting {new['retired_from'][:10]}"
+            delisting += f" (on-or-before, {new['retired_from_source']})"
+            if end:  # a maintainer's (or vendor's) end stays
+                said = f"kept {old['origin']} end {end[:10]} ({old['retired_from_certainty']})"
+                said += f" over {delisting}"
+            else:  # a curated start says when it began, not that it goes on
+                merged = {**merged, **{n: new[n] for n in END}}
+                said = f"{old['origin']} offering had no end: ended by {delisting}"
+            why = f"{why}; {said}" if why else said
         return merged, why
 
     def start(old: Record, new: Record) -> tuple[Record, str | None]:
