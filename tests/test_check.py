@@ -97,6 +97,27 @@ def test_past_announced_retirement_ends_availability(served: str) -> None:
     )
 
 
+def test_unknown_regions_are_not_a_no(served: str) -> None:
+    # Bedrock's Claude Sonnet 4.5: every route's regions are unknown to the catalog.
+    code, said = check(served, "claude-sonnet-4-5", "--cloud", "aws", "--region", "us-east-1",
+                       "--at", "2026-06-01")  # fmt: skip
+    assert code == 1 and "not offered there" not in said
+    assert said == (
+        "claude-sonnet-4-5 is not available on aws (us-east-1) at 2026-06-01: not known to be "
+        "offered there: the regions of aws:claude-sonnet-4-5:serverless and 5 more of its "
+        "offerings are unknown"
+    )
+    answer = Client(served).availability("claude-sonnet-4-5", "aws", region="us-east-1",
+                                         at="2026-06-01")  # fmt: skip
+    assert answer["available"] is False
+    assert "aws:claude-sonnet-4-5:serverless" in answer["regions_unknown"]
+    assert "aws:claude-sonnet-4-5:data-zone-eu" in answer["regions_unknown"]
+    # Where a region is known to serve it, nothing is in doubt.
+    known = Client(served).availability("mistral-large-2407", "aws", region="us-west-2",
+                                        at="2026-06-01")  # fmt: skip
+    assert known["available"] is True and known["regions_unknown"] == []
+
+
 def test_deprecated_warns_and_holds(served: str) -> None:
     assert check(served, ML, "--cloud", "aws", "--region", "eu-west-3", "--at", "2025-05-01") == (
         0,

@@ -172,3 +172,19 @@ def test_shipped_fixtures_hold_no_contradiction(seeded_db: Path) -> None:
     conn = db.connect(seeded_db, read_only=True)
     assert reading.find_contradictions(conn) == []
     conn.close()
+
+
+def test_a_region_asked_of_offerings_whose_regions_are_unknown_is_not_a_no() -> None:
+    unknown = offering(id="aws:x:serverless", regions=None, stage="ga")
+    elsewhere = offering(id="aws:x:global", regions=["us-west-2"], stage="ga")
+    at = "2024-05-01T00:00:00Z"
+    (cell,) = rules.states(LARGE, [AWS], [], [unknown, elsewhere], at, region="eu-west-3")
+    assert cell.offerings == [] and cell.unplaced == ["aws:x:serverless"]
+    # Known to serve it: no doubt to report; no region asked: nothing to doubt.
+    (cell,) = rules.states(LARGE, [AWS], [], [unknown, elsewhere], at, region="us-west-2")
+    assert cell.offerings == [elsewhere] and cell.unplaced == []
+    (cell,) = rules.states(LARGE, [AWS], [], [unknown], at)
+    assert cell.offerings == [unknown] and cell.unplaced == []
+    # Not yet available then: nothing that may serve it.
+    (cell,) = rules.states(LARGE, [AWS], [], [unknown], "2024-01-01T00:00:00Z", region="x")
+    assert cell.unplaced == []

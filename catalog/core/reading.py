@@ -80,6 +80,7 @@ def cloud_availability(
                     {r for offering in found.offerings for r in offering["regions"] or ()}
                 ),
                 "offerings": found.offerings,
+                "regions_unknown": found.unplaced,
                 "exclusivity": state,
                 "lifecycle": found.lifecycle,
             }

@@ -244,6 +244,7 @@ class CloudState:
     others: list[dict[str, Any]] = field(default_factory=list)  # not yet, or no longer
     exclusivity: dict[str, Any] = field(default_factory=dict)
     lifecycle: dict[str, Any] = field(default_factory=lambda: dict(NOT_OFFERED))
+    unplaced: list[str] = field(default_factory=list)  # available then, regions unknown
 
 
 def cell_state(offered: bool, exclusivity: Mapping[str, Any]) -> str:
@@ -285,5 +286,15 @@ def states(
         )
         state = cell_state(bool(now), exclusivity)
         life = lifecycle(mine, at, region) if mine else dict(NOT_OFFERED)
-        found.append(CloudState(model["id"], cloud["id"], state, now, others, exclusivity, life))
+        cell = CloudState(model["id"], cloud["id"], state, now, others, exclusivity, life)
+        cell.unplaced = unplaced(mine, at) if region is not None and not now and mine else []
+        found.append(cell)
     return found
+
+
+def unplaced(offerings: Iterable[Record], at: str) -> list[str]:
+    """The offerings available at `at` whose regions are unknown (in-region ones first): where
+    none is known to serve a region, these may, so "not offered there" would be a guess."""
+    found = [o for o in offerings if o["regions"] is None and is_available(o, at)]
+    found.sort(key=lambda o: (o.get("deployment_type") != "serverless", o["id"]))
+    return [o["id"] for o in found]

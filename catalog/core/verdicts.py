@@ -77,6 +77,11 @@ def _not_available(answer: Answer, subject: str) -> str:
         return f"{subject}: {retirement(lifecycle, answer['at'])}{suggestion(answer)}"
     if state["state"] == "excluded":
         return f"{subject}: {state['holder_name']} holds {_held(state)} {_until(state)}"
+    unknown = answer.get("regions_unknown")
+    if unknown:  # not a "no": the catalog cannot tell
+        more = f" and {len(unknown) - 1} more of its offerings" if len(unknown) > 1 else ""
+        said = f"the regions of {unknown[0]}{more} are unknown"
+        return f"{subject}: not known to be offered there: {said}"
     return f"{subject}: not offered there"
 
 

@@ -76,6 +76,14 @@ class CloudAvailabilitySchema(Schema):
     available = fields.Boolean(required=True)
     regions = fields.List(fields.String(), required=True)
     offerings = fields.List(fields.Nested(OfferingSchema), required=True)
+    regions_unknown = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "With a region asked and no offering known to serve it: the offerings "
+            "available at `at` whose regions the catalog does not know (they may serve it)."
+        },
+    )
     exclusivity = fields.Nested(ExclusivitySchema, required=True)
     lifecycle = fields.Nested(LifecycleSchema, required=True)
 
@@ -95,5 +103,13 @@ class AvailabilityAnswerSchema(Schema):
     available = fields.Boolean(required=True)
     regions = fields.List(fields.String(), required=True)
     offerings = fields.List(fields.Nested(OfferingSchema), required=True)
+    regions_unknown = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "With a region asked and no offering known to serve it: the offerings "
+            "available at `at` whose regions the catalog does not know (they may serve it)."
+        },
+    )
     exclusivity = fields.Nested(ExclusivitySchema, required=True)
     lifecycle = fields.Nested(LifecycleSchema, required=True)
