@@ -68,10 +68,11 @@ class Route:
         self.makes = self.makes or not isinstance(kind, Kind) or kind.makes
 
     def regions(self, versions: list[str] | None = None) -> list[str]:
-        """The regions of these versions (all), each once, sorted."""
+        """The regions of these versions (all; versions case aside), each once, sorted."""
         found = set()
+        asked = None if versions is None else {v.lower() for v in versions}
         for version, regions in self.served.items():
-            if versions is None or version in versions or version == ANY:
+            if asked is None or version.lower() in asked or version == ANY:
                 found |= set(regions)
         return sorted(found)
 
@@ -237,7 +238,8 @@ def _targets(route: Route, records: dict[str, dict[str, Any]]) -> list[str]:
             k
             for k, r in records.items()
             if r["model"] == route.model and r["deployment_type"] == "serverless"
-            and (r["cloud_model_version"] in (None, *route.versions) or ANY in route.versions)
+            and (r["cloud_model_version"] is None or ANY in route.versions
+                 or r["cloud_model_version"].lower() in {v.lower() for v in route.versions})
         ]  # fmt: skip
         if mine:
             return sorted(mine)
