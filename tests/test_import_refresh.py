@@ -109,8 +109,10 @@ def test_refresh_keeps_the_curated_core_and_rebuilds_the_imports(
     assert "stale" not in prices and prices["curated"]["origin"] == "curated"
     assert prices["litellm"]["origin"] == "litellm"
     assert prices["openrouter:gpt-4o:serverless:input-1m-tokens:2025-05-01"]["amount"] == "2.50"
-    # Azure's own tables (re-applied after the registry) add its routes of the seed's models.
-    assert "offerings 9 (6 azure-docs, 2 curated, 1 models.dev)" in done.stdout
+    # Azure's own tables (re-applied after the registry) add its routes of the seed's models:
+    # gpt-4o's global, data-zone and provisioned ones, each also bought provisioned or by batch.
+    assert "offerings 15 (12 azure-docs, 2 curated, 1 models.dev)" in done.stdout
+    assert {"azure:gpt-4o:global-batch", "azure:gpt-4o:data-zone-eu-provisioned"} <= set(offerings)
     assert "imported offerings ended by delisting: 0" in done.stdout
     assert json.loads(report.read_text())["source"].startswith("models.dev ")
     assert (tmp_path / "cache").exists() is by_url

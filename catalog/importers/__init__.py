@@ -110,10 +110,12 @@ IMPORTERS: dict[str, Importer] = {
         help="""Import Azure's model lifecycle and model-by-region tables (a
         MicrosoftDocs/azure-ai-docs checkout).
 
-        Where: each deployment type's table (Global Standard, Data Zone Standard, Standard,
-        Provisioned) gives a model its route offering (azure:MODEL:global, ...:data-zone-eu,
-        ...) with the regions listed; a region the catalog lacks is added only with a geography
-        from fixtures/registry/azure-regions.json, else its row is refused and reported.
+        Where: each deployment type's table (Global and Data Zone Standard, Provisioned and
+        Batch; Standard; Provisioned) gives a model its route offering (azure:MODEL:global,
+        ...:global-provisioned, ...:data-zone-eu-batch, ...:provisioned) with the regions
+        listed; Standard's go to the in-region offerings. A region the catalog lacks is added
+        only with a geography from fixtures/registry/azure-regions.json, else its row is
+        refused and reported.
 
         Deprecation and retirement dates and the suggested replacement of the offerings the
         catalog has on azure: "No earlier than" is not-before, a date still ahead when the file

@@ -1,23 +1,18 @@
-"""Where Azure sells each model: its model-by-region tables, one file per deployment type, as
-offerings with their regions.
+"""Where Azure sells each model: its model-by-region tables (azure_matrix.py says which file is
+which deployment type), as offerings with their regions.
 
-Each table (`includes/model-matrix/*.md`) has a row per Azure region and a column per model and
-version (`**gpt-4o**, **2024-11-20**`), a cell ✅ where that deployment type serves it there.
-Global Standard is a `global` offering, Data Zone Standard a `data-zone` one per data zone (the
-geography of its regions: Azure's US and EU zones), Standard the `serverless` (in-region)
-offering, Provisioned a `provisioned` one: one offering per model and route, its regions those
-of every version. An existing offering keeps its id and the regions it had (a table only adds);
-a new one starts on or before the first version of the table that showed the model (the
-file's ms.date without history, or the newest model version its table names if later: a file
-naming a version dated D was written on or after it). A row naming a region the catalog lacks
-adds it where the reviewed mapping (fixtures/registry/azure-regions.json) gives its geography;
-otherwise the row is refused and reported. A table whose columns changed, a row that cannot be
-read, or a missing file: SourceError (exit 2, nothing written).
+One offering per model and route, its regions those of every version. An existing offering
+keeps its id and the regions it had (a table only adds); a new one starts on or before the
+first version of the table that showed the model (the file's ms.date without history, or the
+newest model version its table names if later: a file naming a version dated D was written on
+or after it). A row naming a region the catalog lacks adds it where the reviewed mapping
+(fixtures/registry/azure-regions.json) gives its geography; otherwise the row is refused and
+reported, as is a data-zone row whose region is in no data zone. A table whose columns changed,
+a row that cannot be read, or a missing file: SourceError (exit 2, nothing written).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,110 +20,69 @@ from typing import Any
 from ..resources.offerings import offering_id
 from .azure_history import CLOUD, Notes, Offerings, Version, source_of, versions
 from .azure_maas import maas_routes
-from .azure_tables import ISO, clean, front_date, norm
+from .azure_matrix import ANY, MATRIX, TABLES, Kind, Table, parse_matrix, version_day
+from .azure_tables import norm
 from .facts import SourceError
 from .plan import Planner
 
-MATRIX = "articles/ai-foundry/openai/includes/model-matrix/"
-PAGE = "ai-foundry/openai/concepts/models"
-# file -> (deployment type, Azure's name for it)
-TABLES = {
-    MATRIX + "standard-global.md": ("global", "Global Standard"),
-    MATRIX + "datazone-standard.md": ("data-zone", "Data Zone Standard"),
-    MATRIX + "standard-models.md": ("serverless", "Standard"),
-    MATRIX + "provisioned-models.md": ("provisioned", "Provisioned"),
-}
+__all__ = ["MATRIX", "TABLES", "Table", "parse_matrix", "plan_routes", "read_routes"]
+
 MAAS_LABEL = "serverless API region"
-ANY = "any"  # a region list that names no version: every version's
-COLUMN = re.compile(r"^\*\*([^*]+)\*\*\s*,\s*\*\*([^*]+)\*\*$")
-CELLS = {"✅": True, "-": False, "": False}
 Refused = list[tuple[str, str]]
-
-
-@dataclass
-class Table:
-    """One model-by-region table: its columns (name, version) and, per region, its row's line
-    and the columns it serves."""
-
-    path: str
-    columns: list[tuple[str, str]]
-    rows: dict[str, tuple[int, set[int]]]
-
-
-def parse_matrix(path: str, text: str) -> Table:
-    """The file's model-by-region table; SourceError naming the file and line otherwise."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines[:-1]):
-        if not (line.strip().startswith("|") and re.match(r"^\|[\s:|-]+\|?$", lines[i + 1])):
-            continue
-        head = [c.strip() for c in line.strip().strip("|").split("|")]
-        if clean(head[0]).lower() != "region":
-            raise SourceError(f"{path}:{i + 1}: the table's columns changed: {head[0]!r}")
-        columns = []
-        for cell in head[1:]:
-            found = COLUMN.match(cell)
-            if not found:
-                raise SourceError(f"{path}:{i + 1}: the table's columns changed: {cell!r}")
-            columns.append((found.group(1).strip(), found.group(2).strip()))
-        return Table(path, columns, _rows(path, lines, i + 2, len(columns)))
-    raise SourceError(f"{path}: no model-by-region table found (the file's layout changed?)")
-
-
-def _rows(path: str, lines: list[str], start: int, width: int) -> dict[str, tuple[int, set[int]]]:
-    rows: dict[str, tuple[int, set[int]]] = {}
-    for n in range(start, len(lines)):
-        if not lines[n].strip().startswith("|"):
-            break
-        cells = [c.strip() for c in lines[n].strip().strip("|").split("|")]
-        region = clean(cells[0])
-        if len(cells) != width + 1 or not re.fullmatch(r"[a-z][a-z0-9]*", region):
-            raise SourceError(f"{path}:{n + 1}: not a row of {width} models for a region")
-        unknown = [c for c in cells[1:] if c not in CELLS]
-        if unknown:
-            raise SourceError(f"{path}:{n + 1}: a cell says {unknown[0]!r}, not ✅ or -")
-        rows[region] = (n + 1, {j for j, c in enumerate(cells[1:]) if CELLS[c]})
-    return rows
-
-
-def version_day(version: Version, table: Table) -> str:
-    """The day a version of a file speaks for: its commit's; without history its ms.date, or
-    the newest model version its table names if later."""
-    if version.commit:
-        return version.day
-    named = [v for _, v in table.columns if ISO.fullmatch(v)]
-    return max([front_date(version.path, version.text), *named])
+Key = tuple[str, str, str | None, str]  # model, deployment type, data zone, how bought
 
 
 @dataclass
 class Route:
-    """What the tables say of one model under one deployment type (and data zone)."""
+    """What the tables say of one model under one deployment type (and data zone), bought one
+    way; `makes`: whether a table that may make offerings showed it."""
 
     model: str
     deployment_type: str
     geography: str | None
     name: str  # Azure's model name
-    label: str
+    bought: str = ""
+    labels: list[str] = field(default_factory=list)
     served: dict[str, list[str]] = field(default_factory=dict)  # version -> its regions
     first: tuple[str, str] | None = None  # (day, source) of the first version showing it
+    makes: bool = False
 
     @property
     def versions(self) -> list[str]:
         return list(self.served)
 
+    @property
+    def label(self) -> str:
+        return " and ".join(self.labels) + (" tables" if len(self.labels) > 1 else " table")
+
+    @property
+    def id(self) -> str:
+        """`azure:MODEL:ROUTE`, ROUTE's how-bought suffix after the deployment type's."""
+        own = offering_id(CLOUD, self.model, self.deployment_type, self.geography)
+        return f"{own}-{self.bought}" if self.bought else own
+
+    def shown(self, kind: Kind | str) -> None:
+        label = kind.label if isinstance(kind, Kind) else kind
+        if label not in self.labels:
+            self.labels.append(label)
+        self.makes = self.makes or not isinstance(kind, Kind) or kind.makes
+
     def regions(self, versions: list[str] | None = None) -> list[str]:
-        """The regions of these versions (all), each once, sorted."""
+        """The regions of these versions (all; versions case aside), each once, sorted."""
         found = set()
+        asked = None if versions is None else {v.lower() for v in versions}
         for version, regions in self.served.items():
-            if versions is None or version in versions or version == ANY:
+            if asked is None or version.lower() in asked or version == ANY:
                 found |= set(regions)
         return sorted(found)
 
 
 def model_of(offerings: Offerings, names: dict[str, str], name: str, version: str) -> str | None:
     """The catalog model a column names: that of the azure offering of this name and version
-    (versions case aside), else the model (or alias) of that name, else that of the offerings
-    of that name if they are all of one model."""
-    for spelled in dict.fromkeys((version, version.lower())):
+    (versions case aside; any version for ANY), else the model (or alias) of that name, else
+    that of the offerings of that name if they are all of one model."""
+    spellings = [None] if version == ANY else list(dict.fromkeys((version, version.lower())))
+    for spelled in spellings:
         for key in offerings.matching([name], spelled):
             return str(offerings.records[key]["model"])
     if norm(name) in names:
@@ -144,15 +98,16 @@ def read_routes(
     regions: dict[str, str],
     zones: set[str],
     refused: Refused,
-) -> dict[tuple[str, str, str | None], Route]:
-    """Every (model, deployment type, data zone) the tables show, with its regions; `names`:
-    the catalog's model names (aliases too) to their ids; `regions` maps each region the
-    import may name to its geography."""
-    routes: dict[tuple[str, str, str | None], Route] = {}
+) -> dict[Key, Route]:
+    """Every (model, deployment type, data zone, how bought) the tables show, with its
+    regions; `names`: the catalog's model names (aliases too) to their ids; `regions` maps each
+    region the import may name to its geography."""
+    routes: dict[Key, Route] = {}
     unknown: dict[tuple[str, str, str], str] = {}
-    pages = {path: PAGE for path in TABLES}
+    pages = {path: kind.page for path, kind in TABLES.items()}
     for path, history in versions(checkout, pages).items():
-        deployment_type, label = TABLES[path]
+        kind = TABLES[path]
+        deployment_type = kind.deployment_type
         head = parse_matrix(path, history[-1].text)
         older = [(v, t) for v in history[:-1] if (t := _parsed(v)) is not None]
         for region, (line, served) in sorted(head.rows.items()):
@@ -170,25 +125,37 @@ def read_routes(
                 if model is None:
                     unknown.setdefault((path, name, version), region)
                     continue
-                key = (model, deployment_type, geography)
+                key = (model, deployment_type, geography, kind.bought)
                 route = routes.setdefault(
-                    key, Route(model, deployment_type, geography, name, label)
+                    key, Route(model, deployment_type, geography, name, kind.bought)
                 )
+                route.shown(kind)
                 route.served.setdefault(version, []).append(region)
                 shown = _first_shown(older, name, version, history[-1], head)
                 if route.first is None or shown[0] < route.first[0]:
                     route.first = shown
     refused.extend(
-        (path, f"{name} {version}: not a catalog model (served in {region} and maybe more)")
+        (path, f"{name} {_version(version)}: not a catalog model (served in {region} and more?)")
         for (path, name, version), region in unknown.items()
     )
-    for model, kind, name, listed, first in maas_routes(
+    for model, typed, name, listed, first in maas_routes(
         checkout, offerings.records, names, regions, refused
     ):
-        route = routes.setdefault((model, kind, None), Route(model, kind, None, name, MAAS_LABEL))
+        route = routes.setdefault((model, typed, None, ""), Route(model, typed, None, name))
+        route.shown(MAAS_LABEL)
         route.served.setdefault(ANY, []).extend(listed)
         route.first = min(route.first or first, first)
     return routes
+
+
+def _version(version: str) -> str:
+    return "(every version)" if version == ANY else version
+
+
+def _versions(versions: list[str]) -> str:
+    named = [v for v in versions if v != ANY]
+    said = [f"versions {', '.join(named)}"] if named else []
+    return " and ".join(said + (["a column naming no version"] if ANY in versions else []))
 
 
 def _parsed(version: Version) -> Table | None:
@@ -229,7 +196,7 @@ def plan_routes(
     zones = set(mapping["data_zones"])
     routes = read_routes(checkout, offerings, names, geographies, zones, refused)
     changed: dict[str, str] = {}
-    for key in sorted(routes, key=lambda k: (k[0], k[1], k[2] or "")):
+    for key in sorted(routes, key=lambda k: (k[0], k[1], k[2] or "", k[3])):
         route = routes[key]
         for region in route.regions():
             if region in given:
@@ -244,12 +211,21 @@ def plan_routes(
             if not added:
                 continue
             records[offering] = {**old, "regions": regions + added}
-            changed[offering] = f"Azure's {route.label} table: regions + {', '.join(added)}"
+            changed[offering] = f"Azure's {route.label}: regions + {', '.join(added)}"
         if not _targets(route, records):
+            if not route.makes:
+                notes.append(
+                    (
+                        route.id,
+                        f"Azure's {route.label}: no in-region offering to add "
+                        f"{', '.join(route.regions())} to (these tables make none)",
+                    )
+                )
+                continue
             record = _new(route)
             records[record["id"]] = record
             changed[record["id"]] = (
-                f"Azure's {route.label} table: {route.name} in {', '.join(route.regions())}"
+                f"Azure's {route.label}: {route.name} in {', '.join(route.regions())}"
             )
     return changed
 
@@ -262,12 +238,12 @@ def _targets(route: Route, records: dict[str, dict[str, Any]]) -> list[str]:
             k
             for k, r in records.items()
             if r["model"] == route.model and r["deployment_type"] == "serverless"
-            and (r["cloud_model_version"] in (None, *route.versions) or ANY in route.versions)
+            and (r["cloud_model_version"] is None or ANY in route.versions
+                 or r["cloud_model_version"].lower() in {v.lower() for v in route.versions})
         ]  # fmt: skip
         if mine:
             return sorted(mine)
-    own = offering_id(CLOUD, route.model, route.deployment_type, route.geography)
-    return [own] if own in records else []
+    return [route.id] if route.id in records else []
 
 
 def _new(route: Route) -> dict[str, Any]:
@@ -275,7 +251,7 @@ def _new(route: Route) -> dict[str, Any]:
     day, source = route.first
     preview = "preview" in route.name or any("preview" in v.lower() for v in route.versions)
     return {
-        "id": offering_id(CLOUD, route.model, route.deployment_type, route.geography),
+        "id": route.id,
         "model": route.model,
         "cloud": CLOUD,
         "deployment_type": route.deployment_type,
@@ -294,6 +270,6 @@ def _new(route: Route) -> dict[str, Any]:
         "retired_from_certainty": None,
         "retired_from_source": None,
         "replacement": None,
-        "notes": f"Azure's {route.label} table, versions {', '.join(route.versions)}.",
+        "notes": f"Azure's {route.label}, {_versions(route.versions)}.",
         "origin": "azure-docs",
     }
