@@ -81,3 +81,13 @@ def test_500_shows_no_internals(seeded_db: Any) -> None:
 
     body = assert_problem(app.test_client().get("/boom"), 500)
     assert "secret" not in str(body) and "RuntimeError" not in str(body)
+
+
+def test_an_id_in_the_wrong_form_says_what_form_ids_take(client: FlaskClient) -> None:
+    # A display name where an id goes (the newcomer's "East US"): the 400 names the field and
+    # shows an id, not the pattern's regex.
+    problem = assert_problem(
+        client.get("/v1/models/gpt-4o/availability/azure?region=East%20US"), 400
+    )
+    (message,) = problem["errors"]["region"]
+    assert "lowercase" in message and "eastus" in message

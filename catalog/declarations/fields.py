@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, validate
 from ..core import instants
 
 SLUG = r"^[a-z0-9][a-z0-9._:-]*$"
+NOT_A_SLUG = "Not an id: lowercase letters, digits and . _ : - (such as us-east-1 or eastus)."
 CURSOR = r"^[A-Za-z0-9._~%:-]+$"
 CERTAINTIES = ("exact", "month", "on-or-before", "inferred", "announced", "not-before")
 CLOUD_KINDS = ("hyperscaler", "first-party", "data-platform", "inference-host", "gateway")
@@ -40,7 +41,7 @@ def slug(**kwargs: Any) -> fields.String:
     if "example" in kwargs:
         metadata["example"] = kwargs.pop("example")
     return fields.String(
-        validate=[validate.Length(min=1, max=200), validate.Regexp(SLUG)],
+        validate=[validate.Length(min=1, max=200), validate.Regexp(SLUG, error=NOT_A_SLUG)],
         metadata=metadata,
         **kwargs,
     )
