@@ -117,6 +117,15 @@ def test_a_second_run_changes_nothing(catalog_db: Path, tmp_path: Path) -> None:
         (
             {
                 "tables": [
+                    {"cloud": "aws", "source": SOURCE, "read": "2026-12-06", "via": "ftp://x"}
+                    | {"rows": []}
+                ]
+            },
+            "tables[1]: via needs the https URL",
+        ),
+        (
+            {
+                "tables": [
                     {
                         "cloud": "aws",
                         "source": SOURCE,
@@ -147,3 +156,43 @@ def test_the_shipped_file_is_sourced_and_every_region_has_a_geography() -> None:
         assert region["source"].startswith("https://") and region["read"], region
     for table in data["tables"]:
         assert table["source"].startswith("https://") and table["read"]
+
+
+def test_a_table_read_through_a_public_copy_says_so(catalog_db: Path, tmp_path: Path) -> None:
+    data = good()
+    data["tables"][0]["via"] = "https://github.com/someone/copy/blob/abc/page.md"
+    assert run("--file", str(curated_file(tmp_path, data))).exit_code == 0
+    notes = fetch(
+        catalog_db, "SELECT notes FROM offerings WHERE id = 'aws:claude-sonnet-4-5:serverless'"
+    )[0][0]
+    assert (
+        f"Regions: {SOURCE} (read 2026-12-06, through "
+        "https://github.com/someone/copy/blob/abc/page.md)." in notes
+    )
+
+
+def test_vertex_locations_as_shipped() -> None:
+    # The shipped Vertex table: every row a complete list of regions the catalog has.
+    (vertex,) = [t for t in cloud_regions.read(cloud_regions.default_file())["tables"]
+                 if t["cloud"] == "gcp"]  # fmt: skip
+    assert (
+        vertex["source"] == "https://cloud.google.com/vertex-ai/generative-ai/docs/learn/locations"
+    )
+    assert vertex["via"].startswith("https://github.com/") and vertex["read"] == "2025-05-12"
+    rows = {r.get("cloud_model_id") or r["offering"]: r["regions"] for r in vertex["rows"]}
+    assert rows["claude-3-haiku@20240307"] == ["us-east5", "europe-west1", "asia-southeast1"]
+    assert (
+        len(rows["gemini-2.0-flash-001"]) == 14
+        and "europe-west2" not in rows["gemini-2.0-flash-001"]
+    )
+
+
+def test_a_region_on_a_cloud_the_catalog_lacks_is_refused_not_fatal(
+    catalog_db: Path, tmp_path: Path
+) -> None:
+    data = good()
+    data["regions"].append({"cloud": "no-cloud", "id": "x-1", "name": "X", "geography": "EU"})
+    result = run("--file", str(curated_file(tmp_path, data)))
+    assert result.exit_code == 0, result.output
+    assert "refused  regions/no-cloud/x-1" in result.output and "no such cloud" in result.output
+    assert fetch(catalog_db, "SELECT id FROM regions WHERE cloud = 'no-cloud'") == []

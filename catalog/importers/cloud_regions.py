@@ -5,9 +5,10 @@ Bedrock's models-by-region and inference-profile tables and Vertex AI's generati
 exist only as web pages, so a maintainer reads each page (or a public copy of it) and writes
 down what it says, with the page's URL and the day it was read: the regions it names (id,
 display name, geography) and, per table, rows of a cloud's model id and the regions that serve
-it. A row names its offering by the id the cloud's bill shows (`cloud_model_id`, Bedrock's
-`eu.` profile ids included) or by `offering`; the table's regions replace the offering's list.
-A region the catalog lacks is added only with a geography; without one it is refused and
+it (`via`: the public copy read, where the page itself could not be). A row names its
+offering by the id the cloud's bill shows (`cloud_model_id`, Bedrock's `eu.` profile ids
+included) or by `offering`; the table's regions replace the offering's list. A region the
+catalog lacks is added only with a geography, on a cloud it has; else it is refused and
 reported, and so is a row naming no offering the catalog has. A file that is not JSON, or a
 region, table or row that is not shaped as above, stops the import (exit 2) naming the file
 and the record.
@@ -56,6 +57,8 @@ def read(path: Path) -> dict[str, Any]:
             raise SourceError(f"{where}: needs a list of rows")
         if not str(table.get("source", "")).startswith("https://"):
             raise SourceError(f"{where}: needs the https URL of the page read")
+        if "via" in table and not str(table["via"]).startswith("https://"):
+            raise SourceError(f"{where}: via needs the https URL of the copy read")
         if not isinstance(table.get("read"), str) or not DAY.fullmatch(table["read"]):
             raise SourceError(f"{where}: needs the day the page was read (YYYY-MM-DD)")
         if not isinstance(table.get("cloud"), str):
@@ -113,7 +116,8 @@ def plan_import(
             for key in keys:
                 before, _ = placed.get(key, ([], ""))
                 merged = list(dict.fromkeys([*before, *regions]))
-                placed[key] = (merged, f"{table['source']} (read {table['read']})")
+                via = f", through {table['via']}" if table.get("via") else ""  # a public copy
+                placed[key] = (merged, f"{table['source']} (read {table['read']}{via})")
     for key, (regions, source) in sorted(placed.items()):
         if not regions:
             continue
@@ -133,6 +137,9 @@ def _add_region(planner: Planner, region: dict[str, Any], where: str) -> None:
     geography is refused and reported."""
     cloud, key = region["cloud"], region["id"]
     if planner.lookup("regions", f"{cloud}/{key}") is not None:
+        return
+    if planner.lookup("clouds", cloud) is None:
+        planner.plan.report.refused.append((f"regions/{cloud}/{key} ({where})", "no such cloud"))
         return
     geography = region.get("geography")
     if not isinstance(geography, str) or not re.match(GEOGRAPHY, geography):
