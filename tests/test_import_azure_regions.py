@@ -5,29 +5,19 @@ bad input; and the buyer's questions the shipped catalog answers with one reques
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from azure_helpers import FOUNDRY, MATRIX, NEWEST, broken, planned, run, table, without_routes
 from flask.testing import FlaskClient
-from helpers import copy_database, walk
+from helpers import walk
 from registry_helpers import commit, git, snapshot
 
-from catalog import cli
-from catalog.importers import azure_docs, azure_maas, azure_regions, facts
-from catalog.storage import db
+from catalog.importers import azure_maas, azure_regions, facts
 
-NEWEST = Path(__file__).parent / "data" / "azure-docs" / "newest"
-MATRIX = "articles/ai-foundry/openai/includes/model-matrix/"
 GLOBAL = MATRIX + "standard-global.md"
 ZONES = MATRIX + "datazone-standard.md"
 BLOB = "https://github.com/MicrosoftDocs/azure-ai-docs/blob/"
-
-
-def table(path: str) -> azure_regions.Table:
-    return azure_regions.parse_matrix(path, (NEWEST / path).read_text())
 
 
 def test_each_table_is_a_column_per_model_version_and_a_row_per_region() -> None:
@@ -43,28 +33,15 @@ def test_each_table_is_a_column_per_model_version_and_a_row_per_region() -> None
         assert table(name).rows, name
 
 
-def planned(database: Path, checkout: Path, mapping: Any = None) -> Any:
-    conn = db.connect(database, read_only=True)
-    try:
-        return azure_docs.plan_import(conn, checkout, mapping=mapping)
-    finally:
-        conn.close()
-
-
 @pytest.fixture
 def no_routes_db(seeded_db: Path, tmp_path: Path) -> Path:
     """The shipped catalog without the routes and regions the tables gave it."""
-    path = copy_database(seeded_db, tmp_path / "catalog.db")
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("DELETE FROM offerings WHERE origin = 'azure-docs'")
-        conn.execute(
-            "DELETE FROM regions WHERE cloud = 'azure' AND id NOT IN "
-            "(SELECT region FROM offering_regions WHERE cloud = 'azure')"
-        )
-    conn.close()
-    return path
+    return without_routes(
+        seeded_db,
+        tmp_path,
+        "DELETE FROM regions WHERE cloud = 'azure' AND id NOT IN "
+        "(SELECT region FROM offering_regions WHERE cloud = 'azure')",
+    )
 
 
 def test_a_table_per_deployment_type_gives_its_own_offering(no_routes_db: Path) -> None:
@@ -89,16 +66,6 @@ def test_a_table_per_deployment_type_gives_its_own_offering(no_routes_db: Path) 
     assert {"italynorth", "switzerlandwest"} <= names  # only the routes serve these
 
 
-def broken(tmp_path: Path, path: str, old: str, new: str) -> Path:
-    checkout = tmp_path / "broken"
-    shutil.copytree(NEWEST, checkout)
-    file = checkout / path
-    text = file.read_text()
-    assert old in text
-    file.write_text(text.replace(old, new, 1))
-    return checkout
-
-
 def test_a_region_without_a_geography_is_refused_and_reported(
     no_routes_db: Path, tmp_path: Path
 ) -> None:
@@ -118,24 +85,27 @@ def test_a_region_without_a_geography_is_refused_and_reported(
     assert "marsnorth" in zone["regions"]
 
 
-def run(database: Path, checkout: Path) -> Any:
-    return CliRunner().invoke(
-        cli.main, ["import", "azure-docs", str(checkout)], env={"CATALOG_DATABASE": str(database)}
-    )
+GLOBAL_PTU = MATRIX + "provisioned-global.md"
+ZONE_BATCH = MATRIX + "global-batch-datazone.md"
+IMAGES = MATRIX + "standard-image-generation.md"
+DIRECT = FOUNDRY + "global-standard.md"
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "said"),
+    ("path", "old", "new", "said"),
     [
-        ("**gpt-4o**, **2024-11-20**", "gpt-4o (2024-11-20)", f"{GLOBAL}:15: the table's columns"),
-        ("| **Region**", "| **Area**", f"{GLOBAL}:15: the table's columns changed"),
-        ("| swedencentral | ✅", "| swedencentral | maybe", f"{GLOBAL}:37: a cell says 'maybe'"),
+        (GLOBAL, "**gpt-4o**, **2024-11-20**", "gpt-4o (2024-11-20)", f"{GLOBAL}:15: the table's"),
+        (GLOBAL, "| **Region**", "| **Area**", f"{GLOBAL}:15: the table's columns changed"),
+        (GLOBAL, "| swedencentral | ✅", "| swedencentral | maybe", f"{GLOBAL}:37: a cell says"),
+        (GLOBAL_PTU, "**o1**, **2024-12-17**", "o1 (2024-12-17)", f"{GLOBAL_PTU}:12: the table"),
+        (ZONE_BATCH, "| francecentral | ✅", "| francecentral | soon", f"{ZONE_BATCH}:16: a cell"),
+        (IMAGES, "| eastus | ✅ |", "| eastus |", f"{IMAGES}:18: not a row of 4 models"),
     ],
 )
 def test_a_changed_table_is_exit_2_naming_file_and_line(
-    no_routes_db: Path, tmp_path: Path, old: str, new: str, said: str
+    no_routes_db: Path, tmp_path: Path, path: str, old: str, new: str, said: str
 ) -> None:
-    checkout = broken(tmp_path, GLOBAL, old, new)
+    checkout = broken(tmp_path, path, old, new)
     before = snapshot(no_routes_db)
     result = run(no_routes_db, checkout)
     assert result.exit_code == 2, result.output
@@ -143,14 +113,17 @@ def test_a_changed_table_is_exit_2_naming_file_and_line(
     assert snapshot(no_routes_db) == before
 
 
-def test_a_missing_table_is_exit_2_and_writes_nothing(no_routes_db: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", [ZONES, DIRECT])
+def test_a_missing_table_is_exit_2_and_writes_nothing(
+    no_routes_db: Path, tmp_path: Path, path: str
+) -> None:
     checkout = tmp_path / "sparse"
     shutil.copytree(NEWEST, checkout)
-    (checkout / ZONES).unlink()
+    (checkout / path).unlink()
     before = snapshot(no_routes_db)
     result = run(no_routes_db, checkout)
     assert result.exit_code == 2
-    assert f"{checkout / ZONES}: missing" in result.output
+    assert f"{checkout / path}: missing" in result.output
     assert snapshot(no_routes_db) == before
 
 

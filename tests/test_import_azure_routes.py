@@ -5,24 +5,17 @@ Azure; each table's parsing, the offering it makes, and what it refuses."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from azure_helpers import FOUNDRY, MATRIX, NEWEST, broken, planned, table, without_routes
 from flask.testing import FlaskClient
-from helpers import copy_database, walk
-from registry_helpers import snapshot
+from helpers import walk
 
-from catalog import cli
-from catalog.importers import azure_docs, azure_matrix
-from catalog.storage import db
+from catalog.importers import azure_matrix
 
-NEWEST = Path(__file__).parent / "data" / "azure-docs" / "newest"
-MATRIX = azure_matrix.MATRIX
-FOUNDRY = azure_matrix.FOUNDRY
 GLOBAL_PTU = MATRIX + "provisioned-global.md"
 ZONE_PTU = MATRIX + "datazone-provisioned-managed.md"
 BATCH = MATRIX + "global-batch.md"
@@ -31,10 +24,6 @@ IMAGES = MATRIX + "standard-image-generation.md"
 DIRECT = FOUNDRY + "global-standard.md"
 DIRECT_ZONES = FOUNDRY + "data-zone-standard.md"
 PAGE = "https://learn.microsoft.com/azure/ai-foundry/"
-
-
-def table(path: str) -> azure_matrix.Table:
-    return azure_matrix.parse_matrix(path, (NEWEST / path).read_text())
 
 
 def test_every_stored_table_is_read_as_a_column_per_model_and_a_row_per_region() -> None:
@@ -73,25 +62,10 @@ def test_each_kind_says_where_and_how_it_is_bought() -> None:
     assert not kinds[IMAGES].makes and kinds[MATRIX + "standard-models.md"].makes
 
 
-def planned(database: Path, checkout: Path) -> Any:
-    conn = db.connect(database, read_only=True)
-    try:
-        return azure_docs.plan_import(conn, checkout)
-    finally:
-        conn.close()
-
-
 @pytest.fixture
 def no_routes_db(seeded_db: Path, tmp_path: Path) -> Path:
     """The shipped catalog without the routes the tables gave it, nor any azure regions list."""
-    path = copy_database(seeded_db, tmp_path / "catalog.db")
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("DELETE FROM offerings WHERE origin = 'azure-docs'")
-        conn.execute("DELETE FROM offering_regions WHERE cloud = 'azure'")
-    conn.close()
-    return path
+    return without_routes(seeded_db, tmp_path, "DELETE FROM offering_regions WHERE cloud = 'azure'")
 
 
 @pytest.fixture
@@ -192,16 +166,6 @@ def test_rows_and_columns_it_cannot_place_are_refused_and_reported(plan: Any) ->
     )
 
 
-def broken(tmp_path: Path, path: str, old: str, new: str) -> Path:
-    checkout = tmp_path / "broken"
-    shutil.copytree(NEWEST, checkout)
-    file = checkout / path
-    text = file.read_text()
-    assert old in text
-    file.write_text(text.replace(old, new, 1))
-    return checkout
-
-
 def test_a_region_without_a_geography_in_a_new_table_is_refused(
     no_routes_db: Path, tmp_path: Path
 ) -> None:
@@ -210,39 +174,6 @@ def test_a_region_without_a_geography_in_a_new_table_is_refused(
     refused = dict(found.report.refused)
     assert "'marsnorth': not in the catalog, and no geography" in refused[BATCH + ":33"]
     assert "uksouth" not in offerings(found)["azure:o3:global-batch"]["regions"]
-
-
-def run(database: Path, checkout: Path) -> Any:
-    return CliRunner().invoke(
-        cli.main, ["import", "azure-docs", str(checkout)], env={"CATALOG_DATABASE": str(database)}
-    )
-
-
-@pytest.mark.parametrize(
-    ("path", "old", "new", "said"),
-    [
-        (GLOBAL_PTU, "**o1**, **2024-12-17**", "o1 (2024-12-17)", f"{GLOBAL_PTU}:12: the table"),
-        (ZONE_BATCH, "| francecentral | ✅", "| francecentral | soon", f"{ZONE_BATCH}:16: a cell"),
-        (IMAGES, "| eastus | ✅ |", "| eastus |", f"{IMAGES}:18: not a row of 4 models"),
-    ],
-)
-def test_a_changed_new_table_is_exit_2_naming_file_and_line(
-    no_routes_db: Path, tmp_path: Path, path: str, old: str, new: str, said: str
-) -> None:
-    checkout = broken(tmp_path, path, old, new)
-    before = snapshot(no_routes_db)
-    result = run(no_routes_db, checkout)
-    assert result.exit_code == 2, result.output
-    assert said in result.output
-    assert snapshot(no_routes_db) == before
-
-
-def test_a_missing_foundry_table_is_exit_2(no_routes_db: Path, tmp_path: Path) -> None:
-    checkout = tmp_path / "sparse"
-    shutil.copytree(NEWEST, checkout)
-    (checkout / DIRECT).unlink()
-    result = run(no_routes_db, checkout)
-    assert result.exit_code == 2 and f"{checkout / DIRECT}: missing" in result.output
 
 
 def test_buyer_eu_routes_of_gpt_4o_keep_data_in_the_eu(client: FlaskClient) -> None:

@@ -70,13 +70,9 @@ class LifecycleSchema(Schema):
     )
 
 
-class CloudAvailabilitySchema(Schema):
-    cloud = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(CLOUD_KINDS))
-    available = fields.Boolean(required=True)
-    regions = fields.List(fields.String(), required=True)
-    offerings = fields.List(fields.Nested(OfferingSchema), required=True)
-    regions_unknown = fields.List(
+def regions_unknown() -> fields.List:
+    """Offering ids that may serve the region asked: the catalog does not know their regions."""
+    return fields.List(
         fields.String(),
         required=True,
         metadata={
@@ -84,6 +80,15 @@ class CloudAvailabilitySchema(Schema):
             "available at `at` whose regions the catalog does not know (they may serve it)."
         },
     )
+
+
+class CloudAvailabilitySchema(Schema):
+    cloud = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(CLOUD_KINDS))
+    available = fields.Boolean(required=True)
+    regions = fields.List(fields.String(), required=True)
+    offerings = fields.List(fields.Nested(OfferingSchema), required=True)
+    regions_unknown = regions_unknown()
     exclusivity = fields.Nested(ExclusivitySchema, required=True)
     lifecycle = fields.Nested(LifecycleSchema, required=True)
 
@@ -103,13 +108,6 @@ class AvailabilityAnswerSchema(Schema):
     available = fields.Boolean(required=True)
     regions = fields.List(fields.String(), required=True)
     offerings = fields.List(fields.Nested(OfferingSchema), required=True)
-    regions_unknown = fields.List(
-        fields.String(),
-        required=True,
-        metadata={
-            "description": "With a region asked and no offering known to serve it: the offerings "
-            "available at `at` whose regions the catalog does not know (they may serve it)."
-        },
-    )
+    regions_unknown = regions_unknown()
     exclusivity = fields.Nested(ExclusivitySchema, required=True)
     lifecycle = fields.Nested(LifecycleSchema, required=True)
