@@ -329,7 +329,8 @@ def test_the_comparison_marks_free_unpriced_and_deprecated(writer: FlaskClient) 
     assert {i["deployment_type"] for i in items} == {"serverless"}
     # Geography: the one every region of the offering lies in; unknown without regions.
     assert (by_cloud["aws"]["geography"], by_cloud["azure"]["geography"]) == ("US", "US")
-    assert by_cloud["gcp"]["geography"] is None
+    # Vertex serves it in us-central1 only (its locations table); OpenRouter lists no regions.
+    assert (by_cloud["gcp"]["geography"], by_cloud["openrouter"]["geography"]) == ("US", None)
     assert by_cloud["gcp"]["currency"] is None and by_cloud["gcp"]["price"] is None
     # Before AWS's deprecation it is plain available.
     earlier = writer.get(f"/v1/models/{LLAMA}/prices?at=2026-02-10&unit=input-1m-tokens").json
