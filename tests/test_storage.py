@@ -34,10 +34,10 @@ def assert_problem_json(response: requests.Response, status: int) -> dict[str, o
 
 @pytest.fixture
 def disk(tmp_path: Path) -> Iterator[Path]:
-    """A small tmpfs of its own."""
+    """A small tmpfs of its own (room for the seeded catalog and its WAL, about 33 MB)."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mount)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)], check=True)
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=True)
 
