@@ -38,6 +38,16 @@ def regions_by_key(conn: sqlite3.Connection) -> dict[tuple[str, str], dict[str, 
     return found
 
 
+def geographies(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
+    """Every region's geography by (cloud, region id), once per catalog version."""
+    found: dict[tuple[str, str], str | None] = queries.per_version(
+        conn,
+        ("region_geographies",),
+        lambda: {key: region["geography"] for key, region in regions_by_key(conn).items()},
+    )
+    return found
+
+
 def offerings_of(
     conn: sqlite3.Connection, model_id: str, geography: str | None = None
 ) -> list[dict[str, Any]]:
