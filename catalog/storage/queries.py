@@ -284,13 +284,17 @@ def get_record(
     conn: sqlite3.Connection, collection: Resource, record_id: str, **scope: str
 ) -> dict[str, Any] | None:
     """One record by id (regions also by cloud), or None."""
+    row = conn.execute(_by_id(collection, tuple(scope)), {"id": record_id, **scope}).fetchone()
+    return to_record(collection, row) if row else None
+
+
+@lru_cache(maxsize=64)
+def _by_id(collection: Resource, scope: tuple[str, ...]) -> str:
     conditions = ["t.id = :id", *(f"t.{quote(name)} = :{name}" for name in scope)]
-    sql = (
+    return (
         f"SELECT {collection.select_list} FROM {quote(collection.table)} AS t "
         f"WHERE {' AND '.join(conditions)}"
     )
-    row = conn.execute(sql, {"id": record_id, **scope}).fetchone()
-    return to_record(collection, row) if row else None
 
 
 def get_by_key(
