@@ -98,8 +98,14 @@ def csv_response(fields: Iterable[str], rows: Iterator[Sequence[Any]], filename:
     first = _FORMULA_FIRST
 
     def line(row: Sequence[Any]) -> list[Any]:
-        # csv_cell inlined for text, the common case (it runs for every cell): same cells.
-        return [("'" + v if v[:1] in first else v) if type(v) is str else csv_cell(v) for v in row]
+        # csv_cell inlined for text, the common case (it runs for every cell), and None left to
+        # the writer, which writes it as csv_cell does, empty: same cells.
+        return [
+            ("'" + v if v[:1] in first else v)
+            if type(v) is str
+            else (v if v is None else csv_cell(v))
+            for v in row
+        ]
 
     def blocks() -> Iterator[bytes]:
         buffer = io.StringIO()
