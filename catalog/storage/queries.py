@@ -73,17 +73,10 @@ def per_version(conn: sqlite3.Connection, key: tuple[Any, ...], compute: Callabl
     return found
 
 
-@lru_cache(maxsize=64)
-def _positions(collection: Resource) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Where a row of the collection holds its booleans, and its JSON text."""
-    index = collection.fields.index
-    return tuple(map(index, collection.booleans)), tuple(map(index, collection.json_fields))
-
-
 def values(collection: Resource, row: Sequence[Any]) -> Sequence[Any]:
     """A row's values as the API shows them, in the collection's field order: booleans as
     bool, JSON decoded. The row itself when it holds neither."""
-    booleans, json_fields = _positions(collection)
+    booleans, json_fields = collection.positions
     if not booleans and not json_fields:
         return row
     shown = list(row)
