@@ -450,6 +450,54 @@ def summary(reports: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def svg(reports: list[dict[str, object]]) -> str:
+    """A bar chart of the summary: req/s against bare Flask's, per request, path and scale."""
+    colours = {"render before": "#bbbbbb", "render": "#3b6fb6", "kept": "#7fb77e"}
+    names = list(reports[0]["results"])  # type: ignore[call-overload]
+    bar, gap, left, top, width = 9, 10, 270, 40, 330
+    per_name = 14 + len(reports) * (len(colours) * bar + 4) + gap
+    height = top + len(names) * per_name + 40
+    scale = width / 2.0  # the axis runs from 0 to 2x bare Flask's req/s
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 90}" height="{height}" '
+        'font-family="sans-serif" font-size="11">',
+        f'<text x="{left}" y="16" font-size="12">req/s against bare Flask (1.0), '
+        "wrk -c32, 2 gevent workers</text>",
+    ]
+    for n, (label, colour) in enumerate(colours.items()):
+        out.append(f'<rect x="{left + n * 110}" y="22" width="9" height="9" fill="{colour}"/>')
+        out.append(f'<text x="{left + n * 110 + 13}" y="30">{label}</text>')
+    y = top
+    for name in names:
+        out.append(f'<text x="{left - 8}" y="{y + 10}" text-anchor="end">{name}</text>')
+        y += 14
+        for report in reports:
+            runs = report["results"][name]  # type: ignore[index]
+            out.append(
+                f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" fill="#666">'
+                f"{report['scale']:,} offerings</text>"
+            )
+            for label, colour in colours.items():
+                if label in runs:
+                    value = rps_of(report, name, label) / rps_of(report, name, "bare")
+                    length = min(value, 2.0) * scale
+                    out.append(
+                        f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar - 1}" '
+                        f'fill="{colour}"/><text x="{left + length + 3:.1f}" y="{y + 8}" '
+                        f'font-size="9">{value:.2f}</text>'
+                    )
+                y += bar
+            y += 4
+        y += gap
+    one = left + scale
+    out.append(
+        f'<line x1="{one}" y1="{top - 4}" x2="{one}" y2="{y}" stroke="#000" '
+        'stroke-dasharray="3,3"/>'
+    )
+    out.append(f'<text x="{one}" y="{y + 12}" text-anchor="middle">bare Flask</text></svg>')
+    return "\n".join(out) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scales", default="1000,100000")
@@ -471,11 +519,20 @@ def main() -> None:
         help="a new connection for every request (Connection: close), as a client without "
         "keep-alive makes",
     )
+    parser.add_argument("--svg", type=Path, help="also draw the summary as an SVG bar chart")
+    parser.add_argument(
+        "--report", type=Path, help="print (and draw) the figures a --json run wrote; no measuring"
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="catalog-bench-") as tmp:
-        reports = [run_scale(int(s), args, Path(tmp)) for s in args.scales.split(",")]
+    if args.report:
+        reports = json.loads(args.report.read_text())
+    else:
+        with tempfile.TemporaryDirectory(prefix="catalog-bench-") as tmp:
+            reports = [run_scale(int(s), args, Path(tmp)) for s in args.scales.split(",")]
     if args.json:
         args.json.write_text(json.dumps(reports, indent=2))
+    if args.svg:
+        args.svg.write_text(svg(reports))
     print(
         f"\nwrk -t2 -c{args.connections} -d{args.duration}s, {args.rounds} rounds (medians), "
         f"{args.workers} {args.worker_class or 'shipped (gevent)'} workers, loopback, "
