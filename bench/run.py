@@ -142,7 +142,7 @@ function request()
   return wrk.format("GET", (string.gsub(template, "{at}", at)))
 end
 """
-RENDER_START = 1767225600  # 2026-01-01T00:00:00Z: the synthetic catalog's offerings are live
+RENDER_START = 1780272000  # 2026-06-01T00:00:00Z, as the kept path asks: the same rows, about
 
 
 def wrk(
@@ -412,40 +412,48 @@ def rps_of(report: dict[str, object], name: str, label: str) -> float:
     return median([r["rps"] for r in report["results"][name][label]])  # type: ignore[index]
 
 
+def cpu_of(report: dict[str, object], name: str, label: str) -> float:
+    return median([r["cpu_ms"] for r in report["results"][name][label]])  # type: ignore[index]
+
+
 def summary(reports: list[dict[str, object]]) -> str:
-    """The render path against bare Flask, per scale, and the largest scale against the
-    smallest (catalog req/s), each from this run."""
-    labels = ("render", "render before", "kept")
-    labels = tuple(x for x in labels if any(x in runs for runs in reports[0]["results"].values()))  # type: ignore[attr-defined]
+    """Each path against bare Flask measured in the same run and scale: req/s (higher is
+    better; the issue's measure) and CPU per request (lower is better; steadier on a shared
+    machine); then the largest scale against the smallest, as those ratios' ratio."""
+    present = {label for r in reports for runs in r["results"].values() for label in runs}  # type: ignore[attr-defined]
+    labels = [x for x in ("render", "render before", "kept") if x in present]
+    names = list(reports[0]["results"])  # type: ignore[call-overload]
     head = " | ".join(f"{r['scale']:,}: {label}" for r in reports for label in labels)
-    lines = [
-        f"| request (req/s vs bare) | {head} |",
-        "|---|" + "---:|" * (len(labels) * len(reports)),
-    ]
-    for name in reports[0]["results"]:  # type: ignore[attr-defined]
-        cells = []
-        for report in reports:
-            for label in labels:
-                if label in report["results"][name]:  # type: ignore[index]
-                    cells.append(
-                        f"{rps_of(report, name, label) / rps_of(report, name, 'bare'):.2f}"
-                    )
-                else:
-                    cells.append("-")
-        lines.append(f"| {name} | {' | '.join(cells)} |")
+    rule = "|---|" + "---:|" * (len(labels) * len(reports))
+
+    def ratio(report: dict[str, object], name: str, label: str, measure: str) -> float | None:
+        if label not in report["results"][name]:  # type: ignore[index]
+            return None
+        if measure == "rps":
+            return rps_of(report, name, label) / rps_of(report, name, "bare")
+        return cpu_of(report, name, label) / cpu_of(report, name, "bare")
+
+    lines: list[str] = []
+    for measure, title in (("rps", "req/s vs bare"), ("cpu", "CPU/request vs bare")):
+        lines += [f"| request ({title}) | {head} |", rule]
+        for name in names:
+            cells = [ratio(r, name, label, measure) for r in reports for label in labels]
+            shown = ["-" if c is None else f"{c:.2f}" for c in cells]
+            lines.append(f"| {name} | {' | '.join(shown)} |")
+        lines.append("")
     if len(reports) > 1:
         first, last = reports[0], reports[-1]
         lines += [
-            "",
-            f"{last['scale']:,} vs {first['scale']:,} offerings (catalog req/s kept):",
+            f"{last['scale']:,} against {first['scale']:,} offerings: req/s vs bare at "
+            f"{last['scale']:,} / the same at {first['scale']:,} (1.00: no slower)",
             "",
         ]
-        for name in first["results"]:  # type: ignore[attr-defined]
-            found = [
-                f"{label} {rps_of(last, name, label) / rps_of(first, name, label):.2f}"
-                for label in labels
-                if label in first["results"][name]  # type: ignore[index]
-            ]
+        for name in names:
+            found = []
+            for label in labels:
+                a, b = ratio(first, name, label, "rps"), ratio(last, name, label, "rps")
+                if a is not None and b is not None:
+                    found.append(f"{label} {b / a:.2f}")
             lines.append(f"- {name}: {', '.join(found)}")
     return "\n".join(lines)
 
