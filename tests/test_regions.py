@@ -10,8 +10,9 @@ from typing import Any
 from flask.testing import FlaskClient
 from helpers import assert_problem, walk
 
+from catalog import resources
 from catalog.resources.offerings import offering_id
-from catalog.storage import db
+from catalog.storage import db, queries
 from catalog.storage.migrations import schema_version
 
 DAY = "2025-08-01"  # o1-mini on Azure and on OpenAI's API
@@ -66,7 +67,6 @@ def add_routes(writer: FlaskClient) -> None:
 
 
 def test_the_migration_adds_the_geography_column(tmp_path: Path) -> None:
-    assert schema_version() == "m012_offering_geography"
     path = tmp_path / "fresh.db"
     db.migrate(path).conn.close()
     conn = sqlite3.connect(path)
@@ -74,6 +74,17 @@ def test_the_migration_adds_the_geography_column(tmp_path: Path) -> None:
     assert "geography" in columns and columns["geography"][3] == 0  # nullable
     indexes = {row[1] for row in conn.execute("PRAGMA index_list(offerings)")}
     assert "offerings_geography" in indexes
+
+
+def test_an_offerings_regions_are_read_in_order_from_an_index(tmp_path: Path) -> None:
+    assert schema_version() == "m013_offering_regions_order"
+    path = tmp_path / "fresh.db"
+    db.migrate(path).conn.close()
+    conn = sqlite3.connect(path)
+    sql = queries._select(resources.get("offerings"), ("model",), "id", False, False)
+    plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", {"model": "m"})]
+    assert any("offering_regions_order" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan
 
 
 def test_offering_ids_name_the_route() -> None:

@@ -34,8 +34,8 @@ def assert_problem_json(response: requests.Response, status: int) -> dict[str, o
 
 @pytest.fixture
 def disk(tmp_path: Path) -> Iterator[Path]:
-    """A small tmpfs of its own: room for the seeded catalog (about 17 MB) and its write-ahead
-    log while seeding, which 32 MB no longer was."""
+    """A small tmpfs of its own: room for the seeded catalog and its write-ahead log while
+    seeding (about 33 MB), which 32 MB no longer was."""
     mount = tmp_path / "disk"
     mount.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)], check=True)

@@ -9,9 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
-from operator import itemgetter
 from typing import Any
 
 from flask import Response, current_app, g, stream_with_context
@@ -92,17 +91,20 @@ def streamed(blocks: Iterator[bytes]) -> Iterator[bytes]:
                 copy.discard()
 
 
-def csv_response(fields: Iterable[str], rows: Iterator[dict[str, Any]], filename: str) -> Response:
-    """Every row as RFC 4180 CSV with a header row, streamed (and kept for repeats)."""
+def csv_response(fields: Iterable[str], rows: Iterator[Sequence[Any]], filename: str) -> Response:
+    """Every row (its values in the order of `fields`) as RFC 4180 CSV with a header row,
+    streamed (and kept for repeats)."""
     header = list(fields)
-    values = itemgetter(*header) if len(header) > 1 else (lambda row: (row[header[0]],))
     first = _FORMULA_FIRST
 
-    def line(row: Mapping[str, Any]) -> list[Any]:
-        # csv_cell inlined for text, the common case (it runs for every cell): same cells.
+    def line(row: Sequence[Any]) -> list[Any]:
+        # csv_cell inlined for text, the common case (it runs for every cell), and None left to
+        # the writer, which writes it as csv_cell does, empty: same cells.
         return [
-            ("'" + v if v[:1] in first else v) if type(v) is str else csv_cell(v)
-            for v in values(row)
+            ("'" + v if v[:1] in first else v)
+            if type(v) is str
+            else (v if v is None else csv_cell(v))
+            for v in row
         ]
 
     def blocks() -> Iterator[bytes]:
@@ -145,7 +147,7 @@ def _csv_rows(resource: Resource, filters: dict[str, Any], sort: str) -> Respons
     made = caching.made_by_another()
     if made is not None:
         return made
-    rows = _rows(resource, filters, sort)
+    rows = queries.list_values(get_db(), resource, filters, sort=sort)
     return csv_response(resource.fields, rows, f"{resource.name}.csv")
 
 

@@ -1,5 +1,7 @@
 """Prices beyond the generic routes: an offering's prices, and the procurement comparison."""
 
+from operator import itemgetter
+
 from flask import Blueprint, Response
 from marshmallow import fields, validate
 
@@ -82,7 +84,7 @@ def compare_prices(model_id: str) -> Response:
         conn, model, at, args.get("unit"), args.get("region"), args.get("geography")
     )
     if negotiate(args, ("json", "csv")) == "csv":
-        return csv_response(
-            comparison.WIDE_FIELDS, iter(comparison.wide(items)), f"{model_id}-prices.csv"
-        )
+        cells = itemgetter(*comparison.WIDE_FIELDS)
+        rows = (cells(row) for row in comparison.wide(items))
+        return csv_response(comparison.WIDE_FIELDS, rows, f"{model_id}-prices.csv")
     return json_response({"model": model_id, "at": at, "items": items})

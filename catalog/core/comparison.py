@@ -18,7 +18,7 @@ from ..declarations.fields import CERTAINTIES, Instant, url
 from ..resources.offerings import IN_GEOGRAPHY
 from ..resources.prices import IN_FORCE, UNITS
 from ..storage import queries
-from . import rules
+from . import reading, rules
 from .pricing import Record, amount
 
 
@@ -55,9 +55,6 @@ PRICES_IN_FORCE = f"""
           SELECT 1 FROM regions g JOIN offerings o ON o.cloud = g.cloud
           WHERE o.id = t.offering AND g.id = t.region AND g.geography = :geography))
 """
-_GEOGRAPHIES = (
-    "SELECT cloud, id, geography FROM regions WHERE cloud IN (SELECT value FROM json_each(:clouds))"
-)
 
 
 def lifecycle(offering: Record, at: str) -> dict[str, Any]:
@@ -123,12 +120,7 @@ def comparison(
         queries.list_records(conn, resources.get("exclusivity-windows"), {"model": model["id"]})
     )
     states = {c: rules.exclusivity_state(model, p, windows, at) for c, p in platforms.items()}
-    geographies = {
-        (cloud, region_id): geo
-        for cloud, region_id, geo in conn.execute(
-            _GEOGRAPHIES, {"clouds": json.dumps(list(platforms))}
-        )
-    }
+    geographies = reading.geographies(conn)
     found = conn.execute(
         PRICES_IN_FORCE.format(select=prices.select_list),
         {**params, "offerings": json.dumps(list(offerings))},

@@ -16,10 +16,49 @@ def _by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
     return {record["id"]: record for record in queries.list_records(conn, resources.get(name), {})}
 
 
-def _kept_by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
-    # Clouds and windows are few and change rarely: read once per catalog version.
+def kept_by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
+    """Every record of a small collection (clouds, windows) by id, read once per catalog
+    version. Callers must not change what they get."""
     found: dict[str, dict[str, Any]] = queries.per_version(
         conn, ("by_id", name), lambda: _by_id(conn, name)
+    )
+    return found
+
+
+def regions_by_key(conn: sqlite3.Connection) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every region by (cloud, id), read once per catalog version."""
+    found: dict[tuple[str, str], dict[str, Any]] = queries.per_version(
+        conn,
+        ("regions_by_key",),
+        lambda: {
+            (r["cloud"], r["id"]): r
+            for r in queries.list_records(conn, resources.get("regions"), {})
+        },
+    )
+    return found
+
+
+def geographies(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
+    """Every region's geography by (cloud, region id), once per catalog version."""
+    found: dict[tuple[str, str], str | None] = queries.per_version(
+        conn,
+        ("region_geographies",),
+        lambda: {key: region["geography"] for key, region in regions_by_key(conn).items()},
+    )
+    return found
+
+
+def offerings_of(
+    conn: sqlite3.Connection, model_id: str, geography: str | None = None
+) -> list[dict[str, Any]]:
+    """A model's offerings (only those in `geography`, if given), by id, read once per catalog
+    version: every availability answer on the model reads them all, whatever its `at`."""
+    asked = {"model": model_id} | ({"geography": geography} if geography else {})
+    offerings = resources.get("offerings")
+    found: list[dict[str, Any]] = queries.per_version(
+        conn,
+        ("offerings_of", model_id, geography),
+        lambda: list(queries.list_records(conn, offerings, asked)),
     )
     return found
 
@@ -61,10 +100,9 @@ def cloud_availability(
 ) -> list[dict[str, Any]]:
     """For each cloud (all, or those given): is the model available at `at`, where; its state.
     With `geography`, only the offerings whose data stays in it count (the offerings' filter)."""
-    clouds = _kept_by_id(conn, "clouds")
-    windows = _kept_by_id(conn, "exclusivity-windows").values()
-    asked_for = {"model": model["id"]} | ({"geography": geography} if geography else {})
-    offerings = queries.list_records(conn, resources.get("offerings"), asked_for)
+    clouds = kept_by_id(conn, "clouds")
+    windows = kept_by_id(conn, "exclusivity-windows").values()
+    offerings = offerings_of(conn, model["id"], geography)
     asked = [clouds[c] for c in (cloud_ids if cloud_ids is not None else sorted(clouds))]
     answers = []
     for found in states(model, asked, windows, offerings, at, region, clouds):

@@ -140,6 +140,13 @@ class Resource:
         return tuple(n for n in self.fields if isinstance(declared[n], fields.List | fields.Dict))
 
     @cached_property
+    def positions(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Where a row (its fields in order) holds the booleans, and the JSON text."""
+        return tuple(map(self.fields.index, self.booleans)), tuple(
+            map(self.fields.index, self.json_fields)
+        )
+
+    @cached_property
     def stored(self) -> tuple[str, ...]:
         """The columns a write sets (not computed, not children, not the server's timestamps)."""
         skip = {*self.computed, *self.children, *TIMESTAMPS}

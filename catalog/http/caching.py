@@ -59,8 +59,14 @@ def speaks_of_now(operation: Operation, environ: dict[str, Any]) -> bool:
     when = operation.now_when
     if when is None:
         return False
-    names = {name for name, value in parse_qsl(environ.get("QUERY_STRING", "")) if value.strip()}
+    names = _given(environ.get("QUERY_STRING", ""))
     return "at" not in names and all(name in names for name in when)
+
+
+@lru_cache(maxsize=64)
+def _given(query: str) -> frozenset[str]:
+    """The arguments a query string gives a value (asked twice a request: decide, the view)."""
+    return frozenset(name for name, value in parse_qsl(query) if value.strip())
 
 
 def cache_control(app: Flask, minute: str | None) -> str:

@@ -93,16 +93,25 @@ def _reopen_if_replaced(path: str) -> tuple[int, int] | None:
 
 
 def _read_connection() -> sqlite3.Connection:
+    # Asked for several times a request: found once, then kept in g until it is given back.
+    state = g._get_current_object()
+    found: sqlite3.Connection | None = state.get("_db_read")
+    if found is not None:
+        return found
     path = current_app.config["DATABASE"]
     if not config.flag(current_app, "READ_ONLY"):
-        return _connection(path, read_only=True)
-    if "db_identity" not in g:
-        g.db_identity = _reopen_if_replaced(path)  # one stat per request
-    return _connection(path, read_only=True, identity=g.db_identity)
+        found = _connection(path, read_only=True)
+    else:
+        if "db_identity" not in state:
+            state.db_identity = _reopen_if_replaced(path)  # one stat per request
+        found = _connection(path, read_only=True, identity=state.db_identity)
+    state._db_read = found
+    return found
 
 
 def release(error: BaseException | None = None) -> None:
     """Give this request's connections back to the pool (teardown_appcontext)."""
+    g.pop("_db_read", None)
     held: dict[tuple[str, bool], tuple[sqlite3.Connection, PoolKey]] = g.pop("_db_held", {})
     for conn, key in held.values():
         idle = _idle.setdefault(key, [])
@@ -115,6 +124,7 @@ def release(error: BaseException | None = None) -> None:
 
 def discard() -> None:
     """Close this request's connections instead of pooling them (after a storage error)."""
+    g.pop("_db_read", None)
     for conn, _ in g.pop("_db_held", {}).values():
         conn.close()
 
@@ -123,9 +133,7 @@ def get_db() -> sqlite3.Connection:
     """The connection this request reads from: the live catalog, or the `as_of` rebuild that
     context.request_args chose for it."""
     as_of_db: sqlite3.Connection | None = g.get("as_of_db")
-    if as_of_db is not None:
-        return as_of_db
-    return _read_connection()
+    return as_of_db if as_of_db is not None else _read_connection()
 
 
 def get_live_db() -> sqlite3.Connection:

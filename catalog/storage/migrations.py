@@ -350,3 +350,12 @@ def m012_offering_geography(db: Database) -> None:
     routes; null for every other deployment type (their regions say where)."""
     db.conn.execute("ALTER TABLE offerings ADD COLUMN geography TEXT")
     db.conn.execute("CREATE INDEX offerings_geography ON offerings (geography, id)")
+
+
+@migrations()
+def m013_offering_regions_order(db: Database) -> None:
+    """An offering's regions in their order, region included: the `regions` of every offering
+    read is then an index walk, not a sort in a temporary B-tree per row."""
+    db.conn.execute(
+        "CREATE INDEX offering_regions_order ON offering_regions (offering, position, region)"
+    )

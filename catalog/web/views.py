@@ -10,7 +10,7 @@ from markupsafe import Markup
 from marshmallow import fields, validate
 
 from .. import resources
-from ..core import comparison, rules
+from ..core import comparison, reading, rules
 from ..declarations.args import Args
 from ..declarations.fields import CLOUD_KINDS, query_instant, query_slug
 from ..http.context import request_args
@@ -118,10 +118,8 @@ def model_page(model_id: str) -> Response:
     if model is None:
         raise APIError(404, f"There is no model {model_id!r}.", title="Not Found")
     provider = queries.get_record(conn, resources.get("providers"), model["provider"])
-    clouds = {c["id"]: c for c in queries.list_records(conn, resources.get("clouds"), {})}
-    regions = {
-        (r["cloud"], r["id"]): r for r in queries.list_records(conn, resources.get("regions"), {})
-    }
+    clouds = reading.kept_by_id(conn, "clouds")
+    regions = reading.regions_by_key(conn)
     windows = list(
         queries.list_records(
             conn, resources.get("exclusivity-windows"), {"model": model_id}, sort="starts_at"
