@@ -37,6 +37,24 @@ def test_serve_seeds_and_answers(server: str) -> None:
     assert requests.get(f"{server}/openapi.yaml", timeout=5).text.startswith("openapi: 3.0.3")
 
 
+def test_serve_on_a_taken_port_says_so_in_one_line(server: str, tmp_path: Path) -> None:
+    port = server.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [CATALOG, "serve", "--port", port],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={k: v for k, v in os.environ.items() if not k.startswith("CATALOG_")},
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use. Is a catalog already "
+        "running there? Pick another with --port (clients take --url or CATALOG_URL)."
+    ]
+    assert not (tmp_path / "catalog.db").exists()  # nothing was started
+
+
 def check(url: str, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["check", *args, "--url", url])
     return result.exit_code, result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -36,6 +37,14 @@ def serve(host: str, port: int, workers: int) -> None:
     Example: catalog serve --port 8080 --workers 4
     """
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    busy = _cannot_listen(host, port)
+    if busy:  # one line now, rather than gunicorn's five retries in JSON
+        click.echo(
+            f"error: cannot listen on {bind}: {busy}. Is a catalog already running there? "
+            "Pick another with --port (clients take --url or CATALOG_URL).",
+            err=True,
+        )
+        sys.exit(2)
     args = [
         sys.executable,
         "-m",
@@ -49,6 +58,18 @@ def serve(host: str, port: int, workers: int) -> None:
         "catalog:create_app()",
     ]
     os.execv(sys.executable, args)
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the address cannot be listened on (None when it can): a port already taken, say."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
 
 
 @click.command(name="openapi")
