@@ -153,8 +153,7 @@ def _handle_sqlite_error(error: sqlite3.Error) -> Response:
 
 
 def _handle_unexpected(error: Exception) -> Response:
-    if isinstance(error, HTTPException):
-        return _handle_http_exception(error)
+    # HTTPExceptions never come here: Flask picks the most specific handler (the one above).
     observe.log_error(error)
     # Never show internals: the log has the traceback, the client a neutral message.
     return problem_response(
