@@ -140,6 +140,20 @@ def test_model_page(client: FlaskClient) -> None:
     assert f'<a href="{window["ends_at_source"]}"' in html  # every source is a link
 
 
+def test_model_page_says_which_regions_it_does_not_know(client: FlaskClient) -> None:
+    html = client.get("/models/claude-sonnet-4-5?at=2026-06-01").get_data(as_text=True)
+
+    def row(offering: str) -> str:
+        start = html.index(f'data-offering="{offering}"')
+        return html[start : html.index("</tr>", start)]
+
+    # Bedrock's in-region route: its regions are null, which is "not known", not "none".
+    assert ">not known</span>" in row("aws:claude-sonnet-4-5:serverless")
+    # A data-zone route names its geography beside its kind.
+    assert '<th scope="row">data-zone EU <small>' in row("aws:claude-sonnet-4-5:data-zone-eu")
+    assert "not listed" not in html
+
+
 def test_unknown_model_is_an_html_404(client: FlaskClient) -> None:
     response = client.get("/models/no-such-model")
     assert response.status_code == 404 and response.mimetype == "text/html"
