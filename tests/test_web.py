@@ -149,8 +149,10 @@ def test_model_page_says_which_regions_it_does_not_know(client: FlaskClient) -> 
 
     # Bedrock's in-region route: its regions are null, which is "not known", not "none".
     assert ">not known</span>" in row("aws:claude-sonnet-4-5:serverless")
-    # A data-zone route names its geography beside its kind.
-    assert '<th scope="row">data-zone EU <small>' in row("aws:claude-sonnet-4-5:data-zone-eu")
+    # Each route is named by its id's route part: a data zone's geography, how it is bought.
+    assert ">data-zone-eu <small>" in row("aws:claude-sonnet-4-5:data-zone-eu")
+    gpt = client.get("/models/gpt-4o?at=2026-06-01").get_data(as_text=True)
+    assert ">data-zone-eu-batch <small>" in gpt and ">data-zone-eu-provisioned <small>" in gpt
     assert "not listed" not in html
 
 
