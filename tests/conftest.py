@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import copy_database
+from registry_helpers import curated_db
 
 from catalog import create_app
 from catalog.core import instants
@@ -112,3 +113,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     frozen = Clock(datetime(2030, 1, 1, tzinfo=UTC))
     monkeypatch.setattr(instants, "now", frozen.now)
     return frozen
+
+
+@pytest.fixture
+def catalog_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The small curated catalog of registry_helpers in a fresh database, named by
+    CATALOG_DATABASE (what the importers' commands write to)."""
+    path = curated_db(tmp_path)
+    monkeypatch.setenv("CATALOG_DATABASE", str(path))
+    return path

@@ -164,6 +164,16 @@ def snapshot(path: Path) -> tuple[int, list[tuple[Any, ...]]]:
     return seq, rows
 
 
+def rows(path: Path, sql: str) -> list[dict[str, Any]]:
+    """What a query finds in the database at `path`, each row a dict."""
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql)]
+    finally:
+        conn.close()
+
+
 def dumps(data: Any) -> str:
     """JSON text for a fixture file."""
     return json.dumps(data, indent=2)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from registry_helpers import curated_db, snapshot
+from registry_helpers import snapshot
 
 from catalog import cli
 from catalog.importers import cloud_regions
@@ -47,13 +47,6 @@ def good() -> dict[str, Any]:
             }
         ],
     }
-
-
-@pytest.fixture
-def catalog_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = curated_db(tmp_path)
-    monkeypatch.setenv("CATALOG_DATABASE", str(path))
-    return path
 
 
 def run(*args: str) -> Any:

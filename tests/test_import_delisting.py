@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from registry_helpers import commit, curated_db, git, snapshot
+from registry_helpers import commit, git, rows, snapshot
 
 from catalog import cli
 from catalog.importers import plan
@@ -44,22 +43,6 @@ def registry(tmp_path: Path) -> dict[str, Any]:
     git(repo, "mv", "x.toml", RENAMED)
     deleted = commit(repo, {GPT: None, BEDROCK: None}, when="2025-06-01T23:50:00-04:00")
     return {"repo": repo, "added": added, "repriced": repriced, "deleted": deleted}
-
-
-@pytest.fixture
-def catalog_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = curated_db(tmp_path)
-    monkeypatch.setenv("CATALOG_DATABASE", str(path))
-    return path
-
-
-def rows(path: Path, sql: str) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql)]
-    finally:
-        conn.close()
 
 
 def test_a_deleted_file_ends_its_offering_and_prices_on_the_commits_day(

@@ -9,20 +9,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from registry_helpers import commit, curated_db, git, snapshot
+from registry_helpers import commit, git, snapshot
 
 from catalog import cli
 from catalog.importers import facts, litellm
 
 EXCERPT = Path(__file__).parent / "data" / "litellm-excerpt.json"
 AWS = "aws:claude-sonnet-4-5:serverless"
-
-
-@pytest.fixture
-def catalog_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = curated_db(tmp_path)
-    monkeypatch.setenv("CATALOG_DATABASE", str(path))
-    return path
 
 
 def run(*args: str) -> Any:

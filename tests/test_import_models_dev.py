@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from registry_helpers import commit, curated_db, git, snapshot
+from registry_helpers import commit, git, snapshot
 
 from catalog import cli
 from catalog.importers import facts, identity, plan
@@ -74,13 +74,6 @@ def registry(tmp_path: Path) -> dict[str, Any]:
         when="2025-04-02T23:30:00-05:00",
     )
     return {"repo": repo, "first": first, "linked": linked, "second": second}
-
-
-@pytest.fixture
-def catalog_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = curated_db(tmp_path)
-    monkeypatch.setenv("CATALOG_DATABASE", str(path))
-    return path
 
 
 def run(*args: str) -> Any:

@@ -5,7 +5,6 @@ a synthetic registry with geo-prefixed files, each with its own price, imported 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
-from registry_helpers import commit, curated_db, git
+from registry_helpers import commit, curated_db, git, rows
 
 from catalog import cli, create_app
 from catalog.importers import identity
@@ -68,15 +67,6 @@ def routes_client(imported: Path) -> Iterator[FlaskClient]:
     app = create_app({"TESTING": True, "DATABASE": str(imported), "READ_ONLY": True})
     yield app.test_client()
     db.close_thread_connections()
-
-
-def rows(path: Path, sql: str) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql)]
-    finally:
-        conn.close()
 
 
 def test_each_profile_is_its_own_offering(imported: Path) -> None:
