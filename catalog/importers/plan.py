@@ -269,8 +269,8 @@ def price_series(
             "WHERE origin = 'curated'"
         )
     }
-    ends = {  # an offering's prices end no later than its retirement (pricing.ends_by)
-        row[0]: pricing.ends_by({"retired_from": row[1], "retired_from_certainty": row[2]})
+    retiring = {  # an offering's prices end no later than its retirement (the pricing rule)
+        row[0]: {"id": row[0], "retired_from": row[1], "retired_from_certainty": row[2]}
         for row in conn.execute("SELECT id, retired_from, retired_from_certainty FROM offerings")
     }
     series: dict[tuple[str, str, str, str], dict[str, Record]] = {}
@@ -290,11 +290,11 @@ def price_series(
             except ValueError as error:
                 report.refused.append((f"prices/{by_day[day]['id']}", str(error)))
                 continue
-            end = ends.get(key[0])
-            if end is not None and price["effective_from"] >= end:
+            offering = retiring.get(key[0])
+            late = pricing.past_retirement(price, offering) if offering else None
+            end = pricing.ends_by(offering) if late and offering else None
+            if late and late[0] == "effective_from":
                 report.refused.append((f"prices/{price['id']}", f"starts after retirement {end}"))
-            elif end is not None and (price["effective_until"] or "9") > end:
-                found.append({**price, "effective_until": end})
             else:
-                found.append(price)
+                found.append({**price, "effective_until": end} if late else price)
     return found
