@@ -7,12 +7,16 @@ the request line and headers `keepalive` seconds in all (gunicorn_conf.py); this
 deadline on the rest (the body, the answer, and the client taking it), so a client too slow to
 finish is dropped instead of holding a greenlet for good.
 
-After each answer the greenlet yields once to the loop (`gevent.sleep(0)`) before it reads the
-connection's next request. Without that, under load, one loop served a few connections again and
-again while the others waited: p50 under a millisecond but p99 over a second (wrk, 32
-connections, 2 workers; docs/notes/tail.md). Waiting for the loop to go idle (`gevent.idle()`)
-shortened the tail more but starved keep-alive clients while big exports streamed (a loop with
-16 downloads is never idle: tests/test_heavy.py), so one yield it is.
+After each answer the greenlet waits for the loop's next turn before it reads the connection's
+next request: a timer of a microsecond, which gevent runs only "until the next iteration of the
+loop", after the loop has polled every socket (gevent.sleep's docstring). Without a yield one
+loop served a few connections again and again while the others waited: p50 under a millisecond,
+p99 over a second (wrk, 32 connections, 2 workers; docs/notes/tail.md). `gevent.sleep(0)` is no
+such turn: it runs the greenlet again before the loop polls, so a client whose next request is
+already in the socket is served first again (rendered CI answers: p99 about 300 ms against 20-30
+with the timer). Waiting for the loop to go idle (`gevent.idle()`) starved keep-alive clients
+while big exports streamed (a loop with 16 downloads is never idle: tests/test_heavy.py); a
+turn is bounded, one loop iteration.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from typing import Any
 
 import gevent
 from gunicorn.workers.ggevent import GeventWorker
+
+# A positive sleep is a timer, run after the loop's next poll; 0 would be a callback, run before it.
+NEXT_TURN = 1e-6
 
 
 class Worker(GeventWorker):
@@ -41,6 +48,6 @@ class Worker(GeventWorker):
             raise StopIteration() from None
         finally:
             deadline.close()
-        # Fairness: other ready greenlets run before this connection reads again.
-        gevent.sleep(0)
+        # Fairness: every connection the loop finds ready runs before this one reads again.
+        gevent.sleep(NEXT_TURN)
         return handled
