@@ -91,36 +91,33 @@ def streamed(blocks: Iterator[bytes]) -> Iterator[bytes]:
                 copy.discard()
 
 
-def csv_response(fields: Iterable[str], rows: Iterator[Sequence[Any]], filename: str) -> Response:
-    """Every row (its values in the order of `fields`) as RFC 4180 CSV with a header row,
-    streamed (and kept for repeats)."""
-    header = list(fields)
+def csv_line(row: Sequence[Any]) -> bytes:
+    """One row (its values) as a line of RFC 4180 CSV, each cell spreadsheet-safe (csv_cell)."""
     first = _FORMULA_FIRST
-
-    def line(row: Sequence[Any]) -> list[Any]:
-        # csv_cell inlined for text, the common case (it runs for every cell), and None left to
-        # the writer, which writes it as csv_cell does, empty: same cells.
-        return [
+    buffer = io.StringIO()
+    # csv_cell inlined for text, the common case, and None left to the writer, which writes it
+    # as csv_cell does, empty: the same cells.
+    csv.writer(buffer, lineterminator="\r\n").writerow(
+        [
             ("'" + v if v[:1] in first else v)
             if type(v) is str
             else (v if v is None else csv_cell(v))
             for v in row
         ]
+    )
+    return buffer.getvalue().encode()
+
+
+def csv_response(fields: Iterable[str], lines: Iterable[bytes], filename: str) -> Response:
+    """A header row of `fields`, then the rows' lines (csv_line), as CSV, streamed in blocks
+    (and kept for repeats)."""
+    header = csv_line(list(fields))
 
     def blocks() -> Iterator[bytes]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(header)
-        yield buffer.getvalue().encode()  # before the query runs: it runs on the next block
-        lines = map(line, rows)
-        while True:
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerows(islice(lines, 500))
-            block = buffer.getvalue()
-            if not block:
-                return
-            yield block.encode()
+        yield header  # before a lazy query runs: it runs on the next block
+        rows = iter(lines)
+        while block := b"".join(islice(rows, 500)):
+            yield block
 
     headers = [
         ("Content-Type", "text/csv; charset=utf-8; header=present"),
@@ -147,8 +144,10 @@ def _csv_rows(resource: Resource, filters: dict[str, Any], sort: str) -> Respons
     made = caching.made_by_another()
     if made is not None:
         return made
-    rows = queries.list_values(get_db(), resource, filters, sort=sort)
-    return csv_response(resource.fields, rows, f"{resource.name}.csv")
+    lines = queries.encoded_rows(
+        get_db(), resource, filters, sort=sort, form="csv", encode=csv_line
+    )
+    return csv_response(resource.fields, lines, f"{resource.name}.csv")
 
 
 def _calendar_rows(resource: Resource, filters: dict[str, Any], sort: str) -> Response:

@@ -13,7 +13,7 @@ from ..http.context import negotiate, request_args
 from ..http.operations import operation
 from ..resources.prices import UNITS
 from ..storage.db import get_db
-from .formats import csv_response
+from .formats import csv_line, csv_response
 from .responses import collection_response, existing, json_response
 
 bp = Blueprint("price_answers", __name__)
@@ -86,5 +86,5 @@ def compare_prices(model_id: str) -> Response:
     if negotiate(args, ("json", "csv")) == "csv":
         cells = itemgetter(*comparison.WIDE_FIELDS)
         rows = (cells(row) for row in comparison.wide(items))
-        return csv_response(comparison.WIDE_FIELDS, rows, f"{model_id}-prices.csv")
+        return csv_response(comparison.WIDE_FIELDS, map(csv_line, rows), f"{model_id}-prices.csv")
     return json_response({"model": model_id, "at": at, "items": items})

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import resources
-from ..storage import queries
+from ..storage import queries, versions
 from .rules import Record, contradicts, covers, states
 
 
@@ -19,7 +19,7 @@ def _by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
 def kept_by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]:
     """Every record of a small collection (clouds, windows) by id, read once per catalog
     version. Callers must not change what they get."""
-    found: dict[str, dict[str, Any]] = queries.per_version(
+    found: dict[str, dict[str, Any]] = versions.per_version(
         conn, ("by_id", name), lambda: _by_id(conn, name)
     )
     return found
@@ -27,7 +27,7 @@ def kept_by_id(conn: sqlite3.Connection, name: str) -> dict[str, dict[str, Any]]
 
 def regions_by_key(conn: sqlite3.Connection) -> dict[tuple[str, str], dict[str, Any]]:
     """Every region by (cloud, id), read once per catalog version."""
-    found: dict[tuple[str, str], dict[str, Any]] = queries.per_version(
+    found: dict[tuple[str, str], dict[str, Any]] = versions.per_version(
         conn,
         ("regions_by_key",),
         lambda: {
@@ -40,7 +40,7 @@ def regions_by_key(conn: sqlite3.Connection) -> dict[tuple[str, str], dict[str, 
 
 def geographies(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
     """Every region's geography by (cloud, region id), once per catalog version."""
-    found: dict[tuple[str, str], str | None] = queries.per_version(
+    found: dict[tuple[str, str], str | None] = versions.per_version(
         conn,
         ("region_geographies",),
         lambda: {key: region["geography"] for key, region in regions_by_key(conn).items()},
@@ -55,7 +55,7 @@ def offerings_of(
     version: every availability answer on the model reads them all, whatever its `at`."""
     asked = {"model": model_id} | ({"geography": geography} if geography else {})
     offerings = resources.get("offerings")
-    found: list[dict[str, Any]] = queries.per_version(
+    found: list[dict[str, Any]] = versions.per_version(
         conn,
         ("offerings_of", model_id, geography),
         lambda: list(queries.list_records(conn, offerings, asked)),

@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from .. import resources
-from ..storage import queries
+from ..storage import queries, versions
 from .rules import Record, covers, first_ship_span
 
 
@@ -47,7 +47,7 @@ def with_spans(conn: sqlite3.Connection, windows: list[dict[str, Any]]) -> list[
             window["spans"] = _spans(conn, window)
         else:  # kept until the catalog changes: the same for every read of one version
             key = ("first-ship spans", window["id"], window["updated_at"])
-            window["spans"] = queries.per_version(conn, key, partial(_spans, conn, window))
+            window["spans"] = versions.per_version(conn, key, partial(_spans, conn, window))
     return windows
 
 

@@ -33,7 +33,7 @@ from werkzeug.http import parse_date, parse_etags
 from .. import config
 from ..core import instants
 from ..storage.db import get_live_db
-from ..storage.queries import catalog_version
+from ..storage.versions import catalog_version
 from .kept import InFlight, KeptFile, ResponseCache
 from .operations import Operation, operation_of
 

@@ -17,7 +17,7 @@ from .. import resources
 from ..core import rules
 from ..declarations.fields import CLOUD_KINDS
 from ..resources.offerings import IN_GEOGRAPHY
-from ..storage import queries
+from ..storage import queries, versions
 
 # Models per page: as many as keep a page near CELLS cells (the page's weight and render time
 # grow with them), between 20 and 100: 38 with 47 clouds, 100 with the 5 hyperscalers.
@@ -93,7 +93,7 @@ def _all(conn: sqlite3.Connection, name: str, filters: Mapping[str, Any]) -> lis
     return list(queries.list_records(conn, resources.get(name), filters))
 
 
-per_version = queries.per_version  # kept until the catalog changes
+per_version = versions.per_version  # kept until the catalog changes
 
 
 def list_providers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
