@@ -28,7 +28,11 @@ READS = [
     "/v1/offerings?limit=50",
     "/v1/offerings?model=mistral-large-2402",
     "/v1/offerings?limit=2",  # a Link header
-    "/v1/models/mistral-large-2402/availability/aws?at=2024-03-15",
+    "/v1/models/mistral-large-2402/availability/aws?at=2024-03-15",  # rendered without Flask
+    "/v1/models/gpt-4o/availability/azure?region=swedencentral&at=2025-06-01",
+    "/v1/models/claude-sonnet-4-5/availability/aws?geography=EU&at=2026-06-01",
+    "/v1/models/gpt-4o/availability?at=2025-01-01",
+    "/v1/checks?pair=gpt-4o:azure&pair=claude-sonnet-4-5:aws:us-east-1&at=2025-06-01&min_days=1",
     "/v1/models/gpt-4o",  # a record: its content ETag
     "/v1/offerings/aws:mistral-large-2402:serverless",
     "/v1/offerings?format=csv&cloud=aws",  # streamed when fresh
@@ -224,6 +228,29 @@ def test_what_the_fast_path_leaves_to_flask(app: Flask) -> None:
     client.get("/v1/models/nope")
     client.get("/openapi.yaml")
     assert len(calls) == 6
+
+
+def test_the_availability_answers_render_without_flask(app: Flask) -> None:
+    client = app.test_client()
+    url = "/v1/models/claude-sonnet-4/availability/aws?at=2025-06-0"
+    calls = count_flask_calls(app)
+    rendered = [client.get(f"{url}{day}") for day in (1, 2)]
+    rendered.append(client.get(url.replace("/aws", "") + "3"))
+    rendered.append(client.get("/v1/checks?pair=gpt-4o:azure&pair=gpt-4o:aws&at=2025-06-03"))
+    assert [r.status_code for r in rendered] == [200] * 4 and calls == []
+    # Flask answers what the fast path cannot: an alias, a bad argument, unknown names.
+    for asked, status in [
+        (f"{url}4".replace("claude-sonnet-4", "claude-4-sonnet"), 200),  # an alias: the id's
+        (url + "4&at=2025-06-05", 400),
+        (url + "4&region=nowhere", 404),
+        (url.replace("/aws", "/nowhere") + "4", 404),
+        (url + "x", 400),
+        ("/v1/checks?pair=gpt-4o:nowhere&at=2025-06-03", 400),
+    ]:
+        assert client.get(asked).status_code == status, asked
+    assert len(calls) == 6
+    alias = client.get(f"{url}4".replace("claude-sonnet-4", "claude-4-sonnet")).json
+    assert alias == client.get(f"{url}4").json and alias["model"] == "claude-sonnet-4"
 
 
 def test_the_fast_path_logs_and_counts(app: Flask, capsys: pytest.CaptureFixture[str]) -> None:

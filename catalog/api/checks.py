@@ -6,6 +6,7 @@ a list argument: given once per check (context.py reads List arguments that way)
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from flask import Blueprint, Response
@@ -16,12 +17,10 @@ from ..core import reading, verdicts
 from ..declarations import answers
 from ..declarations.args import Args, as_of_field
 from ..declarations.fields import query_bool, query_instant
-from ..http.context import request_args
 from ..http.errors import invalid
 from ..http.operations import operation
 from ..storage import queries
-from ..storage.db import get_db
-from .responses import json_response
+from .responses import answered
 
 bp = Blueprint("checks", __name__)
 
@@ -84,9 +83,10 @@ class ChecksSchema(Schema):
     items = fields.List(fields.Nested(CheckSchema), required=True)
 
 
-def _subjects(pairs: list[str]) -> list[tuple[dict[str, Any], dict[str, Any], str | None]]:
+def _subjects(
+    conn: sqlite3.Connection, pairs: list[str]
+) -> list[tuple[dict[str, Any], dict[str, Any], str | None]]:
     """Each pair's model and cloud records and region id; a 400 naming every unknown id."""
-    conn = get_db()
     found: dict[tuple[str, str], dict[str, Any] | None] = {}
 
     def record(name: str, key: tuple[str, ...]) -> dict[str, Any] | None:
@@ -113,18 +113,20 @@ def _subjects(pairs: list[str]) -> list[tuple[dict[str, Any], dict[str, Any], st
     return subjects
 
 
-@bp.get("/checks")
-@operation(args=ChecksArgs, response=ChecksSchema, problems=(400,), now_when=())
-def checks() -> Response:
-    """Many CI answers in one request, in the pairs' order, each with `ok` and `reason`."""
-    args = request_args()
+def _answer(conn: sqlite3.Connection, path: dict[str, str], args: dict[str, Any]) -> Any:
     at = args["at"]
-    conn = get_db()
     items = []
-    for model, cloud, region in _subjects(args["pair"]):
+    for model, cloud, region in _subjects(conn, args["pair"]):
         answer = reading.ci_answer(conn, model, cloud, at, region)
         ok, reason = verdicts.verdict(
             answer, args.get("exclusive", False), args.get("min_days"), args.get("retires_within")
         )
         items.append(answer | {"ok": ok, "reason": None if ok else reason})
-    return json_response({"items": items})
+    return {"items": items}
+
+
+@bp.get("/checks")
+@operation(args=ChecksArgs, response=ChecksSchema, problems=(400,), now_when=(), answer=_answer)
+def checks() -> Response:
+    """Many CI answers in one request, in the pairs' order, each with `ok` and `reason`."""
+    return answered()

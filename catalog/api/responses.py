@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -13,9 +14,9 @@ from flask import Response, request
 from .. import resources
 from ..core import spans
 from ..declarations.resource import Key, Resource
-from ..http.context import filters_of, negotiate
+from ..http.context import current_operation, filters_of, negotiate, request_args
 from ..http.errors import APIError, invalid
-from ..http.operations import JSON
+from ..http.operations import JSON, to_json
 from ..storage import cursors, queries
 from ..storage.db import get_db
 from .formats import RENDERERS
@@ -29,8 +30,15 @@ def etag(record: dict[str, Any]) -> str:
 
 
 def json_response(body: Any, status: int = 200) -> Response:
-    """A JSON response (the standard library's C encoder: bodies hold only JSON types)."""
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=JSON)
+    """A JSON response."""
+    return Response(to_json(body), status=status, mimetype=JSON)
+
+
+def answered(**path: str) -> Response:
+    """The answer of a view whose Operation declares it (Operation.answer), as JSON."""
+    answer = current_operation().answer
+    assert answer is not None, f"{request.endpoint} declares no answer"
+    return json_response(answer(get_db(), path, request_args()))
 
 
 def not_found(noun: str, key: str) -> APIError:
@@ -38,10 +46,10 @@ def not_found(noun: str, key: str) -> APIError:
     return APIError(404, f"There is no {noun} {key!r}.", problem="not-found")
 
 
-def existing(name: str, key: Key) -> dict[str, Any]:
-    """A record this request reads, or a 404 naming it."""
+def existing(name: str, key: Key, conn: sqlite3.Connection | None = None) -> dict[str, Any]:
+    """A record this request reads (from `conn`, else the request's catalog), or a 404."""
     resource = resources.get(name)
-    record = queries.get_by_key(get_db(), resource, key)
+    record = queries.get_by_key(conn or get_db(), resource, key)
     if record is None:
         raise not_found(resource.noun, key[-1])
     return record

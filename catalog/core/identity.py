@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..storage import versions
+
 SUGGESTIONS = 5
 CLAUDE_TIERS = ("opus", "sonnet", "haiku", "instant")
 
@@ -25,6 +27,7 @@ class Kind:
     known: str  # SQL: a row when :value is an id (of :cloud's, for a region, if given)
     names: str  # SQL: (name, id) of every known name, aliases included
     aliased: str | None = None  # SQL: the id an alias :value stands for
+    ids: str | None = None  # SQL: every id, where they are read once per catalog version
 
 
 _IN_CLOUD = "(:cloud IS NULL OR cloud = :cloud)"
@@ -34,8 +37,14 @@ KINDS: dict[str, Kind] = {
         "SELECT 1 FROM models WHERE id = :value",
         "SELECT id, id FROM models UNION ALL SELECT alias, model FROM model_aliases",
         "SELECT model FROM model_aliases WHERE alias = :value",
+        "SELECT id FROM models",
     ),
-    "clouds": Kind("cloud", "SELECT 1 FROM clouds WHERE id = :value", "SELECT id, id FROM clouds"),
+    "clouds": Kind(
+        "cloud",
+        "SELECT 1 FROM clouds WHERE id = :value",
+        "SELECT id, id FROM clouds",
+        ids="SELECT id FROM clouds",
+    ),
     "providers": Kind(
         "provider", "SELECT 1 FROM providers WHERE id = :value", "SELECT id, id FROM providers"
     ),
@@ -95,6 +104,8 @@ def resolve(
 ) -> str | None:
     """The id `value` names (itself, or the model an alias stands for), or None."""
     declared = KINDS[kind]
+    if declared.ids is not None and value in _ids(conn, declared.ids):
+        return value  # the common case: every path of every read names a model or cloud
     params = {"value": value, "cloud": cloud}
     if conn.execute(declared.known, params).fetchone() is not None:
         return value
@@ -103,6 +114,12 @@ def resolve(
         if row is not None:
             return str(row[0])
     return None
+
+
+def _ids(conn: sqlite3.Connection, sql: str) -> frozenset[str]:
+    return versions.per_version(
+        conn, ("ids", sql), lambda: frozenset(row[0] for row in conn.execute(sql))
+    )
 
 
 def known_names(conn: sqlite3.Connection, kind: str) -> dict[str, str]:

@@ -237,9 +237,8 @@ def _finish_read(response: Response) -> Response:
     tag = state.get("etag")
     status = response.status_code
     if tag and status in (200, 304):
-        headers["ETag"] = tag  # set, not added: exactly one ETag
-        if state.last_modified:
-            headers["Last-Modified"] = _http_date(state.last_modified)
+        for name, value in _validators(tag, state.last_modified):
+            headers[name] = value  # set, not added: exactly one ETag
     if "Cache-Control" not in headers:  # else set by the view (static assets) or the error path
         path = request.path
         if (
@@ -247,8 +246,8 @@ def _finish_read(response: Response) -> Response:
             and request.method in ("GET", "HEAD")
             and (path.startswith("/v1/") or path == "/openapi.yaml" or tag)
         ):
-            headers["Cache-Control"] = cache_control(app, state.get("now"))
-            headers["Vary"] = app.extensions["catalog.vary"]
+            for name, value in _reuse(app, state.get("now")):
+                headers[name] = value
         else:
             headers["Cache-Control"] = "no-store"
     if status == 200 and state.get("cache_key"):
@@ -259,6 +258,28 @@ def _finish_read(response: Response) -> Response:
         else:
             keep_answer(response.get_data(), kept)
     return response
+
+
+def _validators(tag: str, last_modified: str | None) -> Headers:
+    dated = [("Last-Modified", _http_date(last_modified))] if last_modified else []
+    return [("ETag", tag), *dated]
+
+
+def _reuse(app: Flask, minute: str | None) -> Headers:
+    return [("Cache-Control", cache_control(app, minute)), ("Vary", app.extensions["catalog.vary"])]
+
+
+def rendered(app: Flask, decision: Decision, content_type: str, body: bytes) -> Headers:
+    """The headers _finish_read gives a 200 to a GET of /v1/ (but Content-Length), for an
+    answer rendered outside Flask (fastpath.py); kept for its repeats as _finish_read does."""
+    assert decision.etag is not None, "a rendered answer needs a 'version' ETag"
+    headers = [
+        ("Content-Type", content_type),
+        *_validators(decision.etag, decision.last_modified),
+        *_reuse(app, decision.now),
+    ]
+    app.extensions["catalog.responses"].put(decision.key, body, headers)
+    return headers
 
 
 def init_app(app: Flask) -> None:

@@ -4,11 +4,14 @@ names), the catalog it reads (`as_of`) and "now". API views and web pages alike 
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
 from marshmallow.fields import List
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Request
 
 from ..core import identity
 from ..declarations.schemas import flatten_errors
@@ -24,21 +27,23 @@ _schemas: dict[type[Schema], Schema] = {}
 _parsed: dict[tuple[type[Schema], bytes], dict[str, Any]] = {}
 
 
-def _validate(schema_class: type[Schema], blank_is_absent: bool) -> dict[str, Any]:
+def _validate(
+    schema_class: type[Schema], blank_is_absent: bool, query: MultiDict[str, str]
+) -> dict[str, Any]:
     schema = _schemas.get(schema_class) or _schemas.setdefault(schema_class, schema_class())
     # A List argument is the one kind given more than once (GET /v1/checks' pair).
     lists = {name for name, declared in schema.fields.items() if isinstance(declared, List)}
     repeated = {
         name: ["Given more than once."]
-        for name, values in request.args.lists()
+        for name, values in query.lists()
         if len(values) > 1 and name not in lists
     }
     if repeated:
         raise invalid(repeated)
-    given: dict[str, Any] = request.args.to_dict()
+    given: dict[str, Any] = query.to_dict()
     if blank_is_absent:
         given = {name: value for name, value in given.items() if value.strip()}
-    given |= {name: request.args.getlist(name) for name in lists if name in request.args}
+    given |= {name: query.getlist(name) for name in lists if name in query}
     try:
         args: dict[str, Any] = schema.load(given)
     except ValidationError as error:
@@ -46,7 +51,7 @@ def _validate(schema_class: type[Schema], blank_is_absent: bool) -> dict[str, An
     return args
 
 
-def _load(operation: Operation) -> dict[str, Any]:
+def _load(operation: Operation, request: Request) -> dict[str, Any]:
     schema_class = operation.args
     if schema_class is None:
         return {}
@@ -54,7 +59,7 @@ def _load(operation: Operation) -> dict[str, Any]:
     cached = _parsed.get(key)
     if cached is not None:
         return dict(cached)
-    args = _validate(schema_class, operation.blank_is_absent)
+    args = _validate(schema_class, operation.blank_is_absent, request.args)
     if len(_parsed) >= 4096:
         _parsed.clear()
     _parsed[key] = dict(args)
@@ -74,13 +79,25 @@ def request_args() -> dict[str, Any]:
     then (unless the view filters by it); `at` is now (this minute) exactly when the answer's
     ETag says it speaks of now."""
     op = current_operation()
-    args = _load(op)
+    args = _load(op, request)
     if "as_of" in args and op.as_of == "catalog":
         g.as_of = args.pop("as_of")  # pages say which record they show (g.as_of)
         g.as_of_db = as_of.catalog_at(get_live_db(), current_app.config["DATABASE"], g.as_of)
     if caching.speaks_of_now(op, request.environ):
         args["at"] = g.get("now") or caching.now()
     return identity.resolve_filters(get_db(), NAMES, args)
+
+
+def arguments(
+    operation: Operation, environ: dict[str, Any], conn: sqlite3.Connection, now: str | None
+) -> dict[str, Any]:
+    """A read's arguments as request_args gives them, without Flask (the fast path renders
+    with them; it hands `as_of` reads to Flask): `now` is the minute caching.decide found the
+    answer speaks of, or None. A bad argument raises the APIError request_args would."""
+    args = _load(operation, Request(environ))  # werkzeug parses the query as Flask does
+    if now is not None:
+        args["at"] = now
+    return identity.resolve_filters(conn, NAMES, args)
 
 
 def negotiate(args: dict[str, Any], formats: tuple[str, ...]) -> str:

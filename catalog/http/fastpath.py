@@ -1,13 +1,15 @@
-"""A WSGI layer in front of Flask that answers repeat reads: a 304, or an answer kept since
-this worker rendered it, decided by caching.decide, the same function the Flask hook calls.
+"""A WSGI layer in front of Flask that answers reads without it: a 304, or an answer kept
+since this worker rendered it, decided by caching.decide, the same function the Flask hook
+calls; and a first read whose Operation gives its answer without Flask (Operation.answer: the
+availability answers), rendered here with the functions its view calls.
 
 Such an answer costs a route lookup (cached by path), PRAGMA data_version, a hash, a dict
-lookup, the log line and the metrics: none of Flask's request context, routing or hooks. What
-it sends is what the slow path would send for the same request, header for header (the tests
-compare them). Whatever it cannot answer so goes on to Flask untouched: writes, errors, first
-reads, `as_of` reads, anything with an Authorization header, and, when reads need a token,
-everything (the layer is not installed then).
-"""
+lookup (or the answer's own work), the log line and the metrics: none of Flask's request
+context, routing or hooks. What it sends is what the slow path would send for the same
+request, header for header (the tests compare them). Whatever it cannot answer so goes on to
+Flask untouched: writes, errors, aliases, first reads of other views, `as_of` reads, anything
+with an Authorization header, and, when reads need a token, everything (the layer is not
+installed then)."""
 
 from __future__ import annotations
 
@@ -23,14 +25,15 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from .. import config
+from ..core import identity
 from ..storage.db import connect
-from . import caching, observe
+from . import caching, context, observe, paths
 from .kept import KeptFile
-from .operations import Operation, operation_of
+from .operations import JSON, Operation, operation_of, to_json
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
-Route = tuple[str, Operation]
+Route = tuple[str, Operation, dict[str, str]]  # the rule, its Operation, the path's names
 
 
 class FastPath:
@@ -69,7 +72,7 @@ class FastPath:
             return self.routes[path]
         found: Route | None = None
         try:
-            rule, _ = self.app.url_map.bind_to_environ(environ).match(
+            rule, names = self.app.url_map.bind_to_environ(environ).match(
                 method="GET", return_rule=True
             )
         except (HTTPException, RequestRedirect):
@@ -78,7 +81,7 @@ class FastPath:
             # As caching._answer_early: reads whose Operation has an ETag; nothing else.
             operation = operation_of(self.app.view_functions.get(rule.endpoint))
             if operation is not None and operation.etag is not None:
-                found = (rule.rule, operation)
+                found = (rule.rule, operation, dict(names))
         if len(self.routes) > 4096:  # item paths are many: keep the map bounded
             self.routes.clear()
         self.routes[path] = found
@@ -103,6 +106,11 @@ class FastPath:
         except Exception:  # the database is missing, say: Flask answers with the problem
             return self.wrapped(environ, start_response)
         status = decision.status
+        rendered = None
+        if status == 0 and route[1].answer is not None:
+            rendered = self.render(environ, decision, route)
+            if rendered is not None:  # its Content-Length goes where Flask's Response puts it
+                status, decision.body, decision.headers = 200, *rendered
         if status == 0:  # Flask renders it; caching._answer_early takes this decision as made
             environ[caching.DECIDED] = decision
             return self.wrapped(environ, start_response)
@@ -112,8 +120,13 @@ class FastPath:
         if status == 304:
             start_response("304 NOT MODIFIED", [*decision.headers, ("X-Request-ID", rid)])
         else:
-            length = ("Content-Length", str(len(kept)))
-            start_response("200 OK", [*decision.headers, length, ("X-Request-ID", rid)])
+            length = [("Content-Length", str(len(kept)))]
+            headers = decision.headers
+            if rendered is None:  # a kept answer: its length after what was kept, as Flask's
+                headers = [*headers, *length]
+            else:  # a fresh one: after its Content-Type, as Flask's Response sends it
+                headers = [headers[0], *length, *headers[1:]]
+            start_response("200 OK", [*headers, ("X-Request-ID", rid)])
             if method != "HEAD":  # a big kept answer is sent from its file, block by block
                 body = kept if isinstance(kept, KeptFile) else [kept]
         if isinstance(kept, KeptFile) and not body:  # a 304 or a HEAD: nothing to send
@@ -121,6 +134,29 @@ class FastPath:
         elapsed = time.perf_counter() - started
         observe.record(method, route[0], path, status, elapsed, rid, None)
         return body
+
+    def render(
+        self, environ: dict[str, Any], decision: caching.Decision, route: Route
+    ) -> tuple[bytes, caching.Headers] | None:
+        """The JSON answer of a read whose Operation gives one without Flask (its `answer`,
+        which its view calls too), and its headers; None leaves the request to Flask: a name
+        in the path that is an alias or unknown, a bad argument, any error (Flask answers
+        each with its problem, or its redirect)."""
+        _, operation, names = route
+        answer = operation.answer
+        assert answer is not None
+        conn = self.connection()
+        try:
+            for parameter, kind in paths.PARAMETERS.items():
+                value = names.get(parameter)
+                cloud = names.get("cloud_id") if kind == "regions" else None
+                if value is not None and identity.resolve(conn, kind, value, cloud) != value:
+                    return None
+            args = context.arguments(operation, environ, conn, decision.now)
+            body = to_json(answer(conn, names, args))
+        except Exception:
+            return None
+        return body, caching.rendered(self.app, decision, JSON, body)
 
 
 def install(app: Flask) -> None:

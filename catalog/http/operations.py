@@ -3,6 +3,8 @@ and caching.py (its ETags). API reads, writes and the web pages all carry one.""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -53,10 +55,18 @@ class Operation:
     as_of: str = "catalog"  # "catalog": as_of rebuilds the catalog; "filter": the view's filter
     blank_is_absent: bool = False  # a form's empty field counts as not given (the web pages)
     documented: bool = True  # in openapi.yaml (the web pages are not)
+    # The view's JSON answer from (a connection, the path's ids, the arguments), without Flask:
+    # the view is a call of it (responses.answered), and the fast path renders with it too.
+    answer: Callable[[sqlite3.Connection, dict[str, str], dict[str, Any]], Any] | None = None
 
     def __post_init__(self) -> None:
         if len(self.formats) > 1 and 406 not in self.problems:
             object.__setattr__(self, "problems", (*self.problems, 406))
+
+
+def to_json(body: Any) -> bytes:
+    """A JSON answer's bytes (the standard library's C encoder: bodies hold only JSON types)."""
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 def operation(**described: Any) -> Callable[[F], F]:

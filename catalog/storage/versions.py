@@ -53,9 +53,11 @@ _newest: dict[str, int] = {}  # the newest version anything was kept for, per da
 def per_version(conn: sqlite3.Connection, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """compute(), kept until the catalog changes (per database file and `key`): what every read
     would otherwise recompute (the clouds, the windows, the menus). An in-memory rebuild
-    (as_of) keeps nothing. Callers must not change what they get."""
+    (as_of) keeps nothing, nor does a write's transaction (what it sees may yet be rolled
+    back, and its version then given to another write). Callers must not change what they
+    get."""
     version, _, database = _version_of(conn)
-    if not database:
+    if not database or conn.in_transaction:
         return compute()
     full = (database, version, *key)
     if full not in _kept:
