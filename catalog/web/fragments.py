@@ -1,6 +1,7 @@
-"""The matrix's repeated markup, built in Python: a page repeats a cell up to 1,500 times and a
-menu option dozens, and string joins cost a fraction of a template loop (the page must answer as
-fast as the API's JSON for the same rows). The template keeps the page's structure."""
+"""The pages' repeated markup, built in Python: the matrix repeats a cell up to 1,500 times and a
+menu option dozens, a model's page a row per offering, and string joins cost a fraction of a
+template loop (a page must answer as fast as the API's JSON for the same rows). The templates
+keep the pages' structure."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from ..core.instants import said
 from .matrix import Matrix
 from .words import cell_href, cell_tip
 
@@ -92,3 +94,52 @@ def thead(matrix: Matrix, labels: Mapping[str, str]) -> Markup:
         f'{cols}\n<thead>\n<tr><td class="corner" rowspan="2"></td>{kinds}</tr>\n'
         f"<tr>{clouds}</tr>\n</thead>"
     )
+
+
+def when(record: Mapping[str, Any], name: str) -> Markup:
+    """A record's dated fact in words (instants.said), linked to its source; a dash if none."""
+    value = record[name]
+    if not value:
+        return Markup('<span class="muted">–</span>')
+    source, certainty = record[name + "_source"], record[name + "_certainty"]
+    return Markup(
+        f'<a href="{escape(source)}" rel="noreferrer" class="src">'
+        f"{escape(said(value, certainty))}</a>"
+    )
+
+
+def offering_row(offering: Mapping[str, Any], regions: Mapping[tuple[str, str], Any]) -> Markup:
+    """An offering's row on its model's page up to its last cell (its state on the day asked,
+    which the template adds): the same for every day, so made once per catalog version."""
+    o, oid = offering, escape(offering["id"])
+    origin = f" <small>({escape(o['origin'])})</small>" if o["origin"] != "curated" else ""
+    version = f" v{escape(o['cloud_model_version'])}" if o["cloud_model_version"] else ""
+    return Markup(
+        f'<tr id="offering-{oid}" data-offering="{oid}">\n'
+        f'<th scope="row" title="{oid}">{escape(o["id"].split(":", 2)[2])}{origin}</th>\n'
+        f"<td><code>{escape(o['cloud_model_id'])}</code>{version}</td>\n"
+        f"<td>{escape(o['stage'])}</td>\n"
+        f"<td>{_regions(o, regions)}</td>\n"
+        f"<td>{when(o, 'available_from')}</td>\n"
+        f"<td>{when(o, 'deprecated_from')}</td>\n"
+        f"<td>{when(o, 'retired_from')}</td>\n"
+    )
+
+
+def _regions(offering: Mapping[str, Any], regions: Mapping[tuple[str, str], Any]) -> str:
+    listed = offering["regions"]
+    if not listed:
+        return (
+            '<span class="muted" title="The catalog does not know which regions serve it">'
+            "not known</span>"
+        )
+    items = []
+    for region_id in listed:
+        region = regions.get((offering["cloud"], region_id))
+        title = escape(region["name"] if region else region_id)
+        geography = f" <small>{escape(region['geography'])}</small>" if region else ""
+        items.append(f'<li title="{title}">{escape(region_id)}{geography}</li>')
+    joined = f'<ul class="regions">{"".join(items)}</ul>'
+    if len(listed) > 6:  # a long list folds under its count
+        return f"<details><summary>{len(listed)} regions</summary>{joined}</details>"
+    return joined

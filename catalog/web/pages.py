@@ -17,6 +17,7 @@ from ..core import instants
 from ..core.identity import Unknown
 from ..http.errors import APIError, problem_response, unknown_name
 from ..http.operations import operation
+from . import fragments
 
 STATIC = Path(__file__).parent / "static"
 bp = Blueprint("web", __name__, template_folder="templates")
@@ -43,6 +44,7 @@ def asset_version(filename: str) -> str:
 
 # Pages word a dated fact as every answer does.
 bp.add_app_template_global(instants.said, "dated")
+bp.add_app_template_global(fragments.when, "when")  # linked to its source
 
 
 @bp.app_template_global()

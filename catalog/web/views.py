@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 from urllib.parse import urlencode
 
@@ -125,7 +126,9 @@ def model_page(model_id: str) -> Response:
             conn, resources.get("exclusivity-windows"), {"model": model_id}, sort="starts_at"
         )
     )
-    offerings = matrix.list_offerings_of(conn, [model_id])
+    offerings, rows = matrix.per_version(
+        conn, ("model page offerings", model_id), lambda: _offerings(conn, model_id, regions)
+    )
     by_cloud: dict[str, list[dict[str, Any]]] = {}
     for offering in offerings:
         by_cloud.setdefault(offering["cloud"], []).append(offering)
@@ -143,6 +146,7 @@ def model_page(model_id: str) -> Response:
             windows=windows,
             spans={s["id"]: s for s in rules.in_force(windows, model, offerings, clouds)},
             by_cloud=by_cloud,
+            rows=rows,
             states=states,
             at=at,
             day=at[:10],
@@ -152,6 +156,15 @@ def model_page(model_id: str) -> Response:
             is_active=rules.is_active,
         )
     )
+
+
+def _offerings(
+    conn: sqlite3.Connection, model_id: str, regions: dict[tuple[str, str], dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, Markup]]:
+    """A model's offerings, and each one's row on its page but the day's state: the same for
+    every day, so made once per catalog version."""
+    offerings = matrix.list_offerings_of(conn, [model_id])
+    return offerings, {o["id"]: fragments.offering_row(o, regions) for o in offerings}
 
 
 def page_url(number: int, **changed: str) -> str:
