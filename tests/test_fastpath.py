@@ -33,6 +33,8 @@ READS = [
     "/v1/models/claude-sonnet-4-5/availability/aws?geography=EU&at=2026-06-01",
     "/v1/models/gpt-4o/availability?at=2025-01-01",
     "/v1/checks?pair=gpt-4o:azure&pair=claude-sonnet-4-5:aws:us-east-1&at=2025-06-01&min_days=1",
+    "/v1/offerings?cloud=aws&limit=2&sort=-available_from&at=2025-01-01",  # rendered, a Link
+    "/v1/exclusivity-windows?limit=5",  # first-ship spans filled in
     "/v1/models/gpt-4o",  # a record: its content ETag
     "/v1/offerings/aws:mistral-large-2402:serverless",
     "/v1/offerings?format=csv&cloud=aws",  # streamed when fresh
@@ -251,6 +253,28 @@ def test_the_availability_answers_render_without_flask(app: Flask) -> None:
     assert len(calls) == 6
     alias = client.get(f"{url}4".replace("claude-sonnet-4", "claude-4-sonnet")).json
     assert alias == client.get(f"{url}4").json and alias["model"] == "claude-sonnet-4"
+
+
+def test_json_pages_render_without_flask(app: Flask) -> None:
+    client = app.test_client()
+    calls = count_flask_calls(app)
+    first = client.get("/v1/offerings?cloud=aws&limit=3&at=2025-01-01")
+    link = first.headers["Link"]
+    second = client.get(link[1 : link.index(">")])
+    regions = client.get("/v1/clouds/aws/regions?limit=2")
+    assert [r.status_code for r in (first, second, regions)] == [200] * 3 and calls == []
+    assert first.json["items"][-1]["id"] < second.json["items"][0]["id"]
+    # Flask answers the other formats, and the errors.
+    exports = []  # streamed: each read to its end before the next request
+    for asked in ("format=csv&at=2025-01-02", "at=2025-01-03"):
+        export = client.get(f"/v1/offerings?cloud=aws&{asked}", headers={"Accept": "text/csv"})
+        exports.append((export.mimetype, export.get_data()[:3]))
+    assert exports == [("text/csv", b"id,")] * 2
+    assert client.get("/v1/offerings?cursor=made-up.0&at=2025-01-04").status_code == 400
+    assert client.get("/v1/clouds/nowhere/regions").status_code == 404
+    refused = client.get("/v1/offerings?at=2025-01-05", headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+    assert len(calls) == 5
 
 
 def test_the_fast_path_logs_and_counts(app: Flask, capsys: pytest.CaptureFixture[str]) -> None:

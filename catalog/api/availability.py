@@ -4,6 +4,7 @@ import sqlite3
 from typing import Any
 
 from flask import Blueprint, Response
+from werkzeug.wrappers import Request
 
 from .. import resources
 from ..core import reading
@@ -17,7 +18,9 @@ from .responses import answered, existing
 bp = Blueprint("availability", __name__)
 
 
-def _model_answer(conn: sqlite3.Connection, path: dict[str, str], args: dict[str, Any]) -> Any:
+def _model_answer(
+    conn: sqlite3.Connection, path: dict[str, str], args: dict[str, Any], asked: Request
+) -> Any:
     at = args["at"]
     model = existing("models", (path["model_id"],), conn)
     clouds = reading.cloud_availability(conn, model, at, geography=args.get("geography"))
@@ -33,10 +36,12 @@ def _model_answer(conn: sqlite3.Connection, path: dict[str, str], args: dict[str
 )
 def model_availability(model_id: str) -> Response:
     """For every cloud: is the model available at `at` (default now), where, and its exclusivity."""
-    return answered(model_id=model_id)
+    return answered({"model_id": model_id})
 
 
-def _cloud_answer(conn: sqlite3.Connection, path: dict[str, str], args: dict[str, Any]) -> Any:
+def _cloud_answer(
+    conn: sqlite3.Connection, path: dict[str, str], args: dict[str, Any], asked: Request
+) -> Any:
     at, region, cloud_id = args["at"], args.get("region"), path["cloud_id"]
     model = existing("models", (path["model_id"],), conn)
     cloud = existing("clouds", (cloud_id,), conn)
@@ -54,4 +59,4 @@ def _cloud_answer(conn: sqlite3.Connection, path: dict[str, str], args: dict[str
 )
 def cloud_availability(model_id: str, cloud_id: str) -> Response:
     """The CI answer: is the model available on one cloud (in `region`) at `at`; its exclusivity."""
-    return answered(model_id=model_id, cloud_id=cloud_id)
+    return answered({"model_id": model_id, "cloud_id": cloud_id})

@@ -2,29 +2,49 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response
+from werkzeug.wrappers import Request
 
 from .. import resources
 from ..declarations import args as arguments
 from ..declarations.resource import Resource
-from ..http.context import request_args
-from ..http.operations import operation
-from .responses import collection_response, existing, record_response, shown
+from ..http.context import filters_of, negotiate, request_args
+from ..http.operations import Answer, Elsewhere, operation
+from ..storage.db import get_db
+from .formats import RENDERERS
+from .responses import answered, existing, page_answer, record_response, shown
 
 
 def _list_view(resource: Resource) -> Callable[..., Response]:
     params = resource.path_params(resource.list_rule or "")
     scope_fields = resource.key[: len(params)]  # /clouds/<cloud_id>/regions: the cloud
 
-    def view(**path: str) -> Response:
-        args = request_args()
+    def scope_of(conn: sqlite3.Connection, path: dict[str, str]) -> dict[str, str]:
         scope = dict(zip(scope_fields, (path[p] for p in params), strict=True))
         for name, value in scope.items():  # the parent named in the URL must exist
             target = next(r.target for r in resource.references if r.field == name)
-            existing(target, (value,))
-        return collection_response(resource, args, scope)
+            existing(target, (value,), conn)
+        return scope
+
+    def answer(
+        conn: sqlite3.Connection, path: dict[str, str], args: dict[str, Any], asked: Request
+    ) -> Answer:
+        scope = scope_of(conn, path)
+        if negotiate(args, resource.formats, asked) != "json":
+            raise Elsewhere  # the view streams the other formats
+        return page_answer(conn, resource, args, filters_of(args) | scope, asked)
+
+    def view(**path: str) -> Response:
+        args = request_args()
+        scope = scope_of(get_db(), path)
+        chosen = negotiate(args, resource.formats)
+        if chosen == "json":
+            return answered(path, args)
+        return RENDERERS[chosen](resource, filters_of(args) | scope, args["sort"])
 
     view.__name__ = resource.list_endpoint or f"list_{resource.name.replace('-', '_')}"
     view.__doc__ = resource.list_doc
@@ -36,6 +56,7 @@ def _list_view(resource: Resource) -> Callable[..., Response]:
         formats=resource.formats,
         problems=problems,
         now_when=resource.now_when,
+        answer=answer,
     )(view)
 
 

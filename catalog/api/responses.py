@@ -10,13 +10,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, request
+from werkzeug.wrappers import Request
 
 from .. import resources
 from ..core import spans
 from ..declarations.resource import Key, Resource
 from ..http.context import current_operation, filters_of, negotiate, request_args
 from ..http.errors import APIError, invalid
-from ..http.operations import JSON, to_json
+from ..http.operations import JSON, Answer, to_json
 from ..storage import cursors, queries
 from ..storage.db import get_db
 from .formats import RENDERERS
@@ -34,11 +35,17 @@ def json_response(body: Any, status: int = 200) -> Response:
     return Response(to_json(body), status=status, mimetype=JSON)
 
 
-def answered(**path: str) -> Response:
+def answered(path: dict[str, str], args: dict[str, Any] | None = None) -> Response:
     """The answer of a view whose Operation declares it (Operation.answer), as JSON."""
     answer = current_operation().answer
     assert answer is not None, f"{request.endpoint} declares no answer"
-    return json_response(answer(get_db(), path, request_args()))
+    asked = request._get_current_object()  # type: ignore[attr-defined]
+    body = answer(get_db(), path, request_args() if args is None else args, asked)
+    if not isinstance(body, Answer):
+        return json_response(body)
+    response = Response(body.body, mimetype=JSON)
+    response.headers.extend(body.headers)
+    return response
 
 
 def not_found(noun: str, key: str) -> APIError:
@@ -80,14 +87,28 @@ def collection_response(
     chosen = negotiate(args, resource.formats)
     if chosen != "json":
         return RENDERERS[chosen](resource, filters, args["sort"])
+    page = page_answer(get_db(), resource, args, filters, request._get_current_object())  # type: ignore[attr-defined]
+    response = Response(page.body, mimetype=JSON)
+    response.headers.extend(page.headers)
+    return response
+
+
+def page_answer(
+    conn: sqlite3.Connection,
+    resource: Resource,
+    args: dict[str, Any],
+    filters: dict[str, Any],
+    asked: Request,
+) -> Answer:
+    """A page of a collection as JSON, and the Link to the next page (if one follows)."""
 
     def encode(row: Sequence[Any]) -> bytes:  # once per row and catalog version
-        record = shown(resource, [dict(zip(resource.fields, row, strict=True))])[0]
-        return json.dumps(record, ensure_ascii=False).encode()
+        record = spans.shown(conn, resource.name, [dict(zip(resource.fields, row, strict=True))])
+        return json.dumps(record[0], ensure_ascii=False).encode()
 
     try:
         items, next_cursor = queries.page(
-            get_db(),
+            conn,
             resource,
             filters,
             sort=args["sort"],
@@ -103,8 +124,7 @@ def collection_response(
         b", ".join(items),
         json.dumps(next_cursor).encode(),
     )
-    response = Response(body, mimetype=JSON)
-    if next_cursor:
-        query = request.args.to_dict() | {"cursor": next_cursor}
-        response.headers["Link"] = f'<{request.path}?{urlencode(query)}>; rel="next"'
-    return response
+    if not next_cursor:
+        return Answer(body, [])
+    query = asked.args.to_dict() | {"cursor": next_cursor}
+    return Answer(body, [("Link", f'<{asked.path}?{urlencode(query)}>; rel="next"')])

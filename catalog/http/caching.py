@@ -35,7 +35,7 @@ from ..core import instants
 from ..storage.db import get_live_db
 from ..storage.versions import catalog_version
 from .kept import InFlight, KeptFile, ResponseCache
-from .operations import Operation, operation_of
+from .operations import JSON, Operation, operation_of
 
 Headers = list[tuple[str, str]]
 # Where the fast path leaves the decision it made for a read it hands on to Flask: made once.
@@ -269,15 +269,13 @@ def _reuse(app: Flask, minute: str | None) -> Headers:
     return [("Cache-Control", cache_control(app, minute)), ("Vary", app.extensions["catalog.vary"])]
 
 
-def rendered(app: Flask, decision: Decision, content_type: str, body: bytes) -> Headers:
-    """The headers _finish_read gives a 200 to a GET of /v1/ (but Content-Length), for an
-    answer rendered outside Flask (fastpath.py); kept for its repeats as _finish_read does."""
+def rendered(app: Flask, decision: Decision, body: bytes, own: Headers) -> Headers:
+    """The headers _finish_read gives a JSON 200 to a GET of /v1/ (but Content-Length), for an
+    answer rendered outside Flask (fastpath.py) with headers of its `own` (a page's Link);
+    kept for its repeats as _finish_read keeps it."""
     assert decision.etag is not None, "a rendered answer needs a 'version' ETag"
-    headers = [
-        ("Content-Type", content_type),
-        *_validators(decision.etag, decision.last_modified),
-        *_reuse(app, decision.now),
-    ]
+    validators = _validators(decision.etag, decision.last_modified)
+    headers = [("Content-Type", JSON), *own, *validators, *_reuse(app, decision.now)]
     app.extensions["catalog.responses"].put(decision.key, body, headers)
     return headers
 

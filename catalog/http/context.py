@@ -89,25 +89,28 @@ def request_args() -> dict[str, Any]:
 
 
 def arguments(
-    operation: Operation, environ: dict[str, Any], conn: sqlite3.Connection, now: str | None
+    operation: Operation, asked: Request, conn: sqlite3.Connection, now: str | None
 ) -> dict[str, Any]:
-    """A read's arguments as request_args gives them, without Flask (the fast path renders
-    with them; it hands `as_of` reads to Flask): `now` is the minute caching.decide found the
-    answer speaks of, or None. A bad argument raises the APIError request_args would."""
-    args = _load(operation, Request(environ))  # werkzeug parses the query as Flask does
+    """A read's arguments as request_args gives them, from a werkzeug Request without Flask
+    (the fast path renders with them; it hands `as_of` reads to Flask): `now` is the minute
+    caching.decide found the answer speaks of, or None. A bad argument raises the APIError
+    request_args would."""
+    args = _load(operation, asked)  # werkzeug parses the query as Flask does
     if now is not None:
         args["at"] = now
     return identity.resolve_filters(conn, NAMES, args)
 
 
-def negotiate(args: dict[str, Any], formats: tuple[str, ...]) -> str:
-    """The response format: `format` wins, then the Accept header; 406 if none fits."""
+def negotiate(args: dict[str, Any], formats: tuple[str, ...], asked: Request | None = None) -> str:
+    """The response format: `format` wins, then the Accept header (of `asked`, else of this
+    request); 406 if none fits."""
     if args.get("format"):
         return str(args["format"])
-    if not request.accept_mimetypes:
+    accept = (asked or request).accept_mimetypes
+    if not accept:
         return formats[0]  # no Accept header: the default format
     offered = [MEDIA_TYPES[name] for name in formats]
-    best = request.accept_mimetypes.best_match(offered)
+    best = accept.best_match(offered)
     if best is None:
         raise APIError(
             406,

@@ -1,7 +1,8 @@
 """A WSGI layer in front of Flask that answers reads without it: a 304, or an answer kept
 since this worker rendered it, decided by caching.decide, the same function the Flask hook
 calls; and a first read whose Operation gives its answer without Flask (Operation.answer: the
-availability answers), rendered here with the functions its view calls.
+availability answers, the JSON pages of the collections), rendered here with the functions its
+view calls.
 
 Such an answer costs a route lookup (cached by path), PRAGMA data_version, a hash, a dict
 lookup (or the answer's own work), the log line and the metrics: none of Flask's request
@@ -23,13 +24,14 @@ from typing import Any
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Request
 
 from .. import config
 from ..core import identity
 from ..storage.db import connect
 from . import caching, context, observe, paths
 from .kept import KeptFile
-from .operations import JSON, Operation, operation_of, to_json
+from .operations import Answer, Operation, operation_of, to_json
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -152,11 +154,13 @@ class FastPath:
                 cloud = names.get("cloud_id") if kind == "regions" else None
                 if value is not None and identity.resolve(conn, kind, value, cloud) != value:
                     return None
-            args = context.arguments(operation, environ, conn, decision.now)
-            body = to_json(answer(conn, names, args))
-        except Exception:
+            asked = Request(environ)  # werkzeug's, as Flask's request is
+            args = context.arguments(operation, asked, conn, decision.now)
+            got = answer(conn, names, args, asked)
+        except Exception:  # Elsewhere, an APIError, anything: Flask answers it
             return None
-        return body, caching.rendered(self.app, decision, JSON, body)
+        body, own = (got.body, got.headers) if isinstance(got, Answer) else (to_json(got), [])
+        return body, caching.rendered(self.app, decision, body, own)
 
 
 def install(app: Flask) -> None:

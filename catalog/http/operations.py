@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from marshmallow import Schema
+from werkzeug.wrappers import Request
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,13 +56,28 @@ class Operation:
     as_of: str = "catalog"  # "catalog": as_of rebuilds the catalog; "filter": the view's filter
     blank_is_absent: bool = False  # a form's empty field counts as not given (the web pages)
     documented: bool = True  # in openapi.yaml (the web pages are not)
-    # The view's JSON answer from (a connection, the path's ids, the arguments), without Flask:
-    # the view is a call of it (responses.answered), and the fast path renders with it too.
-    answer: Callable[[sqlite3.Connection, dict[str, str], dict[str, Any]], Any] | None = None
+    # The view's JSON answer (a body, or an Answer) from a connection, the path's ids, the
+    # arguments and the request (its Accept header, path and query), without Flask: the view
+    # is a call of it (responses.answered), and the fast path renders with it too.
+    answer: Callable[[sqlite3.Connection, dict[str, str], dict[str, Any], Request], Any] | None = (
+        None
+    )
 
     def __post_init__(self) -> None:
         if len(self.formats) > 1 and 406 not in self.problems:
             object.__setattr__(self, "problems", (*self.problems, 406))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A JSON answer already encoded, with headers of its own (a page's Link)."""
+
+    body: bytes
+    headers: list[tuple[str, str]]
+
+
+class Elsewhere(Exception):
+    """What an Operation's answer does not give (a CSV export): its view answers it."""
 
 
 def to_json(body: Any) -> bytes:
