@@ -43,6 +43,26 @@ def test_newest_fact_is_never_a_planned_date(seeded_db: Path) -> None:
     assert planned is not None and found["newest_fact"] < planned
 
 
+def test_the_newest_fact_is_the_timelines_newest_event_that_happened(seeded_db: Path) -> None:
+    """NEWEST_FACT reads each table's dates; the timeline's events are the same dates."""
+    conn = db.connect(seeded_db, read_only=True)
+    over_the_view = (
+        f"SELECT max(at) FROM timeline_events WHERE at <= :now AND certainty NOT IN {about.PLANNED}"
+    )
+    days = [r[0] for r in conn.execute("SELECT DISTINCT at FROM timeline_events ORDER BY at")]
+    assert len(days) > 100
+    for now in (*days[:: len(days) // 40], "2030-01-01T00:00:00Z", "1999-01-01T00:00:00Z"):
+        assert (
+            conn.execute(about.NEWEST_FACT, {"now": now}).fetchone()
+            == conn.execute(over_the_view, {"now": now}).fetchone()
+        ), now
+    events = {r[0].split(":")[0] for r in conn.execute("SELECT id FROM timeline_events")}
+    conn.close()
+    # Every kind of event the view has is among the dates read (a new kind would be missed).
+    kinds = {"offering-available", "offering-deprecated", "offering-retired", "window-starts"}
+    assert events <= kinds | {"window-ends", "price-effective"} and kinds <= events
+
+
 def test_about_as_of_before_the_seed_is_empty(client: FlaskClient) -> None:
     body = client.get("/v1/about?as_of=2020-01-01").json
     assert body["sources"] == [] and body["newest_fact"] is None

@@ -1,6 +1,7 @@
 """A request's context, read in one call: its query arguments (by the schema its Operation
 names), the catalog it reads (`as_of`) and "now". API views and web pages alike call
-`request_args()`; nothing else reads the query string or defaults `at`."""
+`request_args()` (the fast path `arguments()`, its Flask-free part); nothing else reads the
+query string or defaults `at`."""
 
 from __future__ import annotations
 
@@ -51,15 +52,15 @@ def _validate(
     return args
 
 
-def _load(operation: Operation, request: Request) -> dict[str, Any]:
+def _load(operation: Operation, asked: Request) -> dict[str, Any]:
     schema_class = operation.args
     if schema_class is None:
         return {}
-    key = (schema_class, request.query_string)
+    key = (schema_class, asked.query_string)
     cached = _parsed.get(key)
     if cached is not None:
         return dict(cached)
-    args = _validate(schema_class, operation.blank_is_absent, request.args)
+    args = _validate(schema_class, operation.blank_is_absent, asked.args)
     if len(_parsed) >= 4096:
         _parsed.clear()
     _parsed[key] = dict(args)
