@@ -13,7 +13,7 @@ from ..declarations.args import AvailabilityArgs, CloudAvailabilityArgs
 from ..http.errors import APIError
 from ..http.operations import operation
 from ..storage import queries
-from .responses import answered, existing
+from .responses import answered, existing, not_found
 
 bp = Blueprint("availability", __name__)
 
@@ -44,7 +44,9 @@ def _cloud_answer(
 ) -> Any:
     at, region, cloud_id = args["at"], args.get("region"), path["cloud_id"]
     model = existing("models", (path["model_id"],), conn)
-    cloud = existing("clouds", (cloud_id,), conn)
+    cloud = reading.kept_by_id(conn, "clouds").get(cloud_id)
+    if cloud is None:
+        raise not_found("cloud", cloud_id)
     if region and queries.get_by_key(conn, resources.get("regions"), (cloud_id, region)) is None:
         raise APIError(404, f"There is no region {region!r} on {cloud_id}.", problem="not-found")
     return reading.ci_answer(conn, model, cloud, at, region, args.get("geography"))

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Request
 
 from .. import config
 from ..core import identity
+from ..storage import versions
 from ..storage.db import connect
 from . import caching, context, observe, paths
 from .kept import KeptFile
@@ -149,14 +150,15 @@ class FastPath:
         assert answer is not None
         conn = self.connection()
         try:
-            for parameter, kind in paths.PARAMETERS.items():
-                value = names.get(parameter)
-                cloud = names.get("cloud_id") if kind == "regions" else None
-                if value is not None and identity.resolve(conn, kind, value, cloud) != value:
-                    return None
-            asked = Request(environ)  # werkzeug's, as Flask's request is
-            args = context.arguments(operation, asked, conn, decision.now)
-            got = answer(conn, names, args, asked)
+            with versions.pinned(conn):
+                for parameter, kind in paths.PARAMETERS.items():
+                    value = names.get(parameter)
+                    cloud = names.get("cloud_id") if kind == "regions" else None
+                    if value is not None and identity.resolve(conn, kind, value, cloud) != value:
+                        return None
+                asked = Request(environ)  # werkzeug's, as Flask's request is
+                args = context.arguments(operation, asked, conn, decision.now)
+                got = answer(conn, names, args, asked)
         except Exception:  # Elsewhere, an APIError, anything: Flask answers it
             return None
         body, own = (got.body, got.headers) if isinstance(got, Answer) else (to_json(got), [])

@@ -8,7 +8,8 @@ per worker (per_version), not once per request.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -27,7 +28,24 @@ def catalog_version(conn: sqlite3.Connection) -> tuple[int, str | None]:
     return version, recorded_at
 
 
+@contextmanager
+def pinned(conn: sqlite3.Connection) -> Iterator[None]:
+    """Within it, the connection's version is asked of SQLite once: every read of one answer
+    sees one version (and five PRAGMAs of a rendered CI answer become one)."""
+    _pins[id(conn)] = _version_of(conn)
+    try:
+        yield
+    finally:
+        del _pins[id(conn)]
+
+
+_pins: dict[int, tuple[int, str | None, str]] = {}
+
+
 def _version_of(conn: sqlite3.Connection) -> tuple[int, str | None, str]:
+    pin = _pins.get(id(conn))
+    if pin is not None:
+        return pin
     data_version = conn.execute("PRAGMA data_version").fetchone()[0]
     seen = _versions.get(id(conn))
     if seen is not None and seen[0] is conn and seen[1] == data_version:
