@@ -88,3 +88,15 @@ def test_what_an_older_version_kept_is_let_go(writable_app: Flask, writer: Flask
         versions.per_version(conn, ("a test",), list)
     kept = [key[1] for key in versions._kept if key[2:] == ("a test",)]
     assert after > before and kept == [after]
+
+
+def test_a_pinned_connection_sees_one_version(writable_app: Flask, writer: FlaskClient) -> None:
+    with writable_app.app_context():
+        conn = get_db()
+        with versions.pinned(conn):
+            before = versions.catalog_version(conn)
+            _note(writer, "written meanwhile")  # another connection commits
+            with versions.pinned(conn):  # nested: the outer pin holds
+                assert versions.catalog_version(conn) == before
+            assert versions.catalog_version(conn) == before
+        assert versions.catalog_version(conn)[0] > before[0]  # unpinned: the new version

@@ -32,6 +32,9 @@ def catalog_version(conn: sqlite3.Connection) -> tuple[int, str | None]:
 def pinned(conn: sqlite3.Connection) -> Iterator[None]:
     """Within it, the connection's version is asked of SQLite once: every read of one answer
     sees one version (and five PRAGMAs of a rendered CI answer become one)."""
+    if id(conn) in _pins:  # already pinned, by an outer call
+        yield
+        return
     _pins[id(conn)] = _version_of(conn)
     try:
         yield
