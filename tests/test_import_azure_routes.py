@@ -5,7 +5,6 @@ Azure; each table's parsing, the offering it makes, and what it refuses."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from azure_helpers import FOUNDRY, MATRIX, NEWEST, broken, planned, table, without_routes
 from flask.testing import FlaskClient
 from helpers import walk
+from registry_helpers import rows
 
 from catalog.importers import azure_matrix
 
@@ -141,15 +141,14 @@ def test_per_family_standard_tables_only_add_regions_to_in_region_offerings(plan
 def test_an_offering_no_table_names_keeps_unknown_regions(no_routes_db: Path, plan: Any) -> None:
     """A table lists a model's regions only where it names the model: the others stay null
     ("not known"), never [] ("nowhere")."""
-    conn = sqlite3.connect(no_routes_db)
-    unnamed = conn.execute(
+    unnamed = rows(
+        no_routes_db,
         "SELECT id FROM offerings o WHERE cloud = 'azure' AND model = 'deepseek-v3.2' "
-        "AND NOT EXISTS (SELECT 1 FROM offering_regions r WHERE r.offering = o.id)"
-    ).fetchall()
-    conn.close()
+        "AND NOT EXISTS (SELECT 1 FROM offering_regions r WHERE r.offering = o.id)",
+    )
     assert unnamed  # deepseek-v3.2 is in no stored table
     planned_ids = set(offerings(plan))
-    assert not planned_ids & {i for (i,) in unnamed}
+    assert not planned_ids & {row["id"] for row in unnamed}
 
 
 def test_rows_and_columns_it_cannot_place_are_refused_and_reported(plan: Any) -> None:

@@ -14,7 +14,6 @@ from ..declarations import args as arguments
 from ..declarations.resource import Resource
 from ..http.context import filters_of, negotiate, request_args
 from ..http.operations import Answer, Elsewhere, operation
-from ..storage.db import get_db
 from .formats import RENDERERS
 from .responses import answered, existing, page_answer, record_response, shown
 
@@ -23,28 +22,28 @@ def _list_view(resource: Resource) -> Callable[..., Response]:
     params = resource.path_params(resource.list_rule or "")
     scope_fields = resource.key[: len(params)]  # /clouds/<cloud_id>/regions: the cloud
 
-    def scope_of(conn: sqlite3.Connection, path: dict[str, str]) -> dict[str, str]:
-        scope = dict(zip(scope_fields, (path[p] for p in params), strict=True))
-        for name, value in scope.items():  # the parent named in the URL must exist
-            target = next(r.target for r in resource.references if r.field == name)
-            existing(target, (value,), conn)
-        return scope
+    def scope_of(path: dict[str, str]) -> dict[str, str]:
+        return dict(zip(scope_fields, (path[p] for p in params), strict=True))
 
     def answer(
         conn: sqlite3.Connection, path: dict[str, str], args: dict[str, Any], asked: Request
     ) -> Answer:
-        scope = scope_of(conn, path)
-        if negotiate(args, resource.formats, asked) != "json":
-            raise Elsewhere  # the view streams the other formats
+        scope = scope_of(path)
+        for name, value in scope.items():  # the parent named in the URL must exist
+            target = next(r.target for r in resource.references if r.field == name)
+            existing(target, (value,), conn)
+        chosen = negotiate(args, resource.formats, asked)
+        if chosen != "json":
+            raise Elsewhere(chosen)  # the view streams the other formats
         return page_answer(conn, resource, args, filters_of(args) | scope, asked)
 
     def view(**path: str) -> Response:
         args = request_args()
-        scope = scope_of(get_db(), path)
-        chosen = negotiate(args, resource.formats)
-        if chosen == "json":
+        try:
             return answered(path, args)
-        return RENDERERS[chosen](resource, filters_of(args) | scope, args["sort"])
+        except Elsewhere as other:  # CSV, iCalendar: every matching row, streamed
+            (chosen,) = other.args
+            return RENDERERS[chosen](resource, filters_of(args) | scope_of(path), args["sort"])
 
     view.__name__ = resource.list_endpoint or f"list_{resource.name.replace('-', '_')}"
     view.__doc__ = resource.list_doc

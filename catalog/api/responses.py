@@ -41,10 +41,12 @@ def answered(path: dict[str, str], args: dict[str, Any] | None = None) -> Respon
     assert answer is not None, f"{request.endpoint} declares no answer"
     asked = request._get_current_object()  # type: ignore[attr-defined]
     body = answer(get_db(), path, request_args() if args is None else args, asked)
-    if not isinstance(body, Answer):
-        return json_response(body)
-    response = Response(body.body, mimetype=JSON)
-    response.headers.extend(body.headers)
+    return _sent(body) if isinstance(body, Answer) else json_response(body)
+
+
+def _sent(answer: Answer) -> Response:
+    response = Response(answer.body, mimetype=JSON)
+    response.headers.extend(answer.headers)
     return response
 
 
@@ -87,10 +89,8 @@ def collection_response(
     chosen = negotiate(args, resource.formats)
     if chosen != "json":
         return RENDERERS[chosen](resource, filters, args["sort"])
-    page = page_answer(get_db(), resource, args, filters, request._get_current_object())  # type: ignore[attr-defined]
-    response = Response(page.body, mimetype=JSON)
-    response.headers.extend(page.headers)
-    return response
+    asked = request._get_current_object()  # type: ignore[attr-defined]
+    return _sent(page_answer(get_db(), resource, args, filters, asked))
 
 
 def page_answer(

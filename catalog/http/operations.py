@@ -77,7 +77,8 @@ class Answer:
 
 
 class Elsewhere(Exception):
-    """What an Operation's answer does not give (a CSV export): its view answers it."""
+    """What an Operation's answer does not give (a CSV export, its args say which format): its
+    view answers it."""
 
 
 def to_json(body: Any) -> bytes:

@@ -290,9 +290,8 @@ def price_series(
             except ValueError as error:
                 report.refused.append((f"prices/{by_day[day]['id']}", str(error)))
                 continue
-            offering = retiring.get(key[0])
-            late = pricing.past_retirement(price, offering) if offering else None
-            end = pricing.ends_by(offering) if late and offering else None
+            offering = retiring.get(key[0], {})  # not in the catalog: no end known
+            late, end = pricing.past_retirement(price, offering), pricing.ends_by(offering)
             if late and late[0] == "effective_from":
                 report.refused.append((f"prices/{price['id']}", f"starts after retirement {end}"))
             else:

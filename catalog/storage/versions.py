@@ -20,6 +20,8 @@ LATEST = "SELECT seq, recorded_at FROM changes ORDER BY seq DESC LIMIT 1"
 # connections come and go (one a greenlet under gevent). Each entry holds its connection, so
 # an id is never mistaken for a closed connection's.
 _versions: dict[int, tuple[sqlite3.Connection, int, int, str | None, str]] = {}
+# The version each pinned connection answers with, while pinned().
+_pins: dict[int, tuple[int, str | None, str]] = {}
 
 
 def catalog_version(conn: sqlite3.Connection) -> tuple[int, str | None]:
@@ -40,9 +42,6 @@ def pinned(conn: sqlite3.Connection) -> Iterator[None]:
         yield
     finally:
         del _pins[id(conn)]
-
-
-_pins: dict[int, tuple[int, str | None, str]] = {}
 
 
 def _version_of(conn: sqlite3.Connection) -> tuple[int, str | None, str]:
