@@ -20,7 +20,7 @@ from servers import Server
 
 from catalog import create_app
 from catalog.http.fastpath import FastPath
-from catalog.storage import db
+from catalog.storage import db, moments
 
 Raw = tuple[str, list[tuple[str, str]], bytes]
 
@@ -140,6 +140,23 @@ def test_fast_and_slow_paths_send_the_same(served: dict[str, int], url: str) -> 
         sent_once(response)
         assert header(response, "ETag").startswith('"')
         assert header(response, "X-Request-ID") == "test-request"
+
+
+def test_a_page_kept_for_its_moment_is_sent_as_flask_sends_it(served: dict[str, int]) -> None:
+    answers: dict[str, list[Raw]] = {}
+    page = "/models/mistral-large-2402?at=2024-03-15T10:0"
+    for name, port in served.items():
+        made = raw(port, "GET", f"{page}0:00Z")  # Flask makes the page for its moment
+        same_moment = raw(port, "GET", f"{page}1:00Z")  # the fast path sends it (fast)
+        tag = header(same_moment, "ETag")
+        again = raw(port, "GET", f"{page}1:00Z", {"If-None-Match": tag})
+        answers[name] = [made, same_moment, again, raw(port, "HEAD", f"{page}2:00Z")]
+    fast, slow = answers["fast"], answers["slow"]
+    assert [comparable(r) for r in fast] == [comparable(r) for r in slow]
+    assert fast[0][2] == fast[1][2] and header(fast[1], "Content-Type").startswith("text/html")
+    assert [r[0].split()[1] for r in fast] == ["200", "200", "304", "200"]
+    for response in fast:
+        sent_once(response)
 
 
 DOCUMENTS = ["/openapi.yaml", "/docs", "/docs/init.js", "/docs/assets/swagger-ui.css"]
@@ -275,6 +292,20 @@ def test_json_pages_render_without_flask(app: Flask) -> None:
     refused = client.get("/v1/offerings?at=2025-01-05", headers={"Accept": "image/png"})
     assert refused.status_code == 406
     assert len(calls) == 5
+
+
+def test_a_model_page_kept_for_its_moment_is_sent_without_flask(app: Flask) -> None:
+    client = app.test_client()
+    moments.clear()  # kept per worker: as on a worker that has made no page yet
+    calls = count_flask_calls(app)
+    pages = [client.get(f"/models/gpt-4o?at=2025-06-03T1{hour}:00:00Z") for hour in range(4)]
+    assert [p.status_code for p in pages] == [200] * 4
+    assert calls == ["/models/gpt-4o"]  # made once, for its moment; then sent from there
+    assert {p.get_data() for p in pages} == {pages[0].get_data()}
+    client.get("/models/gpt-4o?at=2025-06-04")  # another day (the page shows it): made
+    client.get("/models/no-such-model?at=2025-06-03T14:00:00Z")  # Flask answers the 404
+    client.get("/models/gpt-4o?at=2025-06-03T14:00:00Z&as_of=2025-01-01")  # as recorded then
+    assert len(calls) == 4
 
 
 def test_the_fast_path_logs_and_counts(app: Flask, capsys: pytest.CaptureFixture[str]) -> None:

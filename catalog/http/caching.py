@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.http import parse_date, parse_etags
+from werkzeug.utils import get_content_type
 
 from .. import config
 from ..core import instants
@@ -269,13 +270,16 @@ def _reuse(app: Flask, minute: str | None) -> Headers:
     return [("Cache-Control", cache_control(app, minute)), ("Vary", app.extensions["catalog.vary"])]
 
 
-def rendered(app: Flask, decision: Decision, body: bytes, own: Headers) -> Headers:
-    """The headers _finish_read gives a JSON 200 to a GET of /v1/ (but Content-Length), for an
-    answer rendered outside Flask (fastpath.py) with headers of its `own` (a page's Link);
-    kept for its repeats as _finish_read keeps it."""
+def rendered(
+    app: Flask, decision: Decision, body: bytes, own: Headers, media_type: str = JSON
+) -> Headers:
+    """The headers _finish_read gives a 200 to a GET (but Content-Length), for an answer
+    rendered outside Flask (fastpath.py) with headers of its `own` (a page's Link); kept for
+    its repeats as _finish_read keeps it."""
     assert decision.etag is not None, "a rendered answer needs a 'version' ETag"
     validators = _validators(decision.etag, decision.last_modified)
-    headers = [("Content-Type", JSON), *own, *validators, *_reuse(app, decision.now)]
+    kind = get_content_type(media_type, "utf-8")  # as Flask's Response says it
+    headers = [("Content-Type", kind), *own, *validators, *_reuse(app, decision.now)]
     app.extensions["catalog.responses"].put(decision.key, body, headers)
     return headers
 

@@ -161,8 +161,9 @@ class FastPath:
                 got = answer(conn, names, args, asked)
         except Exception:  # Elsewhere, an APIError, anything: Flask answers it
             return None
-        body, own = (got.body, got.headers) if isinstance(got, Answer) else (to_json(got), [])
-        return body, caching.rendered(self.app, decision, body, own)
+        if not isinstance(got, Answer):
+            got = Answer(to_json(got), [])
+        return got.body, caching.rendered(self.app, decision, got.body, got.headers, got.media_type)
 
 
 def install(app: Flask) -> None:

@@ -70,15 +70,17 @@ class Operation:
 
 @dataclass(frozen=True)
 class Answer:
-    """A JSON answer already encoded, with headers of its own (a page's Link)."""
+    """An answer already encoded, with headers of its own (a page's Link): JSON, unless its
+    media type says otherwise (a web page kept per moment)."""
 
     body: bytes
     headers: list[tuple[str, str]]
+    media_type: str = JSON
 
 
 class Elsewhere(Exception):
-    """What an Operation's answer does not give (a CSV export, its args say which format): its
-    view answers it."""
+    """What an Operation's answer does not give (a CSV export, its args say which format; a
+    page not made yet): its view answers it."""
 
 
 def to_json(body: Any) -> bytes:

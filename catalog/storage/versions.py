@@ -66,19 +66,28 @@ def _file_of(conn: sqlite3.Connection) -> str:
     return str(row[2] or "")  # "": in memory (an as_of rebuild)
 
 
+def kept_under(conn: sqlite3.Connection) -> tuple[str, int] | None:
+    """The database file and version what this connection reads may be kept under; None where
+    nothing may be kept: an in-memory rebuild (as_of), or a write's transaction (what it sees
+    may yet be rolled back, and its version then given to another write)."""
+    version, _, database = _version_of(conn)
+    if not database or conn.in_transaction:
+        return None
+    return database, version
+
+
 _kept: dict[tuple[Any, ...], Any] = {}
 _newest: dict[str, int] = {}  # the newest version anything was kept for, per database file
 
 
 def per_version(conn: sqlite3.Connection, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """compute(), kept until the catalog changes (per database file and `key`): what every read
-    would otherwise recompute (the clouds, the windows, the menus). An in-memory rebuild
-    (as_of) keeps nothing, nor does a write's transaction (what it sees may yet be rolled
-    back, and its version then given to another write). Callers must not change what they
-    get."""
-    version, _, database = _version_of(conn)
-    if not database or conn.in_transaction:
+    would otherwise recompute (the clouds, the windows, the menus); nothing where kept_under
+    says so. Callers must not change what they get."""
+    under = kept_under(conn)
+    if under is None:
         return compute()
+    database, version = under
     full = (database, version, *key)
     if full not in _kept:
         if len(_kept) > 256:

@@ -24,15 +24,17 @@ bp = Blueprint("web", __name__, template_folder="templates")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def page(args: type[Schema]) -> Callable[[F], F]:
+def page(args: type[Schema], answer: Any = None) -> Callable[[F], F]:
     """Mark a view as a page: it reads `args` (empty form fields count as absent), answers for
-    now where no `at` is given, and is cached like an API read (caching.py)."""
+    now where no `at` is given, and is cached like an API read (caching.py); an `answer`
+    gives it without Flask where it can (Operation.answer)."""
     return operation(
         args=args,
         formats=("html",),
         now_when=(),
         blank_is_absent=True,
         documented=False,
+        answer=answer,
     )
 
 

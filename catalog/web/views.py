@@ -9,15 +9,18 @@ from urllib.parse import urlencode
 from flask import Response, render_template, request
 from markupsafe import Markup
 from marshmallow import fields, validate
+from werkzeug.wrappers import Request
 
 from .. import resources
 from ..core import comparison, reading, rules
 from ..declarations.args import Args
 from ..declarations.fields import CLOUD_KINDS, query_instant, query_slug
+from ..http.caching import now
 from ..http.context import request_args
 from ..http.errors import APIError
+from ..http.operations import HTML, Answer, Elsewhere
 from ..resources.regions import GEOGRAPHY
-from ..storage import queries
+from ..storage import moments, queries
 from ..storage.db import get_db
 from . import chart, fragments, matrix, words
 from .pages import bp, page
@@ -109,26 +112,74 @@ def matrix_page() -> Response:
     )
 
 
+def _moment_of(
+    conn: sqlite3.Connection, model_id: str, at: str
+) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    """A model's page's facts, and the key of its page at `at`; a 404 if there is no model.
+    The page shows the day asked and the day of the newest fact (the footer), and compares
+    `at` with its facts' instants, nothing more: one page per moment."""
+    facts = matrix.per_version(conn, ("model page", model_id), lambda: _facts(conn, model_id))
+    if facts is None:
+        raise APIError(404, f"There is no model {model_id!r}.", title="Not Found")
+    return facts, (
+        "model page",
+        model_id,
+        at[:10],
+        now()[:10],
+        moments.moment(facts["instants"], at),
+    )
+
+
+def _kept_page(
+    conn: sqlite3.Connection, path: dict[str, str], args: dict[str, Any], asked: Request
+) -> Answer:
+    """The model's page where it is kept for its moment (the fast path sends it without
+    Flask); else Elsewhere: the view makes it, with Flask's templates."""
+    key = _moment_of(conn, path["model_id"], args["at"])[1]
+    kept = moments.kept(conn, key)
+    if kept is None:
+        raise Elsewhere("html")
+    return Answer(kept.encode(), [], HTML)
+
+
 @bp.get("/models/<model_id>")
-@page(ModelPageArgs)
+@page(ModelPageArgs, answer=_kept_page)
 def model_page(model_id: str) -> Response:
     """One model: its offerings and regions, windows, prices in force and every source."""
     at = request_args()["at"]
     conn = get_db()
+    facts, key = _moment_of(conn, model_id, at)
+    return _html(moments.per_moment(conn, key, lambda: _model_page(conn, facts, at)))
+
+
+def _facts(conn: sqlite3.Connection, model_id: str) -> dict[str, Any] | None:
+    """What a model's page shows but the day's states and prices: the same for every day, so
+    read once per catalog version (each offering's row made already), with the instants its
+    states and prices change at."""
     model = queries.get_record(conn, resources.get("models"), model_id)
     if model is None:
-        raise APIError(404, f"There is no model {model_id!r}.", title="Not Found")
-    provider = queries.get_record(conn, resources.get("providers"), model["provider"])
-    clouds = reading.kept_by_id(conn, "clouds")
+        return None
     regions = reading.regions_by_key(conn)
+    offerings = matrix.list_offerings_of(conn, [model_id])
     windows = list(
         queries.list_records(
             conn, resources.get("exclusivity-windows"), {"model": model_id}, sort="starts_at"
         )
     )
-    offerings, rows = matrix.per_version(
-        conn, ("model page offerings", model_id), lambda: _offerings(conn, model_id, regions)
-    )
+    prices = queries.list_records(conn, resources.get("prices"), {"model": model_id})
+    return {
+        "model": model,
+        "provider": queries.get_record(conn, resources.get("providers"), model["provider"]),
+        "windows": windows,
+        "offerings": offerings,
+        "rows": {o["id"]: fragments.offering_row(o, regions) for o in offerings},
+        "instants": moments.instants_in([model, *offerings, *windows, *prices]),
+    }
+
+
+def _model_page(conn: sqlite3.Connection, facts: dict[str, Any], at: str) -> str:
+    model, offerings, windows = facts["model"], facts["offerings"], facts["windows"]
+    clouds = reading.kept_by_id(conn, "clouds")
     by_cloud: dict[str, list[dict[str, Any]]] = {}
     for offering in offerings:
         by_cloud.setdefault(offering["cloud"], []).append(offering)
@@ -136,35 +187,23 @@ def model_page(model_id: str) -> Response:
         found.cloud: found.state
         for found in rules.states(model, clouds.values(), windows, offerings, at)
     }
-    return _html(
-        render_template(
-            "model.html",
-            model=model,
-            provider=provider,
-            clouds=clouds,
-            regions=regions,
-            windows=windows,
-            spans={s["id"]: s for s in rules.in_force(windows, model, offerings, clouds)},
-            by_cloud=by_cloud,
-            rows=rows,
-            states=states,
-            at=at,
-            day=at[:10],
-            prices=comparison.comparison(get_db(), model, at),
-            sources=words.sources(offerings, windows),
-            is_available=rules.is_available,
-            is_active=rules.is_active,
-        )
+    return render_template(
+        "model.html",
+        model=model,
+        provider=facts["provider"],
+        clouds=clouds,
+        windows=windows,
+        spans={s["id"]: s for s in rules.in_force(windows, model, offerings, clouds)},
+        by_cloud=by_cloud,
+        rows=facts["rows"],
+        states=states,
+        at=at,
+        day=at[:10],
+        prices=comparison.comparison(conn, model, at),
+        sources=words.sources(offerings, windows),
+        is_available=rules.is_available,
+        is_active=rules.is_active,
     )
-
-
-def _offerings(
-    conn: sqlite3.Connection, model_id: str, regions: dict[tuple[str, str], dict[str, Any]]
-) -> tuple[list[dict[str, Any]], dict[str, Markup]]:
-    """A model's offerings, and each one's row on its page but the day's state: the same for
-    every day, so made once per catalog version."""
-    offerings = matrix.list_offerings_of(conn, [model_id])
-    return offerings, {o["id"]: fragments.offering_row(o, regions) for o in offerings}
 
 
 def page_url(number: int, **changed: str) -> str:

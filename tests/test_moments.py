@@ -1,0 +1,142 @@
+"""A model's page is made once per catalog version and moment (storage/moments.py): every `at`
+between the same two of its facts' instants gets the page made for the first of them, and that
+page is the one a fresh render would make."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from catalog import create_app
+from catalog.core import instants
+from catalog.storage import db, moments
+from catalog.web import views
+
+# A model under an exclusivity window with a dated end, one with retirements, one under a
+# first-ship window with its span, and one with prices on several clouds.
+MODELS = ("mistral-large-2402", "gpt-4o", "claude-3-5-sonnet", "llama-3-1-405b-instruct")
+
+
+def test_instants_in_takes_every_canonical_instant_of_any_field() -> None:
+    records: list[dict[str, Any]] = [
+        {"id": "a", "available_from": "2024-02-26T00:00:00Z", "notes": "2024-02-26"},
+        {"starts_at": "2024-02-26T00:00:00Z", "ends_at": None, "odd": "2025-01-01T10:00:00Z"},
+    ]
+    assert moments.instants_in(records) == ["2024-02-26T00:00:00Z", "2025-01-01T10:00:00Z"]
+
+
+def test_a_moment_is_where_at_falls_among_the_instants() -> None:
+    facts = ["2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z"]
+    before, first = moments.moment(facts, "2023-12-31T23:59:59Z"), moments.moment(facts, facts[0])
+    between = moments.moment(facts, "2024-01-01T00:00:01Z")
+    assert before == (0, 0)
+    assert first == (0, 1)  # a fact's own instant is a moment of its own
+    assert between == (1, 1) == moments.moment(facts, "2024-05-31T23:59:59Z")
+    assert moments.moment(facts, facts[1]) == (1, 2)
+    assert moments.moment(facts, "2030-01-01T00:00:00Z") == (2, 2)
+
+
+def test_the_least_recently_used_go_past_the_bound(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(moments, "MAX_CHARS", 25)
+    moments.clear()
+    with app.app_context():
+        conn = db.get_db()
+        for n in range(4):
+            assert moments.per_moment(conn, ("k", n), lambda: "x" * 10) == "x" * 10
+        assert [key[-1] for key in moments._kept] == [2, 3]
+        moments.per_moment(conn, ("k", 2), lambda: "made again")  # kept: used, so newest
+        moments.per_moment(conn, ("k", 4), lambda: "y" * 10)
+        assert [key[-1] for key in moments._kept] == [2, 4]
+        assert moments.per_moment(conn, ("k", 2), lambda: "made again") == "x" * 10
+    moments.clear()
+
+
+@pytest.fixture
+def uncached(seeded_db: Path) -> Iterator[FlaskClient]:
+    """A client of an app that keeps no whole answer, so each page is asked of the view."""
+    settings = {"TESTING": True, "DATABASE": str(seeded_db), "READ_ONLY": True}
+    app = create_app({**settings, "RESPONSE_CACHE_BYTES": 0, "KEPT_FILE_BYTES": 0})
+    moments.clear()
+    yield app.test_client()
+    db.close_thread_connections()
+
+
+def _around(facts: list[str]) -> list[str]:
+    """Each instant, a second either side, and the next day's midnight."""
+    found = set()
+    for fact in facts:
+        moment = instants.to_datetime(fact)
+        for step in (timedelta(seconds=-1), timedelta(0), timedelta(seconds=1)):
+            found.add((moment + step).strftime(instants.FORMAT))
+        found.add((moment + timedelta(days=1)).strftime("%Y-%m-%dT00:00:00Z"))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_a_kept_page_is_the_page_a_fresh_render_makes(
+    uncached: FlaskClient, model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    render = views._model_page
+
+    def counted(conn: Any, facts: dict[str, Any], at: str) -> str:
+        made.append(at)
+        return render(conn, facts, at)
+
+    monkeypatch.setattr(views, "_model_page", counted)
+    first = uncached.get(f"/models/{model}?at=2020-01-01")
+    assert first.status_code == 200
+    with uncached.application.app_context():
+        facts = views._facts(db.get_db(), model)
+    assert facts is not None and len(facts["instants"]) >= 2
+    asked = _around(facts["instants"])
+    for at in asked:
+        kept = uncached.get(f"/models/{model}?at={at}")
+        moments.clear()
+        fresh = uncached.get(f"/models/{model}?at={at}")
+        assert kept.status_code == fresh.status_code == 200
+        assert kept.get_data(as_text=True) == fresh.get_data(as_text=True), at
+    # Each `at` asked twice, the second time always made; the first only for a new moment.
+    assert len(asked) + 1 < len(made) < 2 * len(asked) + 1
+
+
+def test_a_page_asked_later_the_same_day_is_not_made_again(
+    uncached: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    render = views._model_page
+
+    def counted(conn: Any, facts: dict[str, Any], at: str) -> str:
+        made.append(at)
+        return render(conn, facts, at)
+
+    monkeypatch.setattr(views, "_model_page", counted)
+    for minute in range(5):
+        page = uncached.get(f"/models/gpt-4o?at=2025-03-04T10:0{minute}:00Z")
+        assert page.status_code == 200
+    assert made == ["2025-03-04T10:00:00Z"]
+    uncached.get("/models/gpt-4o?at=2025-03-05T10:00:00Z")  # another day: its date is shown
+    assert made[1:] == ["2025-03-05T10:00:00Z"]
+
+
+def test_a_write_makes_the_page_again(writable_app: Flask, writer: FlaskClient) -> None:
+    offering = "/v1/offerings/aws:mistral-large-2402:serverless"
+    before = writer.get("/models/mistral-large-2402?at=2025-01-01T10:00:00Z")
+    assert "A note no page showed yet" not in before.get_data(as_text=True)
+    current = writer.get(offering)
+    changed = writer.patch(
+        offering,
+        json={"notes": "A note no page showed yet"},
+        headers={"If-Match": current.headers["ETag"]},
+    )
+    assert changed.status_code == 200, changed.json
+    after = writer.get("/models/mistral-large-2402?at=2025-01-01T10:01:00Z")
+    assert "A note no page showed yet" in after.get_data(as_text=True)
