@@ -28,17 +28,23 @@ def test_instants_in_takes_every_canonical_instant_of_any_field() -> None:
         {"id": "a", "available_from": "2024-02-26T00:00:00Z", "notes": "2024-02-26"},
         {"starts_at": "2024-02-26T00:00:00Z", "ends_at": None, "odd": "2025-01-01T10:00:00Z"},
     ]
-    assert moments.instants_in(records) == ["2024-02-26T00:00:00Z", "2025-01-01T10:00:00Z"]
+    found = moments.instants_in(records)
+    assert found.texts == ["2024-02-26T00:00:00Z", "2025-01-01T10:00:00Z"]
+    assert [time.isoformat() for time in found.times] == [
+        "2024-02-26T00:00:00+00:00",
+        "2025-01-01T10:00:00+00:00",
+    ]
 
 
 def test_a_moment_is_where_at_falls_among_the_instants() -> None:
-    facts = ["2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z"]
-    before, first = moments.moment(facts, "2023-12-31T23:59:59Z"), moments.moment(facts, facts[0])
+    texts = ["2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z"]
+    facts = moments.instants_in([{"from": texts[0], "until": texts[1]}])
+    before, first = moments.moment(facts, "2023-12-31T23:59:59Z"), moments.moment(facts, texts[0])
     between = moments.moment(facts, "2024-01-01T00:00:01Z")
     assert before == (0, 0)
     assert first == (0, 1)  # a fact's own instant is a moment of its own
     assert between == (1, 1) == moments.moment(facts, "2024-05-31T23:59:59Z")
-    assert moments.moment(facts, facts[1]) == (1, 2)
+    assert moments.moment(facts, texts[1]) == (1, 2)
     assert moments.moment(facts, "2030-01-01T00:00:00Z") == (2, 2)
 
 
@@ -96,8 +102,8 @@ def test_a_kept_page_is_the_page_a_fresh_render_makes(
     assert first.status_code == 200
     with uncached.application.app_context():
         facts = views._facts(db.get_db(), model)
-    assert facts is not None and len(facts["instants"]) >= 2
-    asked = _around(facts["instants"])
+    assert facts is not None and len(facts["instants"].texts) >= 2
+    asked = _around(facts["instants"].texts)
     for at in asked:
         kept = uncached.get(f"/models/{model}?at={at}")
         moments.clear()
@@ -140,3 +146,46 @@ def test_a_write_makes_the_page_again(writable_app: Flask, writer: FlaskClient) 
     assert changed.status_code == 200, changed.json
     after = writer.get("/models/mistral-large-2402?at=2025-01-01T10:01:00Z")
     assert "A note no page showed yet" in after.get_data(as_text=True)
+
+
+def test_days_to_counts_whole_days_to_each_later_instant() -> None:
+    facts = moments.instants_in([{"a": "2024-01-01T00:00:00Z", "b": "2024-01-31T12:00:00Z"}])
+    assert moments.days_to(facts, "2023-12-31T23:00:00Z") == (0, 30)
+    assert moments.days_to(facts, "2024-01-01T00:00:00Z") == (30,)
+    assert moments.days_to(facts, "2024-01-30T12:00:01Z") == (0,)
+    assert moments.days_to(facts, "2024-02-01T00:00:00Z") == ()
+
+
+# Under an exclusive window with a dated end (and days_remaining), under a maker-wide one then
+# a first-ship one, and with a first-ship span of a few days.
+ANSWERED = ("mistral-large-2402", "gpt-4o", "gpt-5.6")
+
+
+@pytest.mark.parametrize("model", ANSWERED)
+def test_a_kept_availability_answer_is_the_one_made_fresh(
+    uncached: FlaskClient, model: str
+) -> None:
+    from catalog.api import availability
+
+    with uncached.application.app_context():
+        facts = availability._facts(db.get_db(), model)[1]
+    asked = set(_around(facts.texts))
+    for fact in facts.times:  # where days_remaining steps: whole days before an end
+        for days in (1, 30):
+            for step in (-1, 0, 1):
+                then = fact - timedelta(days=days, seconds=step)
+                asked.add(then.strftime(instants.FORMAT))
+    urls = [f"/v1/models/{model}/availability", f"/v1/models/{model}/availability/aws"]
+    urls.append(f"/v1/models/{model}/availability/azure?region=swedencentral")
+    made = 0
+    for at in sorted(asked):
+        for url in urls:
+            asking = f"{url}{'&' if '?' in url else '?'}at={at}"
+            kept = uncached.get(asking)
+            moments.clear()
+            fresh = uncached.get(asking)
+            assert kept.status_code == fresh.status_code == 200, asking
+            assert kept.get_data() == fresh.get_data(), asking
+            assert fresh.json["at"] == at
+            made += 1
+    assert made > 100

@@ -1,6 +1,7 @@
 """The availability answers: can model M be bought on cloud C (region R) at T; who is exclusive."""
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response
@@ -11,20 +12,68 @@ from ..core import reading
 from ..declarations import answers
 from ..declarations.args import AvailabilityArgs, CloudAvailabilityArgs
 from ..http.errors import APIError
-from ..http.operations import operation
-from ..storage import queries
-from .responses import answered, existing, not_found
+from ..http.operations import Answer, operation, to_json
+from ..storage import moments, queries, versions
+from ..storage.moments import Instants, days_to, instants_in, moment
+from .responses import answered, not_found
 
 bp = Blueprint("availability", __name__)
+
+
+def _facts(conn: sqlite3.Connection, model_id: str) -> tuple[dict[str, Any], Instants]:
+    """The model (a 404 if none) and the instants its answers compare `at` with: its own
+    offerings' and every window's (a first-ship span ends at one of them too), read once per
+    catalog version."""
+
+    def read() -> tuple[dict[str, Any], Instants] | None:
+        model = queries.get_record(conn, resources.get("models"), model_id)
+        if model is None:
+            return None
+        windows = reading.kept_by_id(conn, "exclusivity-windows").values()
+        return model, instants_in([model, *reading.offerings_of(conn, model_id), *windows])
+
+    found = versions.per_version(conn, ("availability facts", model_id), read)
+    if found is None:
+        raise not_found("model", model_id)
+    return found
+
+
+_MARK = "\x00at\x00"  # what stands for `at` in a kept answer (no instant, no text field is it)
+_MARKED = to_json(_MARK)[1:-1]
+
+
+def _per_moment(
+    conn: sqlite3.Connection,
+    key: tuple[Any, ...],
+    instants: Instants,
+    at: str,
+    make: Callable[[], dict[str, Any]],
+) -> Answer | dict[str, Any]:
+    """An availability answer, made once per moment of `at` (moments.py) and the whole days
+    from it to each later fact (an exclusivity's days_remaining): kept as its JSON on either
+    side of its "at" member, where each request's `at` goes (the answers show it nowhere else)."""
+    key = (*key, moment(instants, at), days_to(instants, at))
+    found = moments.kept(conn, key)
+    if found is None:
+        answer = make()
+        parts = to_json({**answer, "at": _MARK}).split(_MARKED)
+        if len(parts) != 2:  # the mark in the data too: answered, not kept
+            return answer
+        found = moments.per_moment(conn, key, lambda: (parts[0], parts[1]))
+    return Answer(found[0] + at.encode() + found[1], [])
 
 
 def _model_answer(
     conn: sqlite3.Connection, path: dict[str, str], args: dict[str, Any], asked: Request
 ) -> Any:
-    at = args["at"]
-    model = existing("models", (path["model_id"],), conn)
-    clouds = reading.cloud_availability(conn, model, at, geography=args.get("geography"))
-    return {"model": model["id"], "at": at, "clouds": clouds}
+    at, geography = args["at"], args.get("geography")
+    model, instants = _facts(conn, path["model_id"])
+
+    def make() -> dict[str, Any]:
+        clouds = reading.cloud_availability(conn, model, at, geography=geography)
+        return {"model": model["id"], "at": at, "clouds": clouds}
+
+    return _per_moment(conn, ("every cloud", model["id"], geography), instants, at, make)
 
 
 @bp.get("/models/<model_id>/availability")
@@ -43,13 +92,21 @@ def _cloud_answer(
     conn: sqlite3.Connection, path: dict[str, str], args: dict[str, Any], asked: Request
 ) -> Any:
     at, region, cloud_id = args["at"], args.get("region"), path["cloud_id"]
-    model = existing("models", (path["model_id"],), conn)
+    geography = args.get("geography")
+    model, instants = _facts(conn, path["model_id"])
     cloud = reading.kept_by_id(conn, "clouds").get(cloud_id)
     if cloud is None:
         raise not_found("cloud", cloud_id)
     if region and queries.get_by_key(conn, resources.get("regions"), (cloud_id, region)) is None:
         raise APIError(404, f"There is no region {region!r} on {cloud_id}.", problem="not-found")
-    return reading.ci_answer(conn, model, cloud, at, region, args.get("geography"))
+    key = ("cloud", model["id"], cloud_id, region, geography)
+    return _per_moment(
+        conn,
+        key,
+        instants,
+        at,
+        lambda: reading.ci_answer(conn, model, cloud, at, region, geography),
+    )
 
 
 @bp.get("/models/<model_id>/availability/<cloud_id>")

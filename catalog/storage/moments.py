@@ -5,8 +5,8 @@ So an answer made only that way is the same for every `at` that falls between th
 its facts' instants: a moment, as `moment` names it (asking at a fact's own instant is a
 moment of its own). A page asked a minute later, or for another hour of the same day, is the
 same page; it is made once per catalog version and moment, not once per instant asked. An
-answer that does more with `at` (counts the days to an end, shows `at` itself) must put what
-it shows in its key.
+answer that does more with `at` must put what it shows in its key: the whole days from `at`
+to each later fact (`days_to`: an exclusivity's days_remaining), the day asked (a page).
 """
 
 from __future__ import annotations
@@ -16,18 +16,27 @@ import sqlite3
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple, TypeVar
 
 from . import versions
 
 _INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")  # canonical: instants.py
-# What the kept answers may hold per worker, in characters (the newest used kept longest).
+# What the kept answers may hold per worker, in characters or bytes (the newest used kept
+# longest).
 MAX_CHARS = 8_000_000
 
 
-def instants_in(records: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Every instant the records hold, in any field, sorted: the ends of their moments."""
-    return sorted(
+class Instants(NamedTuple):
+    """Facts' instants, sorted: the ends of their moments; and each as a datetime."""
+
+    texts: list[str]
+    times: list[datetime]
+
+
+def instants_in(records: Iterable[Mapping[str, Any]]) -> Instants:
+    """Every instant the records hold, in any field."""
+    texts = sorted(
         {
             value
             for record in records
@@ -35,20 +44,32 @@ def instants_in(records: Iterable[Mapping[str, Any]]) -> list[str]:
             if isinstance(value, str) and _INSTANT.fullmatch(value)
         }
     )
+    return Instants(texts, [datetime.fromisoformat(text) for text in texts])
 
 
-def moment(instants: list[str], at: str) -> tuple[int, int]:
-    """Which moment `at` falls in: how many of the sorted instants come before it, and how
-    many up to it (equal when `at` is none of them). Two instants in the same moment compare
-    alike with every one of them."""
-    return bisect_left(instants, at), bisect_right(instants, at)
+def moment(instants: Instants, at: str) -> tuple[int, int]:
+    """Which moment `at` falls in: how many of the instants come before it, and how many up
+    to it (equal when `at` is none of them). Two instants in the same moment compare alike
+    with every one of them."""
+    return bisect_left(instants.texts, at), bisect_right(instants.texts, at)
 
 
-_kept: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+def days_to(instants: Instants, at: str) -> tuple[int, ...]:
+    """The whole days from `at` to each later instant (as rules.days_remaining counts them)."""
+    asked = datetime.fromisoformat(at)
+    return tuple((time - asked).days for time in instants.times[bisect_right(instants.texts, at) :])
+
+
+Kept = TypeVar("Kept", str, tuple[bytes, bytes])  # a page; a JSON answer around its `at`
+_kept: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _size = 0
 
 
-def per_moment(conn: sqlite3.Connection, key: tuple[Any, ...], make: Callable[[], str]) -> str:
+def _weight(value: str | tuple[bytes, bytes]) -> int:
+    return len(value) if isinstance(value, str) else len(value[0]) + len(value[1])
+
+
+def per_moment(conn: sqlite3.Connection, key: tuple[Any, ...], make: Callable[[], Kept]) -> Kept:
     """make(), kept for this catalog version and `key` (which names the answer, its moment and
     whatever else it shows), the least recently used let go past MAX_CHARS; nothing is kept
     where versions.kept_under says so."""
@@ -58,18 +79,22 @@ def per_moment(conn: sqlite3.Connection, key: tuple[Any, ...], make: Callable[[]
         return found
     made = make()
     under = versions.kept_under(conn)
-    if under is None or (*under, *key) in _kept:  # kept meanwhile (another request made it)
+    if under is None:
         return made
-    for old in [k for k in _kept if k[0] == under[0] and k[1] < under[1]]:
-        _size -= len(_kept.pop(old))  # another version's: stale
-    _kept[(*under, *key)] = made
-    _size += len(made)
+    database, version = under
+    full = (database, version, *key)
+    if full in _kept:  # kept meanwhile (another request made it)
+        return made
+    for old in [k for k in _kept if k[0] == database and k[1] < version]:
+        _size -= _weight(_kept.pop(old))  # another version's: stale
+    _kept[full] = made
+    _size += _weight(made)
     while _size > MAX_CHARS and _kept:
-        _size -= len(_kept.popitem(last=False)[1])
+        _size -= _weight(_kept.popitem(last=False)[1])
     return made
 
 
-def kept(conn: sqlite3.Connection, key: tuple[Any, ...]) -> str | None:
+def kept(conn: sqlite3.Connection, key: tuple[Any, ...]) -> Any:
     """What per_moment keeps for `key` in this catalog version, if it does."""
     under = versions.kept_under(conn)
     if under is None:
