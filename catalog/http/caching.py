@@ -36,7 +36,7 @@ from ..core import instants
 from ..storage.db import get_live_db
 from ..storage.versions import catalog_version
 from .kept import InFlight, KeptFile, ResponseCache
-from .operations import JSON, Operation, operation_of
+from .operations import Answer, Operation, operation_of
 
 Headers = list[tuple[str, str]]
 # Where the fast path leaves the decision it made for a read it hands on to Flask: made once.
@@ -270,17 +270,15 @@ def _reuse(app: Flask, minute: str | None) -> Headers:
     return [("Cache-Control", cache_control(app, minute)), ("Vary", app.extensions["catalog.vary"])]
 
 
-def rendered(
-    app: Flask, decision: Decision, body: bytes, own: Headers, media_type: str = JSON
-) -> Headers:
+def rendered(app: Flask, decision: Decision, answer: Answer) -> Headers:
     """The headers _finish_read gives a 200 to a GET (but Content-Length), for an answer
-    rendered outside Flask (fastpath.py) with headers of its `own` (a page's Link); kept for
+    rendered outside Flask (fastpath.py) with headers of its own (a page's Link); kept for
     its repeats as _finish_read keeps it."""
     assert decision.etag is not None, "a rendered answer needs a 'version' ETag"
     validators = _validators(decision.etag, decision.last_modified)
-    kind = get_content_type(media_type, "utf-8")  # as Flask's Response says it
-    headers = [("Content-Type", kind), *own, *validators, *_reuse(app, decision.now)]
-    app.extensions["catalog.responses"].put(decision.key, body, headers)
+    kind = get_content_type(answer.media_type, "utf-8")  # as Flask's Response says it
+    headers = [("Content-Type", kind), *answer.headers, *validators, *_reuse(app, decision.now)]
+    app.extensions["catalog.responses"].put(decision.key, answer.body, headers)
     return headers
 
 

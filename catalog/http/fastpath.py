@@ -163,7 +163,7 @@ class FastPath:
             return None
         if not isinstance(got, Answer):
             got = Answer(to_json(got), [])
-        return got.body, caching.rendered(self.app, decision, got.body, got.headers, got.media_type)
+        return got.body, caching.rendered(self.app, decision, got)
 
 
 def install(app: Flask) -> None:
