@@ -9,6 +9,7 @@ from werkzeug.wrappers import Request
 
 from .. import resources
 from ..core import reading
+from ..core.rules import covers
 from ..declarations import answers
 from ..declarations.args import AvailabilityArgs, CloudAvailabilityArgs
 from ..http.errors import APIError
@@ -22,15 +23,16 @@ bp = Blueprint("availability", __name__)
 
 def _facts(conn: sqlite3.Connection, model_id: str) -> tuple[dict[str, Any], Instants]:
     """The model (a 404 if none) and the instants its answers compare `at` with: its own
-    offerings' and every window's (a first-ship span ends at one of them too), read once per
-    catalog version."""
+    offerings' and those of the windows covering it (a first-ship span ends at one of them
+    too; rules.states reads no other window), read once per catalog version."""
 
     def read() -> tuple[dict[str, Any], Instants] | None:
         model = queries.get_record(conn, resources.get("models"), model_id)
         if model is None:
             return None
         windows = reading.kept_by_id(conn, "exclusivity-windows").values()
-        return model, instants_in([model, *reading.offerings_of(conn, model_id), *windows])
+        covering = [w for w in windows if covers(w, model)]
+        return model, instants_in([model, *reading.offerings_of(conn, model_id), *covering])
 
     found = versions.per_version(conn, ("availability facts", model_id), read)
     if found is None:
