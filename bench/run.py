@@ -126,7 +126,8 @@ def parse_duration(text: str) -> float:
 
 
 # The render path: every request asks a new `at` (a second later than the last, from a start
-# of its own for each wrk run and thread), so no answer repeats and none is kept.
+# of its own for each wrk run and thread), so no answer repeats and none is kept. (A page or an
+# availability answer is made once per moment of `at`: most of these take their moment's.)
 RENDER_LUA = """
 local start = %d
 local template = "%s"
@@ -546,7 +547,8 @@ def main() -> None:
         f"{args.workers} {args.worker_class or 'shipped (gevent)'} workers, loopback, "
         f"{os.cpu_count()} cores"
         f"{', Connection: close' if args.close else ''}. kept: the same request again (kept "
-        "answers, as CI polls); render: every request a new `at`, so every one is rendered; "
+        "answers, as CI polls); render: every request a new `at`, so no answer repeats (a "
+        "page or an availability answer is made once per moment of `at`, storage/moments.py); "
         "bare: bare Flask's constant 1 KB answer under the same gunicorn settings.\n"
     )
     print(summary(reports) + "\n")
