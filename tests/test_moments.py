@@ -86,18 +86,24 @@ def _around(facts: list[str]) -> list[str]:
     return sorted(found)
 
 
-@pytest.mark.parametrize("model", MODELS)
-def test_a_kept_page_is_the_page_a_fresh_render_makes(
-    uncached: FlaskClient, model: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    made: list[str] = []
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The `at` of each model page made (not taken from its moment), from now on."""
+    found: list[str] = []
     render = views._model_page
 
     def counted(conn: Any, facts: dict[str, Any], at: str) -> str:
-        made.append(at)
+        found.append(at)
         return render(conn, facts, at)
 
     monkeypatch.setattr(views, "_model_page", counted)
+    return found
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_a_kept_page_is_the_page_a_fresh_render_makes(
+    uncached: FlaskClient, model: str, made: list[str]
+) -> None:
     first = uncached.get(f"/models/{model}?at=2020-01-01")
     assert first.status_code == 200
     with uncached.application.app_context():
@@ -115,16 +121,8 @@ def test_a_kept_page_is_the_page_a_fresh_render_makes(
 
 
 def test_a_page_asked_later_the_same_day_is_not_made_again(
-    uncached: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    uncached: FlaskClient, made: list[str]
 ) -> None:
-    made: list[str] = []
-    render = views._model_page
-
-    def counted(conn: Any, facts: dict[str, Any], at: str) -> str:
-        made.append(at)
-        return render(conn, facts, at)
-
-    monkeypatch.setattr(views, "_model_page", counted)
     for minute in range(5):
         page = uncached.get(f"/models/gpt-4o?at=2025-03-04T10:0{minute}:00Z")
         assert page.status_code == 200
