@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import walk
@@ -100,3 +102,47 @@ def test_a_pinned_connection_sees_one_version(writable_app: Flask, writer: Flask
                 assert versions.catalog_version(conn) == before
             assert versions.catalog_version(conn) == before
         assert versions.catalog_version(conn)[0] > before[0]  # unpinned: the new version
+
+
+def test_clients_asking_one_export_at_once_cost_one_make(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a new worker's clients do after a recycle: the first makes it, the others wait for
+    it and are sent the copy it kept. Its claim lasts until the answer is sent, past the
+    request's teardown (which comes first: released there, the others each made it again)."""
+    others = 7
+    making = app.extensions["catalog.making"]
+    claim, waiting, all_waiting = making.claim, [], threading.Event()
+
+    def counted(key: str) -> threading.Event | None:
+        other = claim(key)
+        if other is not None:
+            waiting.append(key)
+            if len(waiting) == others:
+                all_waiting.set()
+        return other
+
+    made, encoded_rows = [], queries.encoded_rows
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        made.append(args[1].name)
+        all_waiting.wait(10)  # the maker goes on once every other client waits for it
+        return encoded_rows(*args, **kwargs)
+
+    monkeypatch.setattr(making, "claim", counted)
+    monkeypatch.setattr(queries, "encoded_rows", held)
+    url = "/v1/offerings?format=csv&cloud=aws&at=2025-02-03T04:05:06Z"
+    answers: list[tuple[int, bytes]] = []
+
+    def ask() -> None:
+        answer = app.test_client().get(url)
+        answers.append((answer.status_code, answer.get_data()))
+
+    threads = [threading.Thread(target=ask) for _ in range(others + 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(waiting) == others and made == ["offerings"]
+    assert len(answers) == others + 1 and {code for code, _ in answers} == {200}
+    assert len({body for _, body in answers}) == 1 and answers[0][1].startswith(b"id,")

@@ -69,11 +69,11 @@ def _keep_spooled(copy: Spool) -> None:
         copy.discard()
 
 
-def streamed(blocks: Iterator[bytes]) -> Iterator[bytes]:
+def streamed(blocks: Iterator[bytes], done: Callable[[], None]) -> Iterator[bytes]:
     """An answer sent block by block as it is made, and kept for its repeats once complete
     (_spool: in memory, or on disk when large). Between blocks the worker's other
     requests run (yielding.pause), so a large export never holds light requests up for
-    longer than one block takes to make."""
+    longer than one block takes to make. `done` once it is kept (or not)."""
     copy = _spool()
     complete = False
     try:
@@ -89,6 +89,7 @@ def streamed(blocks: Iterator[bytes]) -> Iterator[bytes]:
                 _keep_spooled(copy)
             else:  # the client left: nothing half is kept
                 copy.discard()
+        done()
 
 
 def csv_line(row: Sequence[Any]) -> bytes:
@@ -123,14 +124,26 @@ def csv_response(fields: Iterable[str], lines: Iterable[bytes], filename: str) -
         ("Content-Type", "text/csv; charset=utf-8; header=present"),
         ("Content-Disposition", f'inline; filename="{filename}"'),
     ]
-    return Response(stream_with_context(streamed(blocks())), headers=headers)
+    return _streamed_response(blocks(), headers)
 
 
 def calendar_response(events: Iterable[Mapping[str, Any]], name: str) -> Response:
     """Events as an iCalendar document, streamed (and kept for repeats)."""
     blocks = (text.encode() for text in ical.chunks(events, name))
     headers = [("Content-Type", "text/calendar; charset=utf-8")]
-    return Response(stream_with_context(streamed(blocks)), headers=headers)
+    return _streamed_response(blocks, headers)
+
+
+def _streamed_response(blocks: Iterator[bytes], headers: list[tuple[str, str]]) -> Response:
+    # This request's claim on making the answer (caching.made_by_another) is let go once the
+    # answer is sent and kept (or when it is closed unsent: a HEAD), not at the request's
+    # teardown, which comes before: requests for the same answer meanwhile wait for it and are
+    # sent the copy kept (one make, not one each, when a new worker's clients ask for one
+    # export at once).
+    done = caching.hand_over()
+    response = Response(stream_with_context(streamed(blocks, done)), headers=headers)
+    response.call_on_close(done)
+    return response
 
 
 Renderer = Callable[[Resource, dict[str, Any], str], Response]

@@ -2,13 +2,11 @@
 reused while the catalog has not changed.
 
 A read's answer is a function of the catalog's version (the newest change's seq), the request
-(path, query, Accept, whether it is authenticated) and, where no `at` is given and the answer
-speaks of "now", the current UTC minute: "now" is taken no finer than that (the contract), so
-a poll within the minute revalidates to 304 and may be cached until the minute ends. The ETag
-is a hash of those, known before the query runs: a matching If-None-Match costs one indexed
-lookup. The same key makes a rendered answer reusable: each worker keeps the most recent ones
-(bounded in bytes) and serves a repeat without querying or rendering again. A write changes
-the version, so nothing stale is ever served.
+(path, query, Accept, authenticated or not) and, where no `at` is given and the answer speaks
+of "now", the current UTC minute (the contract): a poll within the minute revalidates to 304.
+The ETag is a hash of those, known before the query runs. The same key makes a rendered answer
+reusable: each worker keeps the most recent ones (bounded in bytes) and serves a repeat without
+querying or rendering again. A write changes the version: nothing stale is ever served.
 
 Single records carry the hash of their own content instead (api/responses.etag), because If-Match on
 writes compares against exactly that; their rendered answers are kept under the version key.
@@ -21,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from functools import lru_cache
@@ -197,29 +196,30 @@ def _kept_response(body: bytes | KeptFile, headers: Headers) -> Response:
 
 
 def made_by_another() -> Response | None:
-    """If another request of this worker is making this same answer now, wait for it and send
-    the copy it kept (None: make it here; _release lets the waiters go when it is made)."""
+    """The copy of this answer another request of this worker made or is making (waited for)."""
     state = g._get_current_object()
     key = state.get("cache_key")
     if not key or state.get("answered"):
         return None
     making: InFlight = current_app.extensions["catalog.making"]
-    other = making.claim(key)
-    if other is None:
+    kept, mine = making.made(key, current_app.extensions["catalog.responses"])
+    if mine:
         state.making = key
-        return None
-    other.wait(30)
-    kept = current_app.extensions["catalog.responses"].get(key)
-    if kept is None:  # the other one failed or was left: make it here
+    if kept is None:
         return None
     state.answered = True
     return _kept_response(*kept)
 
 
+def hand_over() -> Callable[[], None]:
+    """This request's claim on making its answer (made_by_another), let go by calling what is
+    returned: a streamed answer's once it is sent and kept, after its teardown."""
+    key, making = g.pop("making", None), current_app.extensions["catalog.making"]
+    return lambda: making.release(key) if key else None
+
+
 def _release(error: BaseException | None) -> None:
-    key = g.pop("making", None)
-    if key is not None:
-        current_app.extensions["catalog.making"].release(key)
+    hand_over()()  # a claim not handed over (an answer not streamed, an error) ends here
 
 
 def keep_answer(body: bytes, headers: Headers) -> None:

@@ -218,6 +218,23 @@ class InFlight:
             self.events[key] = threading.Event()
         return other
 
+    def made(
+        self, key: str, kept: ResponseCache
+    ) -> tuple[tuple[bytes | KeptFile, Headers] | None, bool]:
+        """The answer another request made, or is making now (waited for), else None; and
+        whether this request makes it (it then releases the key when done). Finding no other
+        maker, it looks again for a kept copy, made since this request first looked: else a
+        burst of one export (a new worker's clients all asking it at once) is made once per
+        request, each after the last, none overlapping another's making."""
+        other = self.claim(key)
+        if other is not None:
+            other.wait(30)
+            return kept.get(key), False  # None: the maker failed or was left: make it here
+        found = kept.get(key)
+        if found is not None:
+            self.release(key)
+        return found, found is None
+
     def release(self, key: str) -> None:
         """The answer is made (or failed): wake whoever waits for it."""
         made = self.events.pop(key, None)
