@@ -176,8 +176,8 @@ def test_a_kept_availability_answer_is_the_one_made_fresh(
     urls = [f"/v1/models/{model}/availability", f"/v1/models/{model}/availability/aws"]
     urls.append(f"/v1/models/{model}/availability/azure?region=swedencentral")
     made = 0
-    for at in sorted(asked):
-        for url in urls:
+    for url in urls:  # each `at` in turn: the first request finds the last one's answer
+        for at in sorted(asked):
             asking = f"{url}{'&' if '?' in url else '?'}at={at}"
             kept = uncached.get(asking)
             moments.clear()
@@ -187,3 +187,65 @@ def test_a_kept_availability_answer_is_the_one_made_fresh(
             assert fresh.json["at"] == at
             made += 1
     assert made > 100
+
+
+def _sampled(conn: Any, table: str, columns: tuple[str, ...], most: int = 12) -> list[str]:
+    """Up to `most` of the columns' values, evenly spread, each with a second either side."""
+    values = sorted(
+        {v for c in columns for (v,) in conn.execute(f"SELECT {c} FROM {table}") if v}  # noqa: S608
+    )
+    picked = values[:: max(1, len(values) // most)]
+    return _around(picked)
+
+
+LISTS = {  # each list whose `at` meets only conditions comparing it with columns
+    ("offerings", ("available_from", "retired_from")): [
+        "/v1/offerings?format=csv&cloud=aws&at={}",
+        "/v1/offerings?limit=25&sort=-available_from&at={}",
+        "/v1/offerings?model=gpt-4o&at={}",
+    ],
+    ("prices", ("effective_from", "effective_until")): ["/v1/prices?format=csv&at={}"],
+    ("exclusivity_windows", ("starts_at", "ends_at")): [
+        "/v1/exclusivity-windows?state=active&at={}",
+        "/v1/exclusivity-windows?state=ended&format=csv&at={}",
+    ],
+}
+
+
+@pytest.mark.parametrize("table", list(LISTS), ids=lambda t: t[0])
+def test_a_list_kept_per_moment_is_the_list_a_fresh_query_makes(
+    uncached: FlaskClient, table: tuple[str, tuple[str, ...]]
+) -> None:
+    with uncached.application.app_context():
+        asked = _sampled(db.get_db(), *table)
+    seen = set()
+    for url in LISTS[table]:  # each `at` in turn: the first request finds the last one's rows
+        for at in asked:
+            answers = []
+            for forget in (False, True):  # taken from its moment (when one was), then made
+                if forget:
+                    moments.clear()
+                got = uncached.get(url.format(at))  # a stream: read before the next request
+                answers.append((got.status_code, got.get_data(), got.headers.get("Link")))
+            assert answers[0] == answers[1] and answers[0][0] == 200, url.format(at)
+            seen.add(answers[1][1])
+    assert len(seen) > 2 * len(LISTS[table])  # the rows do change across the instants asked
+
+
+def test_a_list_whose_rows_are_kept_for_their_moment_is_not_queried_again(
+    uncached: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog.storage import queries
+
+    queried: list[str] = []
+    rows = queries._rows
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("keys") or (len(args) > 6 and args[6]):
+            queried.append(args[1].name)
+        return rows(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "_rows", counted)
+    pages = [uncached.get(f"/v1/offerings?cloud=aws&at=2025-03-04T10:0{m}:00Z") for m in range(4)]
+    assert [p.status_code for p in pages] == [200] * 4
+    assert queried == ["offerings"] and len({p.get_data() for p in pages}) == 1

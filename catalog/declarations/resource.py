@@ -44,6 +44,9 @@ class Filter:
     # The kind of record the value names (identity.KINDS: "models", "clouds", ...): an alias
     # is taken for its id, an unknown name is a 400 with suggestions.
     refers: str | None = None
+    # The columns a condition on `:at` compares `at` with, and does nothing else with it: the
+    # rows it keeps then change only where `at` passes one of their values (queries._keyed).
+    compares: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.refers and self.argument is not None:  # the spec says what a name may be

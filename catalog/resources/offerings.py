@@ -233,6 +233,7 @@ OFFERINGS = Resource(
             ),
             "t.available_from <= :at AND (t.retired_from IS NULL OR t.retired_from > :at "
             "OR t.retired_from_certainty = 'not-before')",
+            compares=("available_from", "retired_from"),
         ),
     },
     computed={

@@ -147,6 +147,7 @@ PRICES = Resource(
         "at": Filter(
             query_instant("Only prices in force at this instant (effective_from <= at < until)."),
             IN_FORCE,
+            compares=("effective_from", "effective_until"),
         ),
         # Set by the code: /offerings/{id}/prices, and the store's search for a price's series
         # (one offering, region, unit and currency; '' stands for the null region).

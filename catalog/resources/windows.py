@@ -171,6 +171,7 @@ WINDOWS = Resource(
             "(CASE WHEN t.starts_at > :at THEN 'upcoming' "
             "WHEN t.ends_at IS NOT NULL AND t.ends_at <= :at THEN 'ended' ELSE 'active' END) "
             "= :state",
+            compares=("starts_at", "ends_at"),
         ),
         "at": Filter(query_instant("The instant `state` is judged at (default: now)."), None),
         "ends_before": Filter(

@@ -7,10 +7,13 @@ moment of its own). A page asked a minute later, or for another hour of the same
 same page; it is made once per catalog version and moment, not once per instant asked. An
 answer that does more with `at` must put what it shows in its key: the whole days from `at`
 to each later fact (`days_to`: an exclusivity's days_remaining), the day asked (a page).
+A list's rows are chosen the same way where its conditions only compare `at` with columns
+(`rows`): its moments are then among those columns' values, every row's.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from bisect import bisect_left, bisect_right
@@ -19,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
+from ..declarations.resource import Resource, quote
 from . import versions
 
 _INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")  # canonical: instants.py
@@ -60,21 +64,27 @@ def days_to(instants: Instants, at: str) -> tuple[int, ...]:
     return tuple((time - asked).days for time in instants.times[bisect_right(instants.texts, at) :])
 
 
-Kept = TypeVar("Kept", str, tuple[bytes, bytes])  # a page; a JSON answer around its `at`
-_kept: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+T = TypeVar("T")
+_kept: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()  # (answer, its weight)
 _size = 0
 
 
-def _weight(value: str | tuple[bytes, bytes]) -> int:
+def _weight(value: Any) -> int:
+    """A kept answer's weight: a page's characters; a JSON answer's bytes either side of `at`."""
     return len(value) if isinstance(value, str) else len(value[0]) + len(value[1])
 
 
-def per_moment(conn: sqlite3.Connection, key: tuple[Any, ...], make: Callable[[], Kept]) -> Kept:
+def per_moment(
+    conn: sqlite3.Connection,
+    key: tuple[Any, ...],
+    make: Callable[[], T],
+    weight: Callable[[T], int] = _weight,
+) -> T:
     """make(), kept for this catalog version and `key` (which names the answer, its moment and
-    whatever else it shows), the least recently used let go past MAX_CHARS; nothing is kept
-    where versions.kept_under says so."""
+    whatever else it shows), the least recently used let go past MAX_CHARS of `weight`;
+    nothing is kept where versions.kept_under says so."""
     global _size
-    found = kept(conn, key)
+    found: T | None = kept(conn, key)
     if found is not None:
         return found
     made = make()
@@ -86,11 +96,12 @@ def per_moment(conn: sqlite3.Connection, key: tuple[Any, ...], make: Callable[[]
     if full in _kept:  # kept meanwhile (another request made it)
         return made
     for old in [k for k in _kept if k[0] == database and k[1] < version]:
-        _size -= _weight(_kept.pop(old))  # another version's: stale
-    _kept[full] = made
-    _size += _weight(made)
+        _size -= _kept.pop(old)[1]  # another version's: stale
+    heavy = weight(made)
+    _kept[full] = (made, heavy)
+    _size += heavy
     while _size > MAX_CHARS and _kept:
-        _size -= _weight(_kept.popitem(last=False)[1])
+        _size -= _kept.popitem(last=False)[1][1]
     return made
 
 
@@ -101,9 +112,47 @@ def kept(conn: sqlite3.Connection, key: tuple[Any, ...]) -> Any:
         return None
     full = (*under, *key)
     found = _kept.get(full)
-    if found is not None:
-        _kept.move_to_end(full)
-    return found
+    if found is None:
+        return None
+    _kept.move_to_end(full)
+    return found[0]
+
+
+def rows(
+    conn: sqlite3.Connection,
+    collection: Resource,
+    filters: Mapping[str, Any],
+    shape: tuple[Any, ...],
+    choose: Callable[[], list[tuple[Any, ...]]],
+) -> list[tuple[Any, ...]]:
+    """choose(): the keys of the rows a query of `collection` keeps (`shape`: its sort, limit,
+    page). Where `at` meets only conditions that compare it with columns (Filter.compares),
+    kept per moment of `at` among those columns' values: an export asked a minute later keeps
+    the same rows."""
+    used = [collection.filters[name] for name in filters if name in collection.filters]
+    on_at = [f for f in used if f.sql is not None and ":at" in f.sql]
+    if filters.get("at") is None or not on_at or not all(f.compares for f in on_at):
+        return choose()
+    columns = tuple(sorted({column for f in on_at for column in f.compares}))
+    ends = versions.per_version(
+        conn, ("compared", collection.name, columns), lambda: _values(conn, collection, columns)
+    )
+    rest = json.dumps({n: v for n, v in filters.items() if n != "at"}, sort_keys=True, default=str)
+    key = ("rows", collection.name, rest, *shape, moment(ends, filters["at"]))
+    return per_moment(conn, key, choose, weight=lambda found: 150 * len(found))
+
+
+def _values(conn: sqlite3.Connection, collection: Resource, columns: tuple[str, ...]) -> Instants:
+    """Every value of the columns, as a condition compares them with `at`: as text, whatever
+    their form (no datetimes: days_to is not for these)."""
+    table = quote(collection.table)
+    found = {
+        str(value)
+        for column in columns
+        for (value,) in conn.execute(f"SELECT DISTINCT {quote(column)} FROM {table}")
+        if value is not None
+    }
+    return Instants(sorted(found), [])
 
 
 def clear() -> None:

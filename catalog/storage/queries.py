@@ -15,7 +15,7 @@ from typing import Any
 
 from ..core.identity import resolve_filters
 from ..declarations.resource import Resource, quote
-from . import cursors
+from . import cursors, moments
 from .versions import per_version
 
 
@@ -194,7 +194,13 @@ def _encoded(
     kept = per_version(conn, ("encoded", collection.name, form), _Encoded)
     cursor = conn.cursor()
     cursor.row_factory = None
-    keyed = _rows(cursor, collection, filters, sort, limit, after, keys=True).fetchall()
+    keyed = moments.rows(
+        conn,
+        collection,
+        filters,
+        (sort, limit, after),
+        lambda: _rows(cursor, collection, filters, sort, limit, after, keys=True).fetchall(),
+    )
     n = len(collection.key)
     if all(row[:n] in kept for row in keyed):
         return keyed, (kept[row[:n]] for row in keyed)
