@@ -45,7 +45,7 @@ def answered(path: dict[str, str], args: dict[str, Any] | None = None) -> Respon
 
 
 def _sent(answer: Answer) -> Response:
-    response = Response(answer.body, mimetype=JSON)
+    response = Response(answer.body, mimetype=answer.media_type)
     response.headers.extend(answer.headers)
     return response
 
@@ -104,7 +104,7 @@ def page_answer(
 
     def encode(row: Sequence[Any]) -> bytes:  # once per row and catalog version
         record = spans.shown(conn, resource.name, [dict(zip(resource.fields, row, strict=True))])
-        return json.dumps(record[0], ensure_ascii=False).encode()
+        return to_json(record[0])
 
     try:
         items, next_cursor = queries.page(

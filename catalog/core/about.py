@@ -16,6 +16,7 @@ from marshmallow import Schema, fields
 from .. import resources
 from ..declarations.fields import Instant, url
 from ..declarations.resource import quote
+from ..storage import versions
 
 COMMIT = re.compile(r"/(?:blob|tree|commit)/([0-9a-f]{7,40})(?:/|$)")
 REGISTRIES = {"models.dev": "https://github.com/anomalyco/models.dev"}
@@ -124,20 +125,13 @@ def describe(conn: sqlite3.Connection, now: str) -> dict[str, Any]:
     }
 
 
-_kept: dict[tuple[str, int, str], str | None] = {}
-
-
 def data_as_of(conn: sqlite3.Connection, now: str) -> str | None:
     """The day of the newest fact at `now` (for "data as of" on pages), kept per catalog
     version and day."""
-    database = conn.execute("PRAGMA database_list").fetchone()[2]
-    version = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
-    key = (database, version, now[:10])
-    if not database or key not in _kept:
+
+    def newest_day() -> str | None:
         newest = conn.execute(NEWEST_FACT, {"now": now}).fetchone()[0]
-        if not database:
-            return newest[:10] if newest else None
-        if len(_kept) > 64:
-            _kept.clear()
-        _kept[key] = newest[:10] if newest else None
-    return _kept[key]
+        return newest[:10] if newest else None
+
+    found: str | None = versions.per_version(conn, ("data as of", now[:10]), newest_day)
+    return found

@@ -45,7 +45,7 @@ class Filter:
     # is taken for its id, an unknown name is a 400 with suggestions.
     refers: str | None = None
     # The columns a condition on `:at` compares `at` with, and does nothing else with it: the
-    # rows it keeps then change only where `at` passes one of their values (queries._keyed).
+    # rows it keeps then change only where `at` passes one of their values (moments.rows).
     compares: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:

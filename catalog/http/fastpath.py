@@ -141,7 +141,7 @@ class FastPath:
     def render(
         self, environ: dict[str, Any], decision: caching.Decision, route: Route
     ) -> tuple[bytes, caching.Headers] | None:
-        """The JSON answer of a read whose Operation gives one without Flask (its `answer`,
+        """The answer of a read whose Operation gives one without Flask (its `answer`,
         which its view calls too), and its headers; None leaves the request to Flask: a name
         in the path that is an alias or unknown, a bad argument, any error (Flask answers
         each with its problem, or its redirect)."""
