@@ -238,14 +238,14 @@ def test_a_list_whose_rows_are_kept_for_their_moment_is_not_queried_again(
     from catalog.storage import queries
 
     queried: list[str] = []
-    rows = queries._rows
+    rows = queries.matching
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         if kwargs.get("keys") or (len(args) > 6 and args[6]):
             queried.append(args[1].name)
         return rows(*args, **kwargs)
 
-    monkeypatch.setattr(queries, "_rows", counted)
+    monkeypatch.setattr(queries, "matching", counted)
     pages = [uncached.get(f"/v1/offerings?cloud=aws&at=2025-03-04T10:0{m}:00Z") for m in range(4)]
     assert [p.status_code for p in pages] == [200] * 4
     assert queried == ["offerings"] and len({p.get_data() for p in pages}) == 1

@@ -20,7 +20,7 @@ from ..core import ical
 from ..declarations.resource import Resource
 from ..http import caching, yielding
 from ..http.kept import ResponseCache, Spool
-from ..storage import queries
+from ..storage import encoded, queries
 from ..storage.db import get_db
 
 # A cell starting with one of these may run as a formula. Control characters are among them
@@ -157,7 +157,7 @@ def _csv_rows(resource: Resource, filters: dict[str, Any], sort: str) -> Respons
     made = caching.made_by_another()
     if made is not None:
         return made
-    lines = queries.encoded_rows(
+    lines = encoded.encoded_rows(
         get_db(), resource, filters, sort=sort, form="csv", encode=csv_line
     )
     return csv_response(resource.fields, lines, f"{resource.name}.csv")

@@ -18,7 +18,7 @@ from ..declarations.resource import Key, Resource
 from ..http.context import current_operation, filters_of, negotiate, request_args
 from ..http.errors import APIError, invalid
 from ..http.operations import JSON, Answer, to_json
-from ..storage import cursors, queries
+from ..storage import cursors, encoded, queries
 from ..storage.db import get_db
 from .formats import RENDERERS
 
@@ -107,7 +107,7 @@ def page_answer(
         return to_json(record[0])
 
     try:
-        items, next_cursor = queries.page(
+        items, next_cursor = encoded.page(
             conn,
             resource,
             filters,

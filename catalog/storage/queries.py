@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 import json.scanner
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 from ..core.identity import resolve_filters
 from ..declarations.resource import Resource, quote
-from . import cursors, moments
-from .versions import per_version
 
 
 def values(collection: Resource, row: Sequence[Any]) -> Sequence[Any]:
@@ -124,11 +122,11 @@ def list_records(
     A filter that names a record takes an alias for its id; an unknown name is identity.Unknown,
     raised by the call itself (not by the first row): a streamed answer has not begun yet.
     """
-    rows = _rows(conn.cursor(), collection, filters, sort, limit, after)
+    rows = matching(conn.cursor(), collection, filters, sort, limit, after)
     return (to_record(collection, row) for row in rows)
 
 
-def _rows(
+def matching(
     cursor: sqlite3.Cursor,
     collection: Resource,
     filters: Mapping[str, Any],
@@ -153,105 +151,6 @@ def _rows(
         keys,
     )
     return cursor.execute(sql, params)
-
-
-# Each worker keeps an export's encoded rows up to this many bytes per collection and form; rows
-# past it are encoded again each time.
-KEEP_ENCODED = 32 * 2**20
-
-
-class _Encoded(dict[tuple[Any, ...], bytes]):
-    size = 0
-
-
-def encoded_rows(
-    conn: sqlite3.Connection,
-    collection: Resource,
-    filters: Mapping[str, Any],
-    *,
-    sort: str,
-    form: str,
-    encode: Callable[[Sequence[Any]], bytes],
-) -> Iterator[bytes]:
-    """Every matching row (its values(), in field order) through `encode`, in order. Each row is
-    encoded once per catalog version and `form`, and kept by the worker: then an export costs a
-    query of the rows' keys and a lookup each, whatever its filters or `at`. (Reading 25
-    columns into Python and encoding them was 90% of a CSV export's CPU.)"""
-    return _encoded(conn, collection, filters, sort, form, encode, None, None)[1]
-
-
-def _encoded(
-    conn: sqlite3.Connection,
-    collection: Resource,
-    filters: Mapping[str, Any],
-    sort: str,
-    form: str,
-    encode: Callable[[Sequence[Any]], bytes],
-    limit: int | None,
-    after: tuple[Any, str] | None,
-) -> tuple[list[tuple[Any, ...]], Iterator[bytes]]:
-    """The matching rows' (key..., sort value), and their encodings, kept or made."""
-    kept = per_version(conn, ("encoded", collection.name, form), _Encoded)
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    keyed = moments.rows(
-        conn,
-        collection,
-        filters,
-        (sort, limit, after),
-        lambda: _rows(cursor, collection, filters, sort, limit, after, keys=True).fetchall(),
-    )
-    n = len(collection.key)
-    if all(row[:n] in kept for row in keyed):
-        return keyed, (kept[row[:n]] for row in keyed)
-    rows = _rows(cursor, collection, filters, sort, limit, after)
-    return keyed, _encoding(rows, collection, kept, encode)
-
-
-def _encoding(
-    rows: Iterator[Sequence[Any]],
-    collection: Resource,
-    kept: _Encoded,
-    encode: Callable[[Sequence[Any]], bytes],
-) -> Iterator[bytes]:
-    at = [collection.fields.index(name) for name in collection.key]
-    for row in rows:
-        line = encode(values(collection, row))
-        if kept.size < KEEP_ENCODED:
-            kept[tuple(row[i] for i in at)] = line
-            kept.size += len(line)
-        yield line
-
-
-def page(
-    conn: sqlite3.Connection,
-    collection: Resource,
-    filters: Mapping[str, Any],
-    *,
-    sort: str,
-    limit: int,
-    cursor: str | None,
-    form: str,
-    encode: Callable[[Sequence[Any]], bytes],
-) -> tuple[list[bytes], str | None]:
-    """One page of a collection, each row through `encode` (kept as encoded_rows keeps them),
-    and the cursor of the next page (None on the last)."""
-    column = sort.lstrip("-")
-    key = collection.tiebreak
-    after = (
-        cursors.decode(cursors.checked(collection.name, sort, cursor), column, key)
-        if cursor
-        else None
-    )
-    # One row more than asked tells whether another page exists, without counting.
-    keyed, lines = _encoded(conn, collection, filters, sort, form, encode, limit + 1, after)
-    items = list(lines)[:limit]  # the extra row encoded too: the next request finds it kept
-    if len(keyed) <= limit:
-        return items, None
-    last = keyed[limit - 1]  # its key (the tiebreak last), then its sort value
-    return items, cursors.encode(
-        collection.name, sort, last[-1], last[len(collection.key) - 1], key
-    )
 
 
 def get_record(
