@@ -120,3 +120,24 @@ def test_a_body_too_slow_is_dropped(tmp_path: Path) -> None:
         assert any("took longer than 2s" in entry.get("message", "") for entry in logged)
     finally:
         quick.stop()
+
+
+def test_a_kept_alive_connection_is_closed_after_its_hundredth_request(server: Server) -> None:
+    """So its client connects anew, to whichever worker accepts first: a worker that recycled
+    takes its share of clients again (server/worker.py, KEEPALIVE_REQUESTS)."""
+    from catalog.server.worker import KEEPALIVE_REQUESTS
+
+    heads = []
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        reader = sock.makefile("rb")
+        for _ in range(KEEPALIVE_REQUESTS):
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            head = []
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                head.append(line.decode().strip().lower())
+            length = next(int(h.split(":")[1]) for h in head if h.startswith("content-length"))
+            reader.read(length)
+            heads.append(head)
+        assert reader.read() == b""  # the server closed it
+    assert all(h[0].startswith("http/1.1 200") for h in heads)
+    assert [h for h in heads if "connection: close" in h] == [heads[-1]]

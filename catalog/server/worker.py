@@ -28,6 +28,13 @@ from gunicorn.workers.ggevent import GeventWorker
 
 # A positive sleep is a timer, run after the loop's next poll; 0 would be a callback, run before it.
 NEXT_TURN = 1e-6
+# Requests one kept-alive connection may carry; its last is answered with "Connection: close"
+# (nginx's keepalive_requests, Apache's MaxKeepAliveRequests: 100 was both's default). The
+# client then connects anew, to whichever worker accepts first: so a worker that recycled, or
+# started late, takes its share again instead of leaving the other with every client for as
+# long as their connections live (wrk -c32, one worker stopped 2 s in: its replacement served
+# no request in the 5 s left; now half of them from the next second on; docs/notes/speed.md).
+KEEPALIVE_REQUESTS = 100
 
 
 class Worker(GeventWorker):
@@ -36,6 +43,8 @@ class Worker(GeventWorker):
 
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> bool:
         """Serve one request, or drop the connection when its deadline passes."""
+        if req.req_number >= KEEPALIVE_REQUESTS:
+            req.must_close = True
         deadline = gevent.Timeout(self.cfg.timeout)
         deadline.start()
         try:
