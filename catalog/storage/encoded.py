@@ -63,6 +63,8 @@ def _encoded(
         ).fetchall(),
     )
     keys = [row[: len(collection.key)] for row in keyed]
+    if all(key in kept for key in keys):  # the common case: no query, no version to check
+        return keyed, (kept[key] for key in keys)
     return keyed, _lines(cursor, collection, keys, kept, encode, _data_version(cursor))
 
 
