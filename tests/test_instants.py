@@ -35,11 +35,29 @@ def test_parse_canonicalises(text: str, expected: str) -> None:
         "2024-02-26  00:00:00Z",
         "2024-02-26 00:00:00",
         "9999-12-31T23:59:59-01:00",
+        # The canonical form, checked as a date and time too (it is not rewritten).
+        "2024-02-30T00:00:00Z",
+        "2024-13-01T00:00:00Z",
+        "2024-02-26T24:00:00Z",
+        "2024-02-26T00:60:00Z",
+        "2024-02-26T00:00:60Z",
+        "\u0662024-02-26T00:00:00Z",  # a digit, but not an ASCII one
     ],
 )
 def test_parse_refuses(text: str) -> None:
     with pytest.raises(ValueError):
         instants.parse(text)
+
+
+def test_the_canonical_form_is_taken_as_the_general_parse_gives_it() -> None:
+    from datetime import datetime, timedelta
+
+    moment = datetime(1970, 1, 1)
+    for _ in range(2000):  # every 17 h 17 min 17 s, over 4 years: each field's range
+        moment += timedelta(hours=17, minutes=17, seconds=17)
+        canonical = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert instants.parse(canonical) == canonical
+        assert instants.parse(canonical.replace("Z", "+00:00")) == canonical
 
 
 def test_canonical_form_sorts_as_time() -> None:
