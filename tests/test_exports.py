@@ -202,3 +202,37 @@ def test_an_export_a_write_lands_in_keeps_nothing_under_the_older_version(
     sent = [line.split(b",")[0].decode() for line in head + rest]
     assert last not in sent and ID in sent and len(kept) == 3
     assert any(b"written during the export" in line for line in rest)
+
+
+def test_an_export_of_a_moment_whose_rows_were_all_encoded_takes_their_lines_whole(
+    writable_app: Flask,
+) -> None:
+    """Kept with the moment's rows: the next export of that moment looks up no row (here the
+    rows' own encodings are let go, and it still answers the same lines); another moment's
+    export encodes what it lacks."""
+    from catalog.storage import moments
+
+    made: list[str] = []
+
+    def encode(row: Sequence[Any]) -> bytes:
+        made.append(row[0])
+        return csv_line(row)
+
+    def export(at: str) -> list[bytes]:
+        with writable_app.app_context():
+            conn = get_db()
+            filters = {"cloud": "aws", "at": at}
+            offerings = resources.get("offerings")
+            return list(
+                encoded.encoded_rows(conn, offerings, filters, sort="id", form="t", encode=encode)
+            )
+
+    moments.clear()
+    first = export("2025-06-01T00:00:00Z")
+    again = export("2025-06-01T00:00:00Z")  # all encoded now: the lines are kept whole
+    assert first == again and len(made) == len(first) > 10
+    with writable_app.app_context():
+        versions.per_version(get_db(), ("encoded", "offerings", "t"), dict).clear()
+    assert export("2025-06-01T00:00:01Z") == first and len(made) == len(first)  # same moment
+    later = export("2026-01-01T00:00:00Z")  # another moment: its rows encoded anew
+    assert len(made) == len(first) + len(later)

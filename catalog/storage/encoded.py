@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..declarations.resource import Resource, quote
-from . import cursors, moments, queries
+from . import cursors, moments, queries, versions
 from .versions import per_version
 
 # Each worker keeps an export's encoded rows up to this many bytes per collection and form; rows
@@ -49,22 +49,29 @@ def _encoded(
     limit: int | None,
     after: tuple[Any, str] | None,
 ) -> tuple[list[tuple[Any, ...]], Iterator[bytes]]:
-    """The matching rows' (key..., sort value), and their encodings, kept or made."""
-    kept = per_version(conn, ("encoded", collection.name, form), _Encoded)
+    """The matching rows' (key..., sort value), and their encodings, kept or made. Where
+    every row's encoding was kept, the list of them is kept with the rows for their moment:
+    the next export of that moment takes it whole (800 rows: a lookup, not 1,600)."""
     cursor = conn.cursor()
     cursor.row_factory = None
-    keyed = moments.rows(
-        conn,
-        collection,
-        filters,
-        (sort, limit, after),
-        lambda: queries.matching(
-            cursor, collection, filters, sort, limit, after, keys=True
-        ).fetchall(),
-    )
+    with versions.pinned(conn):  # the rows and their encodings of one version
+        kept = per_version(conn, ("encoded", collection.name, form), _Encoded)
+        keyed = moments.rows(
+            conn,
+            collection,
+            filters,
+            (sort, limit, after),
+            lambda: queries.matching(
+                cursor, collection, filters, sort, limit, after, keys=True
+            ).fetchall(),
+        )
+    lines = keyed.derived.get(form)
+    if lines is not None:
+        return keyed, iter(lines)
     keys = [row[: len(collection.key)] for row in keyed]
-    if all(key in kept for key in keys):  # the common case: no query, no version to check
-        return keyed, (kept[key] for key in keys)
+    if all(key in kept for key in keys):  # no query, no version to check
+        keyed.derived[form] = lines = [kept[key] for key in keys]
+        return keyed, iter(lines)
     return keyed, _lines(cursor, collection, keys, kept, encode, _data_version(cursor))
 
 

@@ -124,22 +124,31 @@ def rows(
     filters: Mapping[str, Any],
     shape: tuple[Any, ...],
     choose: Callable[[], list[tuple[Any, ...]]],
-) -> list[tuple[Any, ...]]:
+) -> Chosen:
     """choose(): the keys of the rows a query of `collection` keeps (`shape`: its sort, limit,
     page). Where `at` meets only conditions that compare it with columns (Filter.compares),
     kept per moment of `at` among those columns' values: an export asked a minute later keeps
-    the same rows."""
+    the same rows (and what its caller derived from them, in `derived`)."""
     used = [collection.filters[name] for name in filters if name in collection.filters]
     on_at = [f for f in used if f.sql is not None and ":at" in f.sql]
     if filters.get("at") is None or not on_at or not all(f.compares for f in on_at):
-        return choose()
+        return Chosen(choose())
     columns = tuple(sorted({column for f in on_at for column in f.compares}))
     ends = versions.per_version(
         conn, ("compared", collection.name, columns), lambda: _values(conn, collection, columns)
     )
     rest = json.dumps({n: v for n, v in filters.items() if n != "at"}, sort_keys=True, default=str)
     key = ("rows", collection.name, rest, *shape, moment(ends, filters["at"]))
-    return per_moment(conn, key, choose, weight=lambda found: 150 * len(found))
+    return per_moment(conn, key, lambda: Chosen(choose()), weight=lambda found: 150 * len(found))
+
+
+class Chosen(list[tuple[Any, ...]]):
+    """A list's rows (their keys and sort value), and what was derived from them for as long
+    as they are kept (an export's encoded lines, by form: encoded.py)."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        super().__init__(rows)
+        self.derived: dict[str, Any] = {}
 
 
 def _values(conn: sqlite3.Connection, collection: Resource, columns: tuple[str, ...]) -> Instants:
