@@ -110,6 +110,11 @@ def test_clients_asking_one_export_at_once_cost_one_make(
     """As a new worker's clients do after a recycle: the first makes it, the others wait for
     it and are sent the copy it kept. Its claim lasts until the answer is sent, past the
     request's teardown (which comes first: released there, the others each made it again)."""
+    from catalog.storage import moments
+
+    # No row of it encoded yet, as on a new worker: it streams (else it is answered whole).
+    versions._kept.clear()
+    moments.clear()
     others = 7
     making = app.extensions["catalog.making"]
     claim, waiting, all_waiting = making.claim, [], threading.Event()
@@ -236,3 +241,20 @@ def test_an_export_of_a_moment_whose_rows_were_all_encoded_takes_their_lines_who
     assert export("2025-06-01T00:00:01Z") == first and len(made) == len(first)  # same moment
     later = export("2026-01-01T00:00:00Z")  # another moment: its rows encoded anew
     assert len(made) == len(first) + len(later)
+
+
+def test_a_large_export_streams_even_when_its_lines_are_kept(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole (one join, a Content-Length) only up to WHOLE_ROWS rows: a larger one is sent
+    block by block, the worker's other requests running between them."""
+    from catalog.api import formats
+
+    client = app.test_client()
+    url = "/v1/offerings?format=csv&cloud=aws&at=2025-02-03T04:05:0{}Z"
+    client.get(url.format(0)).get_data()  # every line encoded and kept
+    whole = client.get(url.format(1))
+    monkeypatch.setattr(formats, "WHOLE_ROWS", 3)
+    streamed = client.get(url.format(2))
+    assert whole.get_data() == streamed.get_data() and whole.get_data().count(b"\n") > 4
+    assert "Content-Length" in whole.headers and "Content-Length" not in streamed.headers

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
@@ -20,6 +21,7 @@ from ..core import ical
 from ..declarations.resource import Resource
 from ..http import caching, yielding
 from ..http.kept import ResponseCache, Spool
+from ..http.operations import Answer
 from ..storage import encoded, queries
 from ..storage.db import get_db
 
@@ -109,6 +111,29 @@ def csv_line(row: Sequence[Any]) -> bytes:
     return buffer.getvalue().encode()
 
 
+CSV = "text/csv; charset=utf-8; header=present"
+# An export whose every line is kept is answered whole, up to this many rows (a few hundred
+# kilobytes: one join, no stream); a larger one streams, between its blocks letting the worker's
+# other requests run.
+WHOLE_ROWS = 5000
+
+
+def csv_answer(
+    conn: sqlite3.Connection, resource: Resource, filters: dict[str, Any], sort: str
+) -> Answer | None:
+    """The CSV export whole, where every line of it is kept and it is not large (the fast
+    path sends it, as a kept answer is sent); None: csv_response streams it."""
+    lines = encoded.kept_lines(conn, resource, filters, sort=sort, form="csv")
+    if lines is None or len(lines) > WHOLE_ROWS:
+        return None
+    body = b"".join([csv_line(list(resource.fields)), *lines])
+    return Answer(body, [_disposition(f"{resource.name}.csv")], media_type=CSV)
+
+
+def _disposition(filename: str) -> tuple[str, str]:
+    return ("Content-Disposition", f'inline; filename="{filename}"')
+
+
 def csv_response(fields: Iterable[str], lines: Iterable[bytes], filename: str) -> Response:
     """A header row of `fields`, then the rows' lines (csv_line), as CSV, streamed in blocks
     (and kept for repeats)."""
@@ -120,10 +145,7 @@ def csv_response(fields: Iterable[str], lines: Iterable[bytes], filename: str) -
         while block := b"".join(islice(rows, 500)):
             yield block
 
-    headers = [
-        ("Content-Type", "text/csv; charset=utf-8; header=present"),
-        ("Content-Disposition", f'inline; filename="{filename}"'),
-    ]
+    headers = [("Content-Type", CSV), _disposition(filename)]
     return _streamed_response(blocks(), headers)
 
 

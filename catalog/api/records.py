@@ -14,7 +14,7 @@ from ..declarations import args as arguments
 from ..declarations.resource import Resource
 from ..http.context import filters_of, negotiate, request_args
 from ..http.operations import Answer, Elsewhere, operation
-from .formats import RENDERERS
+from .formats import RENDERERS, csv_answer
 from .responses import answered, existing, page_answer, record_response, shown
 
 
@@ -33,6 +33,10 @@ def _list_view(resource: Resource) -> Callable[..., Response]:
             target = next(r.target for r in resource.references if r.field == name)
             existing(target, (value,), conn)
         chosen = negotiate(args, resource.formats, asked)
+        if chosen == "csv":  # whole where its every line is kept
+            whole = csv_answer(conn, resource, filters_of(args) | scope, args["sort"])
+            if whole is not None:
+                return whole
         if chosen != "json":
             raise Elsewhere(chosen)  # the view streams the other formats
         return page_answer(conn, resource, args, filters_of(args) | scope, asked)

@@ -39,22 +39,32 @@ def encoded_rows(
     return _encoded(conn, collection, filters, sort, form, encode, None, None)[1]
 
 
-def _encoded(
+def kept_lines(
     conn: sqlite3.Connection,
+    collection: Resource,
+    filters: Mapping[str, Any],
+    *,
+    sort: str,
+    form: str,
+) -> list[bytes] | None:
+    """Every matching row's encoding in `form`, in order, where each is kept already; None
+    where one is not (encoded_rows makes it)."""
+    return _whole(collection, form, *_chosen(conn, conn.cursor(), collection, filters, sort, form))
+
+
+def _chosen(
+    conn: sqlite3.Connection,
+    cursor: sqlite3.Cursor,
     collection: Resource,
     filters: Mapping[str, Any],
     sort: str,
     form: str,
-    encode: Callable[[Sequence[Any]], bytes],
-    limit: int | None,
-    after: tuple[Any, str] | None,
-) -> tuple[list[tuple[Any, ...]], Iterator[bytes]]:
-    """The matching rows' (key..., sort value), and their encodings, kept or made. Where
-    every row's encoding was kept, the list of them is kept with the rows for their moment:
-    the next export of that moment takes it whole (800 rows: a lookup, not 1,600)."""
-    cursor = conn.cursor()
+    limit: int | None = None,
+    after: tuple[Any, str] | None = None,
+) -> tuple[moments.Chosen, _Encoded]:
+    """The matching rows' (key..., sort value), and the encodings kept, of one version."""
     cursor.row_factory = None
-    with versions.pinned(conn):  # the rows and their encodings of one version
+    with versions.pinned(conn):
         kept = per_version(conn, ("encoded", collection.name, form), _Encoded)
         keyed = moments.rows(
             conn,
@@ -65,13 +75,40 @@ def _encoded(
                 cursor, collection, filters, sort, limit, after, keys=True
             ).fetchall(),
         )
-    lines = keyed.derived.get(form)
-    if lines is not None:
+    return keyed, kept
+
+
+def _whole(
+    collection: Resource, form: str, keyed: moments.Chosen, kept: _Encoded
+) -> list[bytes] | None:
+    """The rows' encodings, where every one is kept: the list is kept with the rows for their
+    moment, so the next export of that moment takes it whole (800 rows: a lookup, not 1,600)."""
+    lines: list[bytes] | None = keyed.derived.get(form)
+    if lines is None:
+        keys = [row[: len(collection.key)] for row in keyed]
+        if not all(key in kept for key in keys):
+            return None
+        keyed.derived[form] = lines = [kept[key] for key in keys]
+    return lines
+
+
+def _encoded(
+    conn: sqlite3.Connection,
+    collection: Resource,
+    filters: Mapping[str, Any],
+    sort: str,
+    form: str,
+    encode: Callable[[Sequence[Any]], bytes],
+    limit: int | None,
+    after: tuple[Any, str] | None,
+) -> tuple[list[tuple[Any, ...]], Iterator[bytes]]:
+    """The matching rows' (key..., sort value), and their encodings, kept or made."""
+    cursor = conn.cursor()
+    keyed, kept = _chosen(conn, cursor, collection, filters, sort, form, limit, after)
+    lines = _whole(collection, form, keyed, kept)
+    if lines is not None:  # no query, no version to check
         return keyed, iter(lines)
     keys = [row[: len(collection.key)] for row in keyed]
-    if all(key in kept for key in keys):  # no query, no version to check
-        keyed.derived[form] = lines = [kept[key] for key in keys]
-        return keyed, iter(lines)
     return keyed, _lines(cursor, collection, keys, kept, encode, _data_version(cursor))
 
 
