@@ -92,6 +92,25 @@ def test_what_an_older_version_kept_is_let_go(writable_app: Flask, writer: Flask
     assert after > before and kept == [after]
 
 
+def test_past_its_bound_what_was_kept_longest_unused_goes_first(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One entry at a time, not all at once: a crawler over many models once emptied every
+    kept thing (the encoded rows, the ids) each 256 models."""
+    monkeypatch.setattr(versions, "MAX_KEPT", 3)
+    made: list[str] = []
+    with app.app_context():
+        conn = get_db()
+
+        def keep(name: str) -> None:
+            versions.per_version(conn, ("a test", name), lambda: made.append(name))
+
+        versions._kept.clear()
+        for name in ("a", "b", "c", "a", "d", "a", "b"):
+            keep(name)
+    assert made == ["a", "b", "c", "d", "b"]  # "a", used again, stayed; "b" went for "d"
+
+
 def test_a_pinned_connection_sees_one_version(writable_app: Flask, writer: FlaskClient) -> None:
     with writable_app.app_context():
         conn = get_db()

@@ -8,6 +8,7 @@ per worker (per_version), not once per request.
 from __future__ import annotations
 
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -76,7 +77,10 @@ def kept_under(conn: sqlite3.Connection) -> tuple[str, int] | None:
     return database, version
 
 
-_kept: dict[tuple[Any, ...], Any] = {}
+# What per_version keeps, the least recently used let go past MAX_KEPT entries (most are a
+# model's: its offerings, its facts; a few are every request's: the encoded rows, the ids).
+MAX_KEPT = 4096
+_kept: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _newest: dict[str, int] = {}  # the newest version anything was kept for, per database file
 
 
@@ -89,13 +93,15 @@ def per_version(conn: sqlite3.Connection, key: tuple[Any, ...], compute: Callabl
         return compute()
     database, version = under
     full = (database, version, *key)
-    if full not in _kept:
-        if len(_kept) > 256:
-            _kept.clear()
-        elif _newest.get(database, version) < version:  # what older versions kept is stale
+    if full in _kept:
+        _kept.move_to_end(full)
+    else:
+        if _newest.get(database, version) < version:  # what older versions kept is stale
             for old in [k for k in _kept if k[0] == database and k[1] < version]:
                 del _kept[old]
         _newest[database] = max(version, _newest.get(database, version))
         _kept[full] = compute()
+        while len(_kept) > MAX_KEPT:
+            _kept.popitem(last=False)
     found: T = _kept[full]
     return found
