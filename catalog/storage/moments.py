@@ -13,7 +13,6 @@ A list's rows are chosen the same way where its conditions only compare `at` wit
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from bisect import bisect_left, bisect_right
@@ -137,7 +136,7 @@ def rows(
     ends = versions.per_version(
         conn, ("compared", collection.name, columns), lambda: _values(conn, collection, columns)
     )
-    rest = json.dumps({n: v for n, v in filters.items() if n != "at"}, sort_keys=True, default=str)
+    rest = tuple(sorted((n, repr(v)) for n, v in filters.items() if n != "at"))
     key = ("rows", collection.name, rest, *shape, moment(ends, filters["at"]))
     return per_moment(conn, key, lambda: Chosen(choose()), weight=lambda found: 150 * len(found))
 
