@@ -159,6 +159,65 @@ def test_a_page_kept_for_its_moment_is_sent_as_flask_sends_it(served: dict[str, 
         sent_once(response)
 
 
+AGAIN = [  # an availability answer asked again with another `at`: its moment's kept JSON
+    "/v1/models/mistral-large-2402/availability/aws?at={}",
+    "/v1/models/gpt-4o/availability?geography=EU&at={}",
+    "/v1/models/gpt-4o/availability/azure?region=swedencentral&at={}",
+]
+# The same moment, another moment, a date, days_remaining counting down, a day in the future.
+INSTANTS = [
+    "2024-03-15T10:00:00Z",
+    "2024-03-15T10:00:01Z",
+    "2024-04-02T00:00:00Z",
+    "2025-06-01",
+    "2025-06-02T12:00:00Z",
+    "2031-01-01T00:00:00Z",
+]
+
+
+@pytest.mark.parametrize("url", AGAIN)
+def test_an_answer_for_another_at_is_sent_as_flask_sends_it(
+    served: dict[str, int], url: str
+) -> None:
+    answers: dict[str, list[Raw]] = {}
+    for name, port in served.items():
+        answers[name] = [raw(port, "GET", url.format(at)) for at in INSTANTS]
+        answers[name].append(raw(port, "HEAD", url.format("2024-03-15T10:00:02Z")))
+    fast, slow = answers["fast"], answers["slow"]
+    assert [comparable(r) for r in fast] == [comparable(r) for r in slow]
+    assert {r[0] for r in fast} == {"HTTP/1.1 200 OK"} and len({r[2] for r in fast[:-1]}) > 3
+    for response in fast:
+        sent_once(response)
+
+
+def test_another_at_is_answered_without_the_query_read_again(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a path and the rest of its query were answered in full, an answer kept for the
+    moment of another `at` is sent at once; anything else is read and checked in full."""
+    from catalog.http import context
+
+    read, arguments = [], context.arguments
+
+    def counted(operation, asked, conn, now):  # type: ignore[no-untyped-def]
+        read.append(asked.query_string.decode())
+        return arguments(operation, asked, conn, now)
+
+    monkeypatch.setattr(context, "arguments", counted)
+    client = app.test_client()
+    moments.clear()
+    url = "/v1/models/mistral-large-2402/availability/aws?"
+    first = client.get(url + "at=2024-03-15T10:00:00Z")  # read in full, kept for its moment
+    again = client.get(url + "at=2024-03-15T10:00:05Z")  # the same moment: not read again
+    assert read == ["at=2024-03-15T10:00:00Z"] and first.json["at"] != again.json["at"]
+    assert {**first.json, "at": 0} == {**again.json, "at": 0}
+    client.get(url + "at=2024-03-15T10:00:05Z&at=2024-03-16")  # twice: read in full
+    client.get(url + "at=2024-03-15T10%3A00%3A06Z")  # percent-encoded: read in full
+    bad = client.get(url + "at=2024-13-15T10:00:00Z")  # not an instant: Flask's 400
+    assert len(read) == 4 and bad.status_code == 400  # each of the three read in full
+    assert client.get(url + "at=1900-01-01").status_code == 400  # out of bounds: the same
+
+
 DOCUMENTS = ["/openapi.yaml", "/docs", "/docs/init.js", "/docs/assets/swagger-ui.css"]
 
 

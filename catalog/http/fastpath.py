@@ -27,7 +27,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request
 
 from .. import config
-from ..core import identity
+from ..core import identity, instants
 from ..storage import versions
 from ..storage.db import connect
 from . import caching, context, observe, paths
@@ -37,6 +37,7 @@ from .operations import Answer, Operation, operation_of, to_json
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 Route = tuple[str, Operation, dict[str, str]]  # the rule, its Operation, the path's names
+Again = Callable[[sqlite3.Connection, str], Answer | None]
 
 
 class FastPath:
@@ -49,6 +50,10 @@ class FastPath:
         self.routes: dict[str, Route | None] = {}
         self.replica = config.flag(app, "READ_ONLY")
         self.connections: dict[int, tuple[sqlite3.Connection, tuple[int, int] | None]] = {}
+        # By path and query less `at`: the answer for another `at` (Answer.again), and the
+        # catalog version it holds for. Only where `at` was the query's one difference from one
+        # answered in full: the path's names, the rest of the query checked then.
+        self.again: dict[tuple[str, str], tuple[Any, Again]] = {}
 
     def connection(self) -> sqlite3.Connection:
         """A read-only connection for this OS thread. Not db's per-thread one: under gevent
@@ -149,6 +154,14 @@ class FastPath:
         answer = operation.answer
         assert answer is not None
         conn = self.connection()
+        query = environ.get("QUERY_STRING", "")
+        at, rest = _lone_at(query) if "at=" in query else (None, "")
+        asked_again = (environ.get("PATH_INFO", ""), rest)
+        if at is not None:
+            found = self.again.get(asked_again)
+            again = found[1](conn, at) if found and found[0] == versions.kept_under(conn) else None
+            if again is not None:
+                return again.body, caching.rendered(self.app, decision, again)
         try:
             with versions.pinned(conn):
                 for parameter, kind in paths.PARAMETERS.items():
@@ -163,7 +176,27 @@ class FastPath:
             return None
         if not isinstance(got, Answer):
             got = Answer(to_json(got), [])
+        elif got.again is not None and at is not None:  # the rest of the query was valid
+            if len(self.again) > 4096:
+                self.again.clear()
+            self.again[asked_again] = (versions.kept_under(conn), got.again)
         return got.body, caching.rendered(self.app, decision, got)
+
+
+def _lone_at(query: str) -> tuple[str | None, str]:
+    """`at` (canonical) where the query gives it once, plainly (nothing percent-encoded, no
+    "+", so the text is what werkzeug parses), and the rest of the query; else (None, "")."""
+    if "%" in query or "+" in query:
+        return None, ""
+    parts = query.split("&")
+    ats = [part for part in parts if part.partition("=")[0] == "at"]
+    if len(ats) != 1 or not ats[0].startswith("at="):
+        return None, ""
+    try:
+        at = instants.bounded(instants.parse(ats[0][3:]))
+    except ValueError:
+        return None, ""
+    return at, "&".join(part for part in parts if part is not ats[0])
 
 
 def install(app: Flask) -> None:

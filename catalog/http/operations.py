@@ -76,6 +76,9 @@ class Answer:
     body: bytes
     headers: list[tuple[str, str]]
     media_type: str = JSON
+    # The same answer for another `at` (canonical), if it is kept for that `at`'s moment in
+    # this catalog version; None otherwise (fastpath.FastPath.render asks it first).
+    again: Callable[[sqlite3.Connection, str], Answer | None] | None = None
 
 
 class Elsewhere(Exception):
