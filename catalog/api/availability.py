@@ -54,7 +54,7 @@ def _per_moment(
     """An availability answer, made once per moment of `at` (moments.py) and the whole days
     from it to each later fact (an exclusivity's days_remaining): kept as its JSON on either
     side of its "at" member, where each request's `at` goes (the answers show it nowhere else)."""
-    found = _kept(conn, key, instants, at)
+    found = moments.kept(conn, _moment(key, instants, at))
     if found is None:
         answer = make()
         parts = to_json({**answer, "at": _MARK}).split(_MARKED)
@@ -63,7 +63,7 @@ def _per_moment(
         found = moments.per_moment(conn, _moment(key, instants, at), lambda: (parts[0], parts[1]))
 
     def again(conn: sqlite3.Connection, other: str) -> Answer | None:
-        kept = _kept(conn, key, instants, other)
+        kept = moments.kept(conn, _moment(key, instants, other))
         return None if kept is None else Answer(kept[0] + other.encode() + kept[1], [])
 
     return Answer(found[0] + at.encode() + found[1], [], again=again)
@@ -71,13 +71,6 @@ def _per_moment(
 
 def _moment(key: tuple[Any, ...], instants: Instants, at: str) -> tuple[Any, ...]:
     return (*key, moment(instants, at), days_to(instants, at))
-
-
-def _kept(
-    conn: sqlite3.Connection, key: tuple[Any, ...], instants: Instants, at: str
-) -> tuple[bytes, bytes] | None:
-    found: tuple[bytes, bytes] | None = moments.kept(conn, _moment(key, instants, at))
-    return found
 
 
 def _model_answer(

@@ -150,37 +150,47 @@ class FastPath:
         which its view calls too), and its headers; None leaves the request to Flask: a name
         in the path that is an alias or unknown, a bad argument, any error (Flask answers
         each with its problem, or its redirect)."""
-        _, operation, names = route
-        answer = operation.answer
-        assert answer is not None
         conn = self.connection()
         query = environ.get("QUERY_STRING", "")
         at, rest = _lone_at(query) if "at=" in query else (None, "")
-        asked_again = (environ.get("PATH_INFO", ""), rest)
-        if at is not None:
-            found = self.again.get(asked_again)
-            again = found[1](conn, at) if found and found[0] == versions.kept_under(conn) else None
-            if again is not None:
-                return again.body, caching.rendered(self.app, decision, again)
+        asked = (environ.get("PATH_INFO", ""), rest)
         try:
-            with versions.pinned(conn):
-                for parameter, kind in paths.PARAMETERS.items():
-                    value = names.get(parameter)
-                    cloud = names.get("cloud_id") if kind == "regions" else None
-                    if value is not None and identity.resolve(conn, kind, value, cloud) != value:
-                        return None
-                asked = Request(environ)  # werkzeug's, as Flask's request is
-                args = context.arguments(operation, asked, conn, decision.now)
-                got = answer(conn, names, args, asked)
+            with versions.pinned(conn):  # one version: the one asked again, the one answered
+                under = versions.kept_under(conn)
+                found = self.again.get(asked) if at is not None else None
+                again = found[1](conn, at) if found and found[0] == under and at else None
+                got = again or self._answer(conn, environ, decision, route)
         except Exception:  # Elsewhere, an APIError, anything: Flask answers it
+            return None
+        if got is None:
             return None
         if not isinstance(got, Answer):
             got = Answer(to_json(got), [])
-        elif got.again is not None and at is not None:  # the rest of the query was valid
+        elif again is None and got.again is not None and at is not None:  # the rest was valid
             if len(self.again) > 4096:
                 self.again.clear()
-            self.again[asked_again] = (versions.kept_under(conn), got.again)
+            self.again[asked] = (under, got.again)  # the version it was made in
         return got.body, caching.rendered(self.app, decision, got)
+
+    def _answer(
+        self,
+        conn: sqlite3.Connection,
+        environ: dict[str, Any],
+        decision: caching.Decision,
+        route: Route,
+    ) -> Any:
+        """The Operation's answer, read in full; None where a name in the path is not its
+        record's own id (an alias, unknown: Flask redirects or answers the 404)."""
+        _, operation, names = route
+        assert operation.answer is not None
+        for parameter, kind in paths.PARAMETERS.items():
+            value = names.get(parameter)
+            cloud = names.get("cloud_id") if kind == "regions" else None
+            if value is not None and identity.resolve(conn, kind, value, cloud) != value:
+                return None
+        asked = Request(environ)  # werkzeug's, as Flask's request is
+        args = context.arguments(operation, asked, conn, decision.now)
+        return operation.answer(conn, names, args, asked)
 
 
 def _lone_at(query: str) -> tuple[str | None, str]:
