@@ -190,20 +190,74 @@ def test_an_answer_for_another_at_is_sent_as_flask_sends_it(
         sent_once(response)
 
 
-def test_another_at_is_answered_without_the_query_read_again(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Once a path and the rest of its query were answered in full, an answer kept for the
-    moment of another `at` is sent at once; anything else is read and checked in full."""
+PAGES = [  # a page or export asked again with another `at`: the arguments read once
+    ("/v1/offerings?model=gpt-4o&at={}", {}),
+    ("/v1/offerings?limit=2&at={}&sort=-available_from", {}),  # a Link, `at` amid the query
+    ("/v1/offerings?at={}&limit=2&sort=-available_from", {}),  # the same, in another order
+    ("/v1/offerings?cloud=aws&limit=3&at={}", {"Accept": "text/csv"}),  # CSV, whole
+    ("/v1/offerings?cloud=aws&limit=3&at={}", {}),  # the same query, JSON
+    ("/v1/exclusivity-windows?format=csv&at={}", {}),  # first-ship spans filled in
+    ("/v1/exclusivity-windows?at={}", {"Accept": "text/calendar"}),  # streamed by Flask
+    ("/v1/prices?at={}&limit=2", {}),
+    ("/models/mistral-large-2402?at={}", {}),  # HTML, kept per moment and day
+]
+
+
+def test_a_page_for_another_at_is_sent_as_flask_sends_it(served: dict[str, int]) -> None:
+    answers: dict[str, list[Raw]] = {}
+    for name, port in served.items():
+        answers[name] = [
+            raw(port, method, url.format(at), headers)
+            for at in INSTANTS
+            for url, headers in PAGES
+            for method in ("GET", "GET", "HEAD")
+        ]
+    fast, slow = answers["fast"], answers["slow"]
+    assert [comparable(r) for r in fast] == [comparable(r) for r in slow]
+    assert {r[0] for r in fast} == {"HTTP/1.1 200 OK"}
+    links = {header(r, "Link") for r in fast if "Link" in dict(r[1])}
+    assert {"2025-06-01", "2024-03-15T10%3A00%3A01Z"} <= {
+        link.partition("at=")[2].partition(">")[0].partition("&")[0] for link in links
+    }
+    assert any(link.startswith("</v1/offerings?at=") for link in links)
+    assert len({r[2] for r in fast if header(r, "Content-Type").startswith("text/csv")}) > 1
+    for response in fast:
+        sent_once(response)
+
+
+@pytest.fixture
+def read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The query of each request whose arguments the fast path reads in full."""
     from catalog.http import context
 
-    read, arguments = [], context.arguments
+    queries, arguments = [], context.arguments
 
     def counted(operation, asked, conn, now):  # type: ignore[no-untyped-def]
-        read.append(asked.query_string.decode())
+        queries.append(asked.query_string.decode())
         return arguments(operation, asked, conn, now)
 
     monkeypatch.setattr(context, "arguments", counted)
+    return queries
+
+
+def test_a_page_for_another_at_is_made_without_the_query_read_again(
+    app: Flask, read: list[str]
+) -> None:
+    client = app.test_client()
+    pages = [client.get(f"/v1/offerings?limit=2&at={at}") for at in INSTANTS]
+    assert read == [f"limit=2&at={INSTANTS[0]}"]
+    assert len({page.data for page in pages}) > 1  # the rows of each moment
+    assert pages[3].headers["Link"].startswith("</v1/offerings?limit=2&at=2025-06-01&cursor=")
+    client.get("/v1/offerings?limit=2&at=2025-06-01", headers={"Accept": "text/csv"})
+    assert len(read) == 2  # another Accept: read in full
+    made = client.get(f"/models/gpt-4o?at={INSTANTS[0]}")  # read; not kept: Flask's view
+    sent = [client.get(f"/models/gpt-4o?at=2024-03-15T10:00:0{n}Z") for n in range(1, 5)]
+    assert len(read) == 4 and {page.data for page in sent} == {made.data}  # the first read
+
+
+def test_another_at_is_answered_without_the_query_read_again(app: Flask, read: list[str]) -> None:
+    """Once a path and the rest of its query were answered in full, an answer kept for the
+    moment of another `at` is sent at once; anything else is read and checked in full."""
     client = app.test_client()
     moments.clear()
     url = "/v1/models/mistral-large-2402/availability/aws?"

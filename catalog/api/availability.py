@@ -62,7 +62,7 @@ def _per_moment(
             return answer
         found = moments.per_moment(conn, _moment(key, instants, at), lambda: (parts[0], parts[1]))
 
-    def again(conn: sqlite3.Connection, other: str) -> Answer | None:
+    def again(conn: sqlite3.Connection, other: str, text: str) -> Answer | None:
         kept = moments.kept(conn, _moment(key, instants, other))
         return None if kept is None else Answer(kept[0] + other.encode() + kept[1], [])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response
@@ -33,13 +34,28 @@ def _list_view(resource: Resource) -> Callable[..., Response]:
             target = next(r.target for r in resource.references if r.field == name)
             existing(target, (value,), conn)
         chosen = negotiate(args, resource.formats, asked)
-        if chosen == "csv":  # whole where its every line is kept
-            whole = csv_answer(conn, resource, filters_of(args) | scope, args["sort"])
-            if whole is not None:
-                return whole
-        if chosen != "json":
-            raise Elsewhere(chosen)  # the view streams the other formats
-        return page_answer(conn, resource, args, filters_of(args) | scope, asked)
+        query = asked.args.to_dict()
+
+        def made(conn: sqlite3.Connection, args: dict[str, Any], query: dict[str, str]) -> Answer:
+            filters = filters_of(args) | scope
+            if chosen == "csv":  # whole where its every line is kept
+                whole = csv_answer(conn, resource, filters, args["sort"])
+                if whole is not None:
+                    return whole
+            if chosen != "json":
+                raise Elsewhere(chosen)  # the view streams the other formats
+            return page_answer(conn, resource, args, filters, asked.path, query)
+
+        def again(conn: sqlite3.Connection, at: str, text: str) -> Answer | None:
+            # The same page for another `at` (its rows kept per moment): the arguments were
+            # read and checked for this one; `text` is `at` as asked, for the Link.
+            try:
+                return made(conn, args | {"at": at}, query | {"at": text})
+            except Elsewhere:  # not kept whole: streamed
+                return None
+
+        found = made(conn, args, query)
+        return replace(found, again=again) if "at" in query else found
 
     def view(**path: str) -> Response:
         args = request_args()

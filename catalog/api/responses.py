@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, request
-from werkzeug.wrappers import Request
 
 from .. import resources
 from ..core import spans
@@ -89,8 +88,8 @@ def collection_response(
     chosen = negotiate(args, resource.formats)
     if chosen != "json":
         return RENDERERS[chosen](resource, filters, args["sort"])
-    asked = request._get_current_object()  # type: ignore[attr-defined]
-    return _sent(page_answer(get_db(), resource, args, filters, asked))
+    query = request.args.to_dict()
+    return _sent(page_answer(get_db(), resource, args, filters, request.path, query))
 
 
 def page_answer(
@@ -98,9 +97,11 @@ def page_answer(
     resource: Resource,
     args: dict[str, Any],
     filters: dict[str, Any],
-    asked: Request,
+    path: str,
+    query: dict[str, str],
 ) -> Answer:
-    """A page of a collection as JSON, and the Link to the next page (if one follows)."""
+    """A page of a collection as JSON, and the Link to the next page (if one follows): `path`
+    with `query` (the request's, each name's first value) and the next cursor."""
 
     def encode(row: Sequence[Any]) -> bytes:  # once per row and catalog version
         record = spans.shown(conn, resource.name, [dict(zip(resource.fields, row, strict=True))])
@@ -126,5 +127,5 @@ def page_answer(
     )
     if not next_cursor:
         return Answer(body, [])
-    query = asked.args.to_dict() | {"cursor": next_cursor}
-    return Answer(body, [("Link", f'<{asked.path}?{urlencode(query)}>; rel="next"')])
+    following = urlencode(query | {"cursor": next_cursor})
+    return Answer(body, [("Link", f'<{path}?{following}>; rel="next"')])

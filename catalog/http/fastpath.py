@@ -37,7 +37,7 @@ from .operations import Answer, Operation, operation_of, to_json
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 Route = tuple[str, Operation, dict[str, str]]  # the rule, its Operation, the path's names
-Again = Callable[[sqlite3.Connection, str], Answer | None]
+Again = Callable[[sqlite3.Connection, str, str], Answer | None]
 
 
 class FastPath:
@@ -50,10 +50,11 @@ class FastPath:
         self.routes: dict[str, Route | None] = {}
         self.replica = config.flag(app, "READ_ONLY")
         self.connections: dict[int, tuple[sqlite3.Connection, tuple[int, int] | None]] = {}
-        # By path and query less `at`: the answer for another `at` (Answer.again), and the
-        # catalog version it holds for. Only where `at` was the query's one difference from one
-        # answered in full: the path's names, the rest of the query checked then.
-        self.again: dict[tuple[str, str], tuple[Any, Again]] = {}
+        # By path, query less `at`'s value and Accept header: the answer for another `at`
+        # (Answer.again), and the catalog version it holds for. Only where `at` was the
+        # request's one difference from one answered in full: the path's names, the rest of the
+        # query checked then.
+        self.again: dict[tuple[str, str, str | None], tuple[Any, Again]] = {}
 
     def connection(self) -> sqlite3.Connection:
         """A read-only connection for this OS thread. Not db's per-thread one: under gevent
@@ -152,13 +153,13 @@ class FastPath:
         each with its problem, or its redirect)."""
         conn = self.connection()
         query = environ.get("QUERY_STRING", "")
-        at, rest = _lone_at(query) if "at=" in query else (None, "")
-        asked = (environ.get("PATH_INFO", ""), rest)
+        at, text, rest = _lone_at(query) if "at=" in query else (None, "", "")
+        asked = (environ.get("PATH_INFO", ""), rest, environ.get("HTTP_ACCEPT"))
         try:
             with versions.pinned(conn):  # one version: the one asked again, the one answered
                 under = versions.kept_under(conn)
                 found = self.again.get(asked) if at is not None else None
-                again = found[1](conn, at) if found and found[0] == under and at else None
+                again = found[1](conn, at, text) if found and found[0] == under and at else None
                 got = again or self._answer(conn, environ, decision, route)
         except Exception:  # Elsewhere, an APIError, anything: Flask answers it
             return None
@@ -193,20 +194,22 @@ class FastPath:
         return operation.answer(conn, names, args, asked)
 
 
-def _lone_at(query: str) -> tuple[str | None, str]:
+def _lone_at(query: str) -> tuple[str | None, str, str]:
     """`at` (canonical) where the query gives it once, plainly (nothing percent-encoded, no
-    "+", so the text is what werkzeug parses), and the rest of the query; else (None, "")."""
+    "+", so the text is what werkzeug parses); `at` as given; and the query with its value left
+    out (its place kept: a page's Link keeps the query's order). Else (None, "", "")."""
     if "%" in query or "+" in query:
-        return None, ""
+        return None, "", ""
     parts = query.split("&")
     ats = [part for part in parts if part.partition("=")[0] == "at"]
     if len(ats) != 1 or not ats[0].startswith("at="):
-        return None, ""
+        return None, "", ""
+    text = ats[0][3:]
     try:
-        at = instants.bounded(instants.parse(ats[0][3:]))
+        at = instants.bounded(instants.parse(text))
     except ValueError:
-        return None, ""
-    return at, "&".join(part for part in parts if part is not ats[0])
+        return None, "", ""
+    return at, text, "&".join("at=" if part is ats[0] else part for part in parts)
 
 
 def install(app: Flask) -> None:

@@ -76,9 +76,10 @@ class Answer:
     body: bytes
     headers: list[tuple[str, str]]
     media_type: str = JSON
-    # The same answer for another `at` (canonical), if it is kept for that `at`'s moment in
-    # this catalog version; None otherwise (fastpath.FastPath.render asks it first).
-    again: Callable[[sqlite3.Connection, str], Answer | None] | None = None
+    # The same answer for another `at` (canonical; then as asked), in this catalog version,
+    # with the rest of the request as this one's; None where it is not cheap to give (not
+    # kept for that `at`'s moment): fastpath.FastPath.render asks it first.
+    again: Callable[[sqlite3.Connection, str, str], Answer | None] | None = None
 
 
 class Elsewhere(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -134,12 +135,17 @@ def _kept_page(
     conn: sqlite3.Connection, path: dict[str, str], args: dict[str, Any], asked: Request
 ) -> Answer:
     """The model's page where it is kept for its moment (the fast path sends it without
-    Flask); else Elsewhere: the view makes it, with Flask's templates."""
-    key = _moment_of(conn, path["model_id"], args["at"])[1]
-    kept = moments.kept(conn, key)
-    if kept is None:
+    Flask, and the page for another `at` where that is kept); else Elsewhere: the view makes
+    it, with Flask's templates."""
+
+    def again(conn: sqlite3.Connection, at: str, text: str) -> Answer | None:
+        kept = moments.kept(conn, _moment_of(conn, path["model_id"], at)[1])
+        return None if kept is None else Answer(kept.encode(), [], HTML)
+
+    found = again(conn, args["at"], "")
+    if found is None:
         raise Elsewhere("html")
-    return Answer(kept.encode(), [], HTML)
+    return replace(found, again=again)
 
 
 @bp.get("/models/<model_id>")
