@@ -54,13 +54,14 @@ def _per_moment(
     """An availability answer, made once per moment of `at` (moments.py) and the whole days
     from it to each later fact (an exclusivity's days_remaining): kept as its JSON on either
     side of its "at" member, where each request's `at` goes (the answers show it nowhere else)."""
-    found = moments.kept(conn, _moment(key, instants, at))
+    this = _moment(key, instants, at)
+    found = moments.kept(conn, this)
     if found is None:
         answer = make()
         parts = to_json({**answer, "at": _MARK}).split(_MARKED)
         if len(parts) != 2:  # the mark in the data too: answered, not kept
             return answer
-        found = moments.per_moment(conn, _moment(key, instants, at), lambda: (parts[0], parts[1]))
+        found = moments.per_moment(conn, this, lambda: (parts[0], parts[1]))
 
     def again(conn: sqlite3.Connection, other: str, text: str) -> Answer | None:
         kept = moments.kept(conn, _moment(key, instants, other))
